@@ -1,0 +1,64 @@
+"""The `bigbooks` command line: argument parsing and dispatch to `bigbooks_desktop.commands.*`.
+
+Each command module owns one verb and exposes `register(subparsers)`; its handler takes the parsed
+arguments and returns an exit code. Heavy imports (Qt, httpx, the sandbox) happen inside handlers, so
+`bigbooks --help` stays fast and the headless commands never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bigbooks_desktop import APP_NAME, __version__
+
+__all__ = ["build_parser", "main"]
+
+# Order here is the order in `bigbooks --help`.
+COMMAND_MODULES = (
+    "demo",
+    "sandbox",
+    "connect",
+    "status",
+    "sync",
+    "inbox",
+    "runs",
+    "undo",
+    "reconcile",
+    "gui",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bigbooks",
+        description=f"{APP_NAME}: every paid BigCommerce order becomes exactly one correct FreshBooks invoice.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"bigbooks_desktop.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bigbooks_desktop.commands.{name}":
+                continue  # verb not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        # No verb: open the app (or the headless demo when there is no display).
+        gui = importlib.import_module("bigbooks_desktop.commands.gui")
+        return int(gui.default_entry())
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

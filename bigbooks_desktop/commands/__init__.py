@@ -1,0 +1,1 @@
+"""One module per `bigbooks` verb; each exposes `register(subparsers)`."""

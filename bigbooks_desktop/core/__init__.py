@@ -1,0 +1,1 @@
+"""Vocabulary shared by every layer: money, errors, entities. No Qt, no I/O."""
