@@ -1,0 +1,263 @@
+"""FreshBooks entities as the app reads them, and the drafts the app writes.
+
+Read as `from bigbooks_desktop.core import freshbooks as fb` -> `fb.Invoice`, `fb.InvoiceDraft`.
+Money is `Decimal` (the wire's `{"amount": "12.30", "code": "USD"}` becomes an amount plus a currency code);
+tax rates on lines are percentages. Wire envelopes and timestamp zones are handled in `connectors.freshbooks`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import IntEnum
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Business",
+    "Client",
+    "ClientDraft",
+    "CreditNote",
+    "CreditNoteDraft",
+    "Identity",
+    "Invoice",
+    "InvoiceDraft",
+    "Item",
+    "ItemDraft",
+    "Line",
+    "LineDraft",
+    "Payment",
+    "PaymentDraft",
+    "Tax",
+    "TaxDraft",
+    "TokenSet",
+    "VisState",
+]
+
+_ZERO = Decimal("0")
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class VisState(IntEnum):
+    ACTIVE = 0
+    DELETED = 1
+    ARCHIVED = 2
+
+
+class TokenSet(_Entity):
+    """An OAuth token pair. `expires_at` is absolute (created_at + expires_in)."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    scope: str = ""
+
+    def __repr__(self) -> str:  # never show tokens, even in a debugger or a traceback
+        return f"TokenSet(expires_at={self.expires_at.isoformat()}, scope={self.scope!r})"
+
+    __str__ = __repr__
+
+
+class Business(_Entity):
+    business_id: int
+    business_uuid: str = ""
+    name: str
+    account_id: str
+    role: str = ""
+
+
+class Identity(_Entity):
+    id: int
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    businesses: tuple[Business, ...] = ()
+
+
+class Client(_Entity):
+    id: int
+    email: str = ""
+    fname: str = ""
+    lname: str = ""
+    organization: str = ""
+    bus_phone: str = ""
+    p_street: str = ""
+    p_street2: str = ""
+    p_city: str = ""
+    p_province: str = ""
+    p_code: str = ""
+    p_country: str = ""
+    s_street: str = ""
+    s_street2: str = ""
+    s_city: str = ""
+    s_province: str = ""
+    s_code: str = ""
+    s_country: str = ""
+    currency_code: str = ""
+    note: str = ""
+    vis_state: int = 0
+
+
+class Line(_Entity):
+    lineid: int | None = None
+    name: str = ""
+    description: str = ""
+    qty: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+    tax_name1: str = ""
+    tax_amount1: Decimal = _ZERO      # percent
+    tax_name2: str = ""
+    tax_amount2: Decimal = _ZERO      # percent
+    compounded_tax: bool = False
+
+
+class Invoice(_Entity):
+    id: int
+    accountid: str = ""
+    invoice_number: str
+    customerid: int
+    create_date: date
+    currency_code: str
+    amount: Decimal
+    paid: Decimal = _ZERO
+    outstanding: Decimal = _ZERO
+    discount_value: Decimal = _ZERO
+    status: int = 1
+    v3_status: str = ""
+    payment_status: str = ""
+    display_status: str = ""
+    po_number: str = ""
+    notes: str = ""
+    terms: str = ""
+    vis_state: int = 0
+    updated: datetime | None = None
+    lines: tuple[Line, ...] = ()
+
+
+class Payment(_Entity):
+    id: int
+    invoiceid: int
+    clientid: int | None = None
+    amount: Decimal
+    currency_code: str = ""
+    date: date
+    type: str = ""
+    note: str = ""
+    transactionid: str | None = None
+    vis_state: int = 0
+
+
+class Item(_Entity):
+    id: int
+    name: str
+    description: str = ""
+    sku: str = ""
+    unit_cost: Decimal = _ZERO
+    currency_code: str = ""
+    tax1: int | None = None
+    tax2: int | None = None
+    vis_state: int = 0
+
+
+class Tax(_Entity):
+    id: int
+    name: str
+    amount: Decimal            # rate in percent
+    compound: bool = False
+    number: str = ""
+
+
+class CreditNote(_Entity):
+    id: int
+    clientid: int
+    credit_number: str = ""
+    create_date: date | None = None
+    currency_code: str = ""
+    amount: Decimal = _ZERO
+    notes: str = ""
+    vis_state: int = 0
+    lines: tuple[Line, ...] = ()
+
+
+# ---- drafts: what the app sends ---------------------------------------------------------------
+
+
+class ClientDraft(_Entity):
+    email: str = ""
+    fname: str = ""
+    lname: str = ""
+    organization: str = ""
+    bus_phone: str = ""
+    p_street: str = ""
+    p_street2: str = ""
+    p_city: str = ""
+    p_province: str = ""
+    p_code: str = ""
+    p_country: str = ""
+    s_street: str = ""
+    s_street2: str = ""
+    s_city: str = ""
+    s_province: str = ""
+    s_code: str = ""
+    s_country: str = ""
+    currency_code: str = ""
+    note: str = ""
+
+
+class LineDraft(_Entity):
+    name: str
+    description: str = ""
+    qty: Decimal
+    unit_cost: Decimal
+    tax_name1: str = ""
+    tax_amount1: Decimal | None = None   # percent; None = no tax slot used
+    tax_name2: str = ""
+    tax_amount2: Decimal | None = None
+    kind: str = "item"                   # item/shipping/handling/wrapping/discount/rounding/fee (for our records)
+
+
+class InvoiceDraft(_Entity):
+    customerid: int
+    invoice_number: str
+    create_date: date
+    currency_code: str
+    po_number: str = ""                  # carries the BigCommerce order id (a dedicated, searchable-by-eye field)
+    notes: str = ""
+    terms: str = ""
+    lines: tuple[LineDraft, ...] = ()
+    mark_as_sent: bool = True
+
+
+class PaymentDraft(_Entity):
+    invoiceid: int
+    amount: Decimal
+    date: date
+    type: str = "Other"
+    note: str = ""
+
+
+class ItemDraft(_Entity):
+    name: str
+    description: str = ""
+    sku: str
+    unit_cost: Decimal
+    currency_code: str = ""
+
+
+class TaxDraft(_Entity):
+    name: str
+    amount: Decimal
+    number: str = ""
+    compound: bool = False
+
+
+class CreditNoteDraft(_Entity):
+    clientid: int
+    create_date: date
+    currency_code: str
+    notes: str = ""
+    lines: tuple[LineDraft, ...] = ()
