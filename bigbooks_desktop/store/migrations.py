@@ -1,0 +1,114 @@
+"""The schema's version history: `SCHEMA_VERSION`, one atomic step per version, a backup before migrating.
+
+The version lives in SQLite's `PRAGMA user_version`, which is written inside each step's transaction, so a
+process killed mid-migration leaves the file at the previous version with none of the step's changes.
+Steps after version 1 must use explicit SQL (or playhouse.migrate), never today's Row classes, because a
+step has to build the schema as it was at its own version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from bigbooks_desktop.core.errors import ConfigurationError
+from bigbooks_desktop.store.rows import ALL_ROWS
+
+__all__ = [
+    "MIGRATION_STEPS",
+    "SCHEMA_VERSION",
+    "MigrationStep",
+    "backup_path_for",
+    "migrate",
+    "schema_version",
+]
+
+MigrationStep = Callable[[SqliteDatabase], None]
+
+SCHEMA_VERSION = 1
+
+
+def _step_1_initial_schema(db: SqliteDatabase) -> None:
+    """Version 1: every table of sync state, and the partial unique indexes peewee cannot declare."""
+    with db.bind_ctx(ALL_ROWS):
+        db.create_tables(ALL_ROWS)
+    _execute(db,
+        'CREATE UNIQUE INDEX IF NOT EXISTS "intent_pending_key" ON "intent" ("kind", "natural_key") '
+        "WHERE \"state\" = 'pending'")
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "intent_state" ON "intent" ("state")')
+    _execute(db,
+        'CREATE UNIQUE INDEX IF NOT EXISTS "error_active_order_stage" ON "error" ("order_id", "stage") '
+        "WHERE \"status\" IN ('open', 'retrying', 'waiting')")
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "error_next_retry_at" ON "error" ("next_retry_at")')
+
+
+# Key: the version the step brings the database to.
+MIGRATION_STEPS: Mapping[int, MigrationStep] = {
+    1: _step_1_initial_schema,
+}
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    """The version the database file is at (0 for a new, empty file)."""
+    row = _execute(db, "PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def backup_path_for(path: Path, version: int) -> Path:
+    """Where the copy taken before migrating from `version` goes: `bigbooks.sqlite3.bak-v{version}`."""
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def migrate(db: SqliteDatabase, *, path: Path | None, steps: Mapping[int, MigrationStep] = MIGRATION_STEPS,
+            target: int = SCHEMA_VERSION) -> Path | None:
+    """Bring `db` to `target`, one atomic step per version. Returns the backup file written, if any.
+
+    A file that already holds data is copied (SQLite's online backup, so WAL content is included) to
+    `backup_path_for(path, old_version)` before the first step runs.
+    """
+    version = schema_version(db)
+    if version > target:
+        raise ConfigurationError(
+            f"The database {path or ''} was written by a newer BigBooks Desktop (schema {version}, "
+            f"this version knows {target}). Update the app, or restore a backup of the file.",
+            title="Database is from a newer version")
+    if version == target:
+        return None
+    missing = [v for v in range(version + 1, target + 1) if v not in steps]
+    if missing:
+        raise ConfigurationError(f"No migration step for schema version(s) {missing}.",
+                                 title="Database cannot be upgraded")
+    backup: Path | None = None
+    if path is not None and _holds_data(db):
+        backup = backup_path_for(path, version)
+        _copy_database(db, backup)
+    for next_version in range(version + 1, target + 1):
+        # IMMEDIATE: take the write lock first, then re-read the version, so two processes opening the same
+        # file at once cannot both run a step.
+        with db.atomic("IMMEDIATE"):
+            if schema_version(db) >= next_version:
+                continue
+            steps[next_version](db)
+            _execute(db, f"PRAGMA user_version = {int(next_version)}")
+    return backup
+
+
+def _execute(db: SqliteDatabase, sql: str) -> sqlite3.Cursor:
+    cursor: sqlite3.Cursor = db.execute_sql(sql)  # type: ignore[no-untyped-call]  # stubs leave it untyped
+    return cursor
+
+
+def _holds_data(db: SqliteDatabase) -> bool:
+    return bool(db.get_tables())
+
+
+def _copy_database(db: SqliteDatabase, destination: Path) -> None:
+    source: sqlite3.Connection = db.connection()  # type: ignore[no-untyped-call]  # stubs leave it untyped
+    target = sqlite3.connect(str(destination))
+    try:
+        source.backup(target)
+    finally:
+        target.close()

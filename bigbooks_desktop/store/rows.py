@@ -1,0 +1,247 @@
+"""The peewee tables of sync state (names end in `Row`); only the store's own modules touch them."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from bigbooks_desktop.store.fields import (
+    DecimalTextField,
+    JsonTextField,
+    NullableUtcDateTimeField,
+    UtcDateTimeField,
+)
+
+__all__ = [
+    "ALL_ROWS",
+    "ActivityRow",
+    "BaseRow",
+    "ClientLinkRow",
+    "CreditLinkRow",
+    "CursorRow",
+    "ErrorRow",
+    "IntentRow",
+    "ItemLinkRow",
+    "OrderLinkRow",
+    "PaymentLinkRow",
+    "RunObjectRow",
+    "SyncRunRow",
+    "TaxLinkRow",
+    "database_proxy",
+]
+
+# Bound to the real SqliteDatabase by store.db.open_database().
+database_proxy = DatabaseProxy()
+
+
+class BaseRow(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+# ---------------------------------------------------------------------------------------------- links
+
+
+class OrderLinkRow(BaseRow):
+    """One BigCommerce order and the FreshBooks invoice written for it."""
+
+    id = AutoField()
+    order_id = IntegerField(unique=True)                    # BigCommerce order id
+    invoice_id = IntegerField(null=True)                    # FreshBooks invoice id (None while voided/undone)
+    invoice_number = TextField(null=True)                   # FreshBooks invoice number, e.g. "BC-100"
+    account_id = TextField()                                # FreshBooks account id the invoice lives in
+    fingerprint = TextField()                               # hash of what was last written to FreshBooks
+    order_date_modified = NullableUtcDateTimeField()        # BigCommerce date_modified when last synced
+    status = TextField()                                    # OrderLinkStatus
+    created_run = IntegerField(null=True)                   # SyncRunRow id that created the invoice
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "order_link"
+
+
+class ClientLinkRow(BaseRow):
+    """A BigCommerce customer (or a guest e-mail) and its FreshBooks client."""
+
+    id = AutoField()
+    customer_key = TextField(unique=True)                   # "customer:42" or "guest:ann@example.com"
+    client_id = IntegerField()                              # FreshBooks client (userid)
+    fingerprint = TextField()                               # hash of the client fields last written
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "client_link"
+
+
+class ItemLinkRow(BaseRow):
+    """A SKU and its FreshBooks item."""
+
+    id = AutoField()
+    sku = TextField(unique=True)
+    item_id = IntegerField()                                # FreshBooks item id
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "item_link"
+
+
+class PaymentLinkRow(BaseRow):
+    """A BigCommerce payment transaction and the FreshBooks payment recorded for it."""
+
+    id = AutoField()
+    transaction_id = TextField(unique=True)                 # BigCommerce transaction id
+    payment_id = IntegerField()                             # FreshBooks payment id
+    order_id = IntegerField(index=True)
+    amount = DecimalTextField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "payment_link"
+
+
+class CreditLinkRow(BaseRow):
+    """A BigCommerce refund and the FreshBooks credit note and/or negative payment written for it."""
+
+    id = AutoField()
+    refund_id = TextField(unique=True)                      # BigCommerce refund id
+    credit_note_id = IntegerField(null=True)                # FreshBooks credit note id
+    payment_id = IntegerField(null=True)                    # FreshBooks payment id (refund as payment)
+    order_id = IntegerField(index=True)
+    amount = DecimalTextField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "credit_link"
+
+
+class TaxLinkRow(BaseRow):
+    """A BigCommerce tax (name + rate) and the FreshBooks tax it maps to."""
+
+    id = AutoField()
+    name = TextField()                                      # BigCommerce tax class / rate name
+    rate = DecimalTextField()                               # percent, normalized ("8.25")
+    tax_id = IntegerField(null=True)                        # FreshBooks tax id when one exists
+    tax_name = TextField()                                  # FreshBooks tax name written on lines
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "tax_link"
+        indexes = ((("name", "rate"), True),)
+
+
+# ------------------------------------------------------------------------------------ sync progress
+
+
+class CursorRow(BaseRow):
+    """Where a stream (orders, refunds...) was read up to."""
+
+    stream = TextField(primary_key=True)
+    value = TextField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "cursor"
+
+
+class IntentRow(BaseRow):
+    """A write-ahead intent: recorded before a FreshBooks write, completed after it (exactly-once)."""
+
+    id = AutoField()
+    kind = TextField()                                      # IntentKind
+    natural_key = TextField()                               # e.g. "invoice:BC-100"
+    order_id = IntegerField(null=True, index=True)
+    run_id = IntegerField(null=True)
+    payload = JsonTextField()
+    state = TextField()                                     # IntentState
+    object_id = IntegerField(null=True)                     # FreshBooks id of the created object, when known
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "intent"
+        # The partial unique index "(kind, natural_key) while pending" is created by migrations.py.
+
+
+class ErrorRow(BaseRow):
+    """One problem with one order at one stage: the error queue / inbox. Resolved rows stay as history."""
+
+    id = AutoField()
+    order_id = IntegerField(null=True, index=True)
+    stage = TextField()                                     # ErrorStage
+    kind = TextField()                                      # core.errors.ErrorKind
+    title = TextField()
+    message = TextField()                                   # what happened and what to do
+    payload = JsonTextField()                               # snapshot of the data that failed
+    edits = JsonTextField()                                 # user's fixes, field -> value
+    attempts = IntegerField(default=0)
+    next_retry_at = NullableUtcDateTimeField()
+    status = TextField(index=True)                          # ErrorStatus
+    run_id = IntegerField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+    resolved_at = NullableUtcDateTimeField()
+
+    class Meta:
+        table_name = "error"
+        # The partial unique index "(order_id, stage) while active" is created by migrations.py.
+
+
+class SyncRunRow(BaseRow):
+    """One sync run (once, watch, dry-run, backfill, retry, undo)."""
+
+    id = AutoField()
+    mode = TextField()                                      # RunMode
+    status = TextField()                                    # RunStatus
+    started_at = UtcDateTimeField()
+    finished_at = NullableUtcDateTimeField()
+    counts = JsonTextField()                                # RunCounts as JSON
+    error = TextField(null=True)                            # redacted text of the failure
+    pid = IntegerField(null=True)                           # process that ran it (stale-run detection)
+
+    class Meta:
+        table_name = "sync_run"
+
+
+class RunObjectRow(BaseRow):
+    """A FreshBooks object a run created, so the run can be undone."""
+
+    id = AutoField()
+    run = ForeignKeyField(SyncRunRow, on_delete="CASCADE", backref="objects")
+    object_kind = TextField()                               # IntentKind value: invoice, client, payment...
+    object_id = IntegerField()                              # FreshBooks id
+    order_id = IntegerField(null=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "run_object"
+
+
+class ActivityRow(BaseRow):
+    """The activity log. Text is redacted before it is written."""
+
+    id = AutoField()
+    at = UtcDateTimeField(index=True)
+    level = TextField()                                     # ActivityLevel
+    run_id = IntegerField(null=True, index=True)
+    order_id = IntegerField(null=True)
+    message = TextField()
+
+    class Meta:
+        table_name = "activity"
+
+
+ALL_ROWS: tuple[type[BaseRow], ...] = (
+    OrderLinkRow, ClientLinkRow, ItemLinkRow, PaymentLinkRow, CreditLinkRow, TaxLinkRow,
+    CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow,
+)
