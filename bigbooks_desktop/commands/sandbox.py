@@ -1,0 +1,68 @@
+"""`bigbooks sandbox`: serve both API emulators on 127.0.0.1 and print one JSON line: URLs, credentials."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+FAULTS_HELP = """\
+fault spec: rules separated by ';', each [METHOD ]GLOB:EFFECT[,EFFECT...] (no target = every route).
+Effects: 500=P 502=P 503=P (answer that status), 429burst=PxN (start a burst of N 429s with chance P),
+latency=A-Bms (or A-Bs; divided by --time-scale), reset=P (drop the connection before handling),
+lost=P (handle the request, then drop the connection). Example:
+'POST /freshbooks/api/accounting/*/invoices/invoices:lost=0.2;GET /stores/*:503=0.05;*:latency=5-30ms'
+Admin (/_sandbox) and the OAuth consent pages are never faulted. Same seed, same fault sequence.
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "sandbox", help="serve local BigCommerce and FreshBooks emulators (prints one JSON line)",
+        description="Serve local BigCommerce and FreshBooks emulators on 127.0.0.1. Prints one JSON line "
+                    "with the URLs and credentials, then serves until interrupted (SIGINT/SIGTERM).",
+        epilog=FAULTS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = a free port; default 0)")
+    parser.add_argument("--orders", type=int, default=50, help="generated BigCommerce orders (default 50)")
+    parser.add_argument("--seed", type=int, default=1, help="generator and fault seed (default 1)")
+    parser.add_argument("--faults", default="", metavar="SPEC", help="fault spec (grammar below)")
+    parser.add_argument("--bc-quota", type=int, default=150,
+                        help="BigCommerce requests per rate-limit window (default 150)")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="divide the rate-limit window and latencies by this (default 1)")
+    parser.add_argument("--token-ttl", type=float, default=None, metavar="SECONDS",
+                        help="FreshBooks access-token lifetime (default 12 hours)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bigbooks_desktop.core.jsonwire import dumps
+    from bigbooks_desktop.sandbox.config import SandboxConfig
+    from bigbooks_desktop.sandbox.faults import FaultPlan, FaultSpecError
+    from bigbooks_desktop.sandbox.server import run_sandbox
+
+    if args.time_scale <= 0:
+        print("--time-scale must be greater than 0", file=sys.stderr)
+        return 2
+    try:
+        FaultPlan.parse(args.faults)
+    except FaultSpecError as exc:
+        print(f"bad --faults: {exc}", file=sys.stderr)
+        return 2
+    config = SandboxConfig(orders=args.orders, seed=args.seed, faults=args.faults, bc_quota=args.bc_quota,
+                           time_scale=args.time_scale)
+    if args.token_ttl is not None:
+        config.freshbooks_token_ttl = args.token_ttl
+
+    def ready(info: dict[str, Any]) -> None:
+        sys.stdout.write(dumps(info) + "\n")
+        sys.stdout.flush()
+
+    try:
+        run_sandbox(config, port=args.port, ready=ready)
+    except OSError as exc:
+        print(f"cannot serve the sandbox: {exc}", file=sys.stderr)
+        return 1
+    return 0
