@@ -1,0 +1,284 @@
+"""The error queue (the inbox): one active row per (order, stage), retry scheduling, user edits, history.
+
+Statuses: `retrying` (an automatic retry is due at `next_retry_at`), `waiting` (needs the user: a permanent
+kind, or the automatic retries ran out), `open` (the user edited the payload or asked for a retry; due now),
+then `resolved` or `ignored`, which are history and never change again. A failure recorded after a row was
+resolved starts a new row.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bigbooks_desktop.core.errors import BigBooksError, ErrorKind, NotFoundError, RateLimitedError
+from bigbooks_desktop.core.redact import redact, redact_mapping
+from bigbooks_desktop.store.fields import utc_now
+from bigbooks_desktop.store.rows import ErrorRow, database_proxy
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "TRANSIENT_KINDS",
+    "ErrorDetails",
+    "ErrorEntry",
+    "ErrorStage",
+    "ErrorStatus",
+    "RetryPolicy",
+    "active_error",
+    "count_errors",
+    "due_retries",
+    "edit_error",
+    "get_error",
+    "ignore_error",
+    "list_errors",
+    "record_error",
+    "resolve_errors",
+    "retry_error_now",
+]
+
+
+class ErrorStage(StrEnum):
+    INGEST = "ingest"
+    VALIDATE = "validate"
+    TRANSFORM = "transform"
+    CLIENT = "client"
+    ITEM = "item"
+    TAX = "tax"
+    INVOICE = "invoice"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    UPDATE = "update"
+    VOID = "void"
+    UNDO = "undo"
+
+
+class ErrorStatus(StrEnum):
+    OPEN = "open"
+    RETRYING = "retrying"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    IGNORED = "ignored"
+
+
+ACTIVE_STATUSES = frozenset({ErrorStatus.OPEN, ErrorStatus.RETRYING, ErrorStatus.WAITING})
+TRANSIENT_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT})
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetails:
+    """An error described without an exception object."""
+
+    kind: ErrorKind
+    title: str
+    message: str
+    retry_after: float | None = None  # seconds the service asked us to wait, when it said
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for transient failures."""
+
+    max_retries: int = 5                              # automatic retries after the first failure
+    base_delay: timedelta = timedelta(minutes=1)      # wait before the first retry
+    max_delay: timedelta = timedelta(hours=6)         # cap for one wait
+    jitter: float = 0.2                               # +/- share of the delay, spreads retries of many orders
+
+    def delay(self, attempt: int, rng: random.Random) -> timedelta:
+        """Wait before retry number `attempt` (1-based)."""
+        raw: timedelta = self.base_delay * (2 ** max(0, attempt - 1))
+        capped = min(raw, self.max_delay)
+        return timedelta(seconds=capped.total_seconds() * rng.uniform(1 - self.jitter, 1 + self.jitter))
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEntry:
+    id: int
+    order_id: int | None
+    stage: ErrorStage
+    kind: ErrorKind
+    title: str
+    message: str
+    payload: dict[str, Any]
+    edits: dict[str, Any]
+    attempts: int
+    next_retry_at: datetime | None
+    status: ErrorStatus
+    run_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+def _entry(row: ErrorRow) -> ErrorEntry:
+    return ErrorEntry(id=row.id, order_id=row.order_id, stage=ErrorStage(row.stage), kind=ErrorKind(row.kind),
+                      title=row.title, message=row.message, payload=row.payload, edits=row.edits,
+                      attempts=row.attempts, next_retry_at=row.next_retry_at, status=ErrorStatus(row.status),
+                      run_id=row.run_id, created_at=row.created_at, updated_at=row.updated_at,
+                      resolved_at=row.resolved_at)
+
+
+_ACTIVE_VALUES = [s.value for s in ACTIVE_STATUSES]
+_system_rng = random.Random()  # noqa: S311 - jitter for retry timing, not cryptography
+
+
+def _active_row(order_id: int | None, stage: ErrorStage) -> ErrorRow | None:
+    order_match = ErrorRow.order_id.is_null() if order_id is None else ErrorRow.order_id == order_id
+    row: ErrorRow | None = ErrorRow.get_or_none(order_match & (ErrorRow.stage == stage.value)
+                                                & ErrorRow.status.in_(_ACTIVE_VALUES))
+    return row
+
+
+def active_error(order_id: int | None, stage: ErrorStage) -> ErrorEntry | None:
+    row = _active_row(order_id, stage)
+    return None if row is None else _entry(row)
+
+
+def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError | ErrorDetails,
+                 payload: Mapping[str, Any] | None = None, *, run_id: int | None = None,
+                 transient: bool | None = None, policy: RetryPolicy | None = None,
+                 now: datetime | None = None, rng: random.Random | None = None) -> ErrorEntry:
+    """Record a failure: update the active row for (order, stage) or start one, and schedule what follows.
+
+    `transient` defaults to the error's kind (transient / rate-limit). A transient failure is retried
+    automatically after a backoff (never sooner than a rate limit's retry-after) until `policy.max_retries`
+    retries have failed; then, and at once for permanent kinds, the row waits for the user.
+    The user's `edits` survive new attempts; `payload` replaces the snapshot when given.
+    """
+    at = now or utc_now()
+    rules = policy or RetryPolicy()
+    kind, title, message, retry_after = _describe(error)
+    is_transient = kind in TRANSIENT_KINDS if transient is None else transient
+    with database_proxy.atomic():
+        row = _active_row(order_id, stage)
+        attempts = 1 if row is None else row.attempts + 1
+        if is_transient and attempts <= rules.max_retries:
+            status = ErrorStatus.RETRYING
+            wait = rules.delay(attempts, rng or _system_rng)
+            if retry_after is not None:
+                wait = max(wait, timedelta(seconds=retry_after))
+            next_retry_at: datetime | None = at + wait
+        else:
+            status = ErrorStatus.WAITING
+            next_retry_at = None
+        values: dict[str, Any] = {"kind": kind.value, "title": title, "message": message,
+                                  "attempts": attempts,
+                                  "next_retry_at": next_retry_at, "status": status.value, "run_id": run_id,
+                                  "updated_at": at}
+        if payload is not None:
+            values["payload"] = redact_mapping(dict(payload))
+        if row is None:
+            values.setdefault("payload", {})
+            row = ErrorRow.create(order_id=order_id, stage=stage.value, edits={}, created_at=at,
+                                  resolved_at=None, **values)
+        else:
+            ErrorRow.update(**values).where(ErrorRow.id == row.id).execute()
+        entry = get_error(row.id)
+    assert entry is not None
+    return entry
+
+
+def _describe(error: BigBooksError | ErrorDetails) -> tuple[ErrorKind, str, str, float | None]:
+    if isinstance(error, BigBooksError):
+        retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
+        return error.kind, error.title, error.message, retry_after
+    return error.kind, redact(error.title), redact(error.message), error.retry_after
+
+
+def resolve_errors(order_id: int | None, stages: Collection[ErrorStage] | None = None, *,
+                   now: datetime | None = None) -> int:
+    """Mark the order's active rows (all stages, or the given ones) resolved. Returns how many."""
+    order_match = ErrorRow.order_id.is_null() if order_id is None else ErrorRow.order_id == order_id
+    at = now or utc_now()
+    query = (ErrorRow.update(status=ErrorStatus.RESOLVED.value, resolved_at=at, updated_at=at,
+                             next_retry_at=None)
+             .where(order_match & ErrorRow.status.in_(_ACTIVE_VALUES)))
+    if stages is not None:
+        query = query.where(ErrorRow.stage.in_([s.value for s in stages]))
+    return int(query.execute())
+
+
+def get_error(error_id: int) -> ErrorEntry | None:
+    row = ErrorRow.get_or_none(ErrorRow.id == error_id)
+    return None if row is None else _entry(row)
+
+
+def _status_values(status: ErrorStatus | Collection[ErrorStatus]) -> list[str]:
+    return [status.value] if isinstance(status, ErrorStatus) else [s.value for s in status]
+
+
+def list_errors(*, status: ErrorStatus | Collection[ErrorStatus] | None = None, order_id: int | None = None,
+                limit: int = 100, offset: int = 0) -> list[ErrorEntry]:
+    """Rows newest-updated first; `status` filters (e.g. ACTIVE_STATUSES for the inbox)."""
+    query = ErrorRow.select()
+    if status is not None:
+        query = query.where(ErrorRow.status.in_(_status_values(status)))
+    if order_id is not None:
+        query = query.where(ErrorRow.order_id == order_id)
+    query = query.order_by(ErrorRow.updated_at.desc(), ErrorRow.id.desc()).limit(limit).offset(offset)
+    return [_entry(row) for row in query]
+
+
+def count_errors(*, status: ErrorStatus | Collection[ErrorStatus] | None = None) -> int:
+    query = ErrorRow.select()
+    if status is not None:
+        query = query.where(ErrorRow.status.in_(_status_values(status)))
+    return int(query.count())
+
+
+def due_retries(now: datetime | None = None, *, limit: int | None = None) -> list[ErrorEntry]:
+    """Rows whose retry is due (`retrying` or `open`, next_retry_at <= now), soonest first."""
+    query = (ErrorRow.select()
+             .where(ErrorRow.status.in_([ErrorStatus.RETRYING.value, ErrorStatus.OPEN.value])
+                    & (ErrorRow.next_retry_at <= (now or utc_now())))
+             .order_by(ErrorRow.next_retry_at, ErrorRow.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return [_entry(row) for row in query]
+
+
+def _change_active(error_id: int, values: dict[str, Any]) -> ErrorEntry:
+    with database_proxy.atomic():
+        row = ErrorRow.get_or_none(ErrorRow.id == error_id)
+        if row is None:
+            raise NotFoundError(f"Problem {error_id} is no longer in the inbox.", title="Problem not found")
+        if row.status not in _ACTIVE_VALUES:
+            raise ValueError(f"problem {error_id} is {row.status}; only open problems can change")
+        ErrorRow.update(**values).where(ErrorRow.id == error_id).execute()
+        entry = get_error(error_id)
+    assert entry is not None
+    return entry
+
+
+def edit_error(error_id: int, edits: Mapping[str, Any], *, now: datetime | None = None) -> ErrorEntry:
+    """Merge the user's fixes into the row's edits (a None value removes a fix) and make the retry due now."""
+    at = now or utc_now()
+    current = get_error(error_id)
+    merged = dict(current.edits) if current is not None else {}
+    for key, value in edits.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return _change_active(error_id, {"edits": merged, "status": ErrorStatus.OPEN.value, "next_retry_at": at,
+                                     "updated_at": at})
+
+
+def retry_error_now(error_id: int, *, now: datetime | None = None) -> ErrorEntry:
+    """The user's "Retry": due now, whatever the backoff said."""
+    at = now or utc_now()
+    return _change_active(error_id, {"status": ErrorStatus.OPEN.value, "next_retry_at": at, "updated_at": at})
+
+
+def ignore_error(error_id: int, *, now: datetime | None = None) -> ErrorEntry:
+    """The user chose to leave this problem alone; the row stays as history."""
+    at = now or utc_now()
+    return _change_active(error_id, {"status": ErrorStatus.IGNORED.value, "next_retry_at": None,
+                                     "resolved_at": at, "updated_at": at})
