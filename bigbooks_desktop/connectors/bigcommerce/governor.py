@@ -1,0 +1,209 @@
+"""Pacing of BigCommerce requests so a steady sync stays inside the store's shared rate-limit window.
+
+BigCommerce counts every request against one quota per store (e.g. 150 per 30 s window, shared by all apps)
+and reports after each response: `X-Rate-Limit-Requests-Left`, `-Requests-Quota`, `-Time-Reset-Ms` (ms until
+the window resets) and `-Time-Window-Ms`. One `RateGovernor` per store is shared by every concurrent request:
+
+* `acquire()` reserves a slot before a request is sent. Slots in flight count against the budget, because
+  the server has counted (or will count) them before their responses tell us so. When the budget is used up
+  the caller waits until the window resets.
+* `release(headers)` gives the slot back and takes in what the server said.
+* `rate_limited(headers)` (a 429) pauses everyone: for `Time-Reset-Ms` when the headers are there, otherwise
+  with exponential backoff and jitter (a 429 without headers means the platform itself is overloaded).
+
+Clock and sleep are injectable so tests can drive long bursts in fake time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["RateGovernor", "RateLimitHeaders"]
+
+_LEFT = "x-rate-limit-requests-left"
+_QUOTA = "x-rate-limit-requests-quota"
+_RESET = "x-rate-limit-time-reset-ms"
+_WINDOW = "x-rate-limit-time-window-ms"
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    # httpx.Headers is case-insensitive already; plain dicts (tests, other callers) may not be.
+    value = headers.get(name)
+    if value is None:
+        for key, candidate in headers.items():
+            if key.lower() == name:
+                value = candidate
+                break
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class RateLimitHeaders:
+    """The rate-limit headers of one response (None where absent or unreadable)."""
+
+    left: int | None = None
+    quota: int | None = None
+    reset_ms: int | None = None
+    window_ms: int | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitHeaders:
+        return cls(left=_int_header(headers, _LEFT), quota=_int_header(headers, _QUOTA),
+                   reset_ms=_int_header(headers, _RESET), window_ms=_int_header(headers, _WINDOW))
+
+
+class RateGovernor:
+    """Shared per-store pacing: reserve a slot with `acquire()`, hand it back with `release(headers)`.
+
+    `reserve` slots of every window are left unused as a margin for other apps on the store. Until the first
+    response shows the headers, only one request is let through at a time; a response without any headers
+    (unlimited plans) turns pacing off until headers appear again.
+    """
+
+    def __init__(self, *, reserve: int = 1, max_backoff: float = 60.0, base_backoff: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 rng: Callable[[], float] = random.random, poll_interval: float = 0.05) -> None:
+        self.reserve = reserve
+        self.max_backoff = max_backoff
+        self.base_backoff = base_backoff
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng
+        self.poll_interval = poll_interval
+        self.quota: int | None = None
+        self.window_s: float | None = None
+        self._left: int | None = None           # budget left in the current window, per the latest answer
+        self._reset_at: float | None = None     # clock time the current window ends
+        self._unlimited = False
+        self._in_flight = 0
+        self._paused_until = 0.0
+        self._consecutive_429 = 0
+        self._gate = asyncio.Lock()
+        self.waits = 0                          # how often a caller had to wait (for stats and tests)
+        self.waited_seconds = 0.0
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    def _roll_window(self, now: float) -> None:
+        """Once the known window has ended, assume a full budget until the server says otherwise."""
+        if self._reset_at is None or now < self._reset_at:
+            return
+        if self.quota is None:
+            self._left, self._reset_at = None, None   # back to one-at-a-time until an answer tells us
+            return
+        self._left = self.quota
+        window = self.window_s or 30.0
+        while self._reset_at <= now:
+            self._reset_at += window
+
+    def _margin(self) -> int:
+        return min(self.reserve, self.quota - 1) if self.quota else self.reserve
+
+    def _wait_needed(self, now: float) -> float:
+        """Seconds to wait before one more request may go out (0 when it may go now)."""
+        if self._paused_until > now:
+            return self._paused_until - now
+        if self._unlimited:
+            return 0.0
+        self._roll_window(now)
+        if self._left is None:
+            # No headers seen yet: one request at a time until the first answer tells us the budget.
+            return 0.0 if self._in_flight == 0 else self.poll_interval
+        if self._left - self._in_flight > self._margin():
+            return 0.0
+        # Answers still in flight cannot free budget (each one uses a unit); only the window reset does.
+        if self._reset_at is None:
+            return self.poll_interval
+        return max(self._reset_at - now, 0.0) + 0.001
+
+    async def acquire(self) -> None:
+        """Wait until a request may be sent, then count it as in flight. Always pair with `release`."""
+        async with self._gate:
+            while True:
+                wait = self._wait_needed(self.clock())
+                if wait <= 0:
+                    self._in_flight += 1   # counted against the budget until its answer comes
+                    return
+                self.waits += 1
+                self.waited_seconds += wait
+                await self.sleep(wait)
+
+    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None) -> None:
+        """Give the slot back and learn from the answer's headers (None when no answer arrived)."""
+        self._in_flight = max(0, self._in_flight - 1)
+        if headers is None:
+            return
+        info = RateLimitHeaders.from_headers(headers)
+        if status == 429:
+            return  # `rate_limited` handles the numbers of a 429
+        if status is not None and status < 500:
+            self._consecutive_429 = 0
+        self._learn(info)
+
+    def _learn(self, info: RateLimitHeaders) -> None:
+        now = self.clock()
+        if info.left is None and info.quota is None and info.reset_ms is None:
+            if self._left is None:
+                self._unlimited = True
+            return
+        self._unlimited = False
+        if info.quota is not None:
+            self.quota = info.quota
+        if info.window_ms is not None and info.window_ms > 0:
+            self.window_s = info.window_ms / 1000.0
+        if info.left is None:
+            return
+        new_reset = now + info.reset_ms / 1000.0 if info.reset_ms is not None else None
+        same_window = (self._reset_at is not None and new_reset is not None and self._left is not None
+                       and now < self._reset_at
+                       and abs(new_reset - self._reset_at) < max(0.25 * (self.window_s or 30.0), 0.001))
+        if same_window and self._left is not None:
+            # Answers can arrive out of order: within one window the smallest count is the freshest.
+            self._left = min(self._left, info.left)
+        else:
+            self._left = info.left
+            if new_reset is not None:
+                self._reset_at = new_reset
+
+    def rate_limited(self, headers: Mapping[str, str] | None = None) -> float:
+        """A 429 arrived: pause every caller and return how long (seconds) the pause lasts."""
+        now = self.clock()
+        info = RateLimitHeaders.from_headers(headers or {})
+        self._consecutive_429 += 1
+        if info.reset_ms is not None:
+            wait = info.reset_ms / 1000.0
+            if info.quota is not None:
+                self.quota = info.quota
+            if info.window_ms:
+                self.window_s = info.window_ms / 1000.0
+            self._left = 0
+            self._reset_at = now + wait
+            self._unlimited = False
+        else:
+            ceiling = min(self.max_backoff, self.base_backoff * 2 ** (self._consecutive_429 - 1))
+            wait = ceiling / 2 + ceiling / 2 * self.rng()   # jitter, but never shorter than half the step
+        self._paused_until = max(self._paused_until, now + wait)
+        return self._paused_until - now
+
+    def snapshot(self) -> dict[str, float | int | None]:
+        """Current state, for diagnostics."""
+        now = self.clock()
+        return {"left": self._left, "quota": self.quota, "in_flight": self._in_flight,
+                "resets_in": None if self._reset_at is None else max(0.0, self._reset_at - now),
+                "paused_for": max(0.0, self._paused_until - now), "waits": self.waits}
