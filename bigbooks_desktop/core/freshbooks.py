@@ -99,6 +99,8 @@ class Client(_Entity):
     currency_code: str = ""
     note: str = ""
     vis_state: int = 0
+    signup_date: datetime | None = None   # UTC on the wire (unlike other accounting timestamps)
+    updated: datetime | None = None
 
 
 class Line(_Entity):
@@ -135,6 +137,8 @@ class Invoice(_Entity):
     terms: str = ""
     vis_state: int = 0
     updated: datetime | None = None
+    due_date: date | None = None
+    date_paid: date | None = None
     lines: tuple[Line, ...] = ()
 
 
@@ -149,6 +153,7 @@ class Payment(_Entity):
     note: str = ""
     transactionid: str | None = None
     vis_state: int = 0
+    updated: datetime | None = None
 
 
 class Item(_Entity):

@@ -1,0 +1,134 @@
+"""Core `fb` drafts -> FreshBooks request bodies: envelopes, string money and quantities, camelCase taxes.
+
+Money is written as `{"amount": "12.30", "code": "USD"}` with the amount as a string (never a float), `qty`
+as a string, rates as percent strings. Shapes follow the Node SDK's request fixtures
+(`node/Invoice__05_POST_200.request.json`, `Payment__04`, `Client__04`, `Item__05`, `CreditNote__04`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bigbooks_desktop.core import freshbooks as fb
+
+__all__ = [
+    "MARK_SENT",
+    "VIS_DELETED",
+    "client_body",
+    "credit_note_body",
+    "decimal_text",
+    "invoice_body",
+    "item_body",
+    "line_body",
+    "payment_body",
+    "tax_body",
+]
+
+_CLIENT_FIELDS = ("email", "fname", "lname", "organization", "bus_phone", "p_street", "p_street2", "p_city",
+                  "p_province", "p_code", "p_country", "s_street", "s_street2", "s_city", "s_province",
+                  "s_code", "s_country", "currency_code", "note")
+
+# Sent alone: a PUT with an action or vis_state applies only that phase, dropping other fields (SUMMARY §6).
+MARK_SENT: dict[str, Any] = {"action_mark_as_sent": True}
+VIS_DELETED: dict[str, Any] = {"vis_state": 1}
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text without exponent (`Decimal("1E+1")` -> `"10"`), keeping its scale."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"amounts must be Decimal, got {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"not a finite amount: {value}")
+    return format(value, "f")
+
+
+def _money(amount: Decimal, currency: str) -> dict[str, str]:
+    money = {"amount": decimal_text(amount)}
+    if currency:
+        money["code"] = currency
+    return money
+
+
+def client_body(draft: fb.ClientDraft, *, for_update: bool = False) -> dict[str, Any]:
+    """On create, empty fields are left out; on update every field is sent so a cleared value clears."""
+    body: dict[str, Any] = {}
+    for name in _CLIENT_FIELDS:
+        value = getattr(draft, name)
+        if value or (for_update and name != "currency_code"):
+            body[name] = value
+    return body
+
+
+def line_body(line: fb.LineDraft, *, currency: str) -> dict[str, Any]:
+    """One invoice/credit-note line. Tax slots are written only when used (rate given)."""
+    body: dict[str, Any] = {
+        "type": 0,
+        "name": line.name,
+        "description": line.description,
+        "qty": decimal_text(line.qty),
+        "unit_cost": _money(line.unit_cost, currency),
+    }
+    if line.tax_amount1 is not None:
+        body["taxName1"] = line.tax_name1
+        body["taxAmount1"] = decimal_text(line.tax_amount1)
+    if line.tax_amount2 is not None:
+        body["taxName2"] = line.tax_name2
+        body["taxAmount2"] = decimal_text(line.tax_amount2)
+    return body
+
+
+def invoice_body(draft: fb.InvoiceDraft, *, for_update: bool = False) -> dict[str, Any]:
+    """The invoice fields and its full line list (a PUT replaces every line). New invoices are drafts."""
+    body: dict[str, Any] = {
+        "customerid": draft.customerid,
+        "invoice_number": draft.invoice_number,
+        "create_date": draft.create_date.isoformat(),
+        "currency_code": draft.currency_code,
+        "po_number": draft.po_number,
+        "notes": draft.notes,
+        "terms": draft.terms,
+        "lines": [line_body(line, currency=draft.currency_code) for line in draft.lines],
+    }
+    if not for_update:
+        body["status"] = 1   # draft; marking sent is a separate, lone action (mark_invoice_sent)
+    return body
+
+
+def payment_body(draft: fb.PaymentDraft) -> dict[str, Any]:
+    """The payment currency follows the invoice, so only the amount is sent (SUMMARY §7)."""
+    return {
+        "invoiceid": draft.invoiceid,
+        "amount": {"amount": decimal_text(draft.amount)},
+        "date": draft.date.isoformat(),
+        "type": draft.type,
+        "note": draft.note,
+    }
+
+
+def item_body(draft: fb.ItemDraft) -> dict[str, Any]:
+    return {
+        "name": draft.name,
+        "description": draft.description,
+        "sku": draft.sku,
+        "unit_cost": _money(draft.unit_cost, draft.currency_code),
+    }
+
+
+def tax_body(draft: fb.TaxDraft) -> dict[str, Any]:
+    return {
+        "name": draft.name,
+        "amount": decimal_text(draft.amount),
+        "number": draft.number,
+        "compound": draft.compound,
+    }
+
+
+def credit_note_body(draft: fb.CreditNoteDraft) -> dict[str, Any]:
+    return {
+        "clientid": draft.clientid,
+        "create_date": draft.create_date.isoformat(),
+        "currency_code": draft.currency_code,
+        "notes": draft.notes,
+        "lines": [line_body(line, currency=draft.currency_code) for line in draft.lines],
+    }
