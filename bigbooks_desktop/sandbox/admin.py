@@ -5,6 +5,7 @@ Bodies are JSON parsed with Decimal for every non-integer number; amounts may be
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["ADMIN_PREFIX", "admin_routes"]
 
 ADMIN_PREFIX = "/_sandbox"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class _BadRequest(Exception):
@@ -58,7 +61,7 @@ def _amount(value: Any, name: str) -> Any:
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
     """Routes bound to one Sandbox; errors answer `{"error": message}` with 400/404/422."""
 
-    def handler(fn: Any) -> Any:
+    def handler(fn: Endpoint) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             try:
                 return await fn(request)

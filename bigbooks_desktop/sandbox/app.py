@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -65,12 +66,12 @@ class Sandbox:
             "freshbooks_client_secret": cfg.freshbooks_client_secret,
             "freshbooks_redirect_uri": redirect,
             "freshbooks_redirect_uris": list(cfg.freshbooks_redirect_uris),
-            "freshbooks_token_ttl": int(cfg.freshbooks_token_ttl),
+            "freshbooks_token_ttl": Decimal(str(cfg.freshbooks_token_ttl)),
             "admin_url": f"{base}{ADMIN_PREFIX}",
             "orders": cfg.orders,
             "seed": cfg.seed,
             "quota": cfg.bc_quota,
-            "time_scale": str(cfg.time_scale),
+            "time_scale": Decimal(str(cfg.time_scale)),
             "faults": self.faults.spec,
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 import pytest
 from sandbox_standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
@@ -51,7 +53,7 @@ def test_info_has_every_connection_detail() -> None:
         cfg.bigcommerce_client_id, cfg.bigcommerce_client_secret)
     assert (info["freshbooks_client_id"], info["freshbooks_client_secret"]) == (
         cfg.freshbooks_client_id, cfg.freshbooks_client_secret)
-    assert (info["orders"], info["seed"], info["quota"], info["time_scale"]) == (4, 9, 450, "2")
+    assert (info["orders"], info["seed"], info["quota"], info["time_scale"]) == (4, 9, 450, Decimal("2.0"))
 
 
 def test_freshbooks_items_are_seeded_from_the_store_catalog() -> None:
