@@ -1,0 +1,235 @@
+"""Live-store simulation for the admin API: new orders, edits, refunds and transactions, money kept right."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from bigbooks_desktop.sandbox.bigcommerce.payments import (
+    CAPTURE_EVENTS,
+    PAID_STATUSES,
+    UNPAID_STATUSES,
+    captured_total,
+    make_transaction,
+    record_refund,
+    refunded_total,
+)
+from bigbooks_desktop.sandbox.bigcommerce.pricing import reprice
+from bigbooks_desktop.sandbox.generator import STATUS_NAMES, GeneratedStore, build_order
+
+__all__ = ["add_order", "add_refund", "add_transaction", "update_order"]
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+EDITABLE = {
+    "customer_message",
+    "staff_notes",
+    "external_order_id",
+    "channel_id",
+    "order_source",
+    "is_deleted",
+    "payment_method",
+    "ip_address",
+    "customer_locale",
+    "cart_id",
+}
+
+
+def _now(clock_value: float) -> datetime:
+    return datetime.fromtimestamp(int(clock_value), UTC)
+
+
+def _payment_status(record: dict[str, Any]) -> str:
+    status = record["order"]["status_id"]
+    refunded, captured = refunded_total(record), captured_total(record)
+    if status == 4 or (refunded and refunded == captured):
+        return "refunded"
+    if refunded:
+        return "partially refunded"
+    if captured:
+        return "captured"
+    return {0: "", 5: "void", 6: "declined", 12: "held for review"}.get(status, "pending")
+
+
+def _primary_gateway(record: dict[str, Any]) -> str:
+    for tx in record["transactions"]:
+        if tx["event"] in CAPTURE_EVENTS | {"authorization"} and tx["method"] not in (
+            "store_credit",
+            "gift_certificate",
+        ):
+            return str(tx["gateway"])
+    return "custom"
+
+
+def _capture(store: GeneratedStore, record: dict[str, Any], amount: Decimal, when: datetime) -> None:
+    order = record["order"]
+    record["transactions"].append(
+        make_transaction(
+            tx_id=store.next_id("transaction"),
+            order_id=order["id"],
+            event="capture",
+            amount=amount,
+            currency=order["currency_code"],
+            gateway=_primary_gateway(record),
+            when=when,
+        )
+    )
+
+
+def _settle(store: GeneratedStore, record: dict[str, Any], when: datetime) -> None:
+    """Capture or refund so the money kept matches the status (see payments.money_problems)."""
+    order = record["order"]
+    status, total = order["status_id"], order["total_inc_tax"]
+    net = captured_total(record) - refunded_total(record)
+    if status in PAID_STATUSES:
+        if net < total:
+            _capture(store, record, total - net, when)
+        elif net > total:
+            record_refund(record, net - total, reason="Order edited", when=when, next_id=store.next_id)
+    elif status in UNPAID_STATUSES and net > ZERO:
+        record_refund(
+            record, net, reason=f"Order moved to {order['status']}", when=when, next_id=store.next_id
+        )
+    elif status in (4, 14):
+        if captured_total(record) == ZERO:
+            _capture(store, record, total, when)
+            net = total
+        if status == 4 and net > ZERO:
+            record_refund(
+                record,
+                net,
+                reason="Order refunded",
+                when=when,
+                next_id=store.next_id,
+                total_tax=order["total_tax"] if net == total else ZERO,
+            )
+        elif status == 14 and refunded_total(record) == ZERO:
+            record_refund(
+                record,
+                max(CENT, (net / 10).quantize(CENT)),
+                reason="Partial refund",
+                when=when,
+                next_id=store.next_id,
+            )
+        elif status == 14 and net <= ZERO:
+            raise ValueError(f"order {order['id']} is fully refunded; it cannot be partially refunded")
+    order["payment_status"] = _payment_status(record)
+
+
+def _set_status(order: dict[str, Any], status_id: int) -> None:
+    if status_id not in STATUS_NAMES:
+        raise ValueError(f"unknown status_id {status_id}")
+    order.update(status_id=status_id, status=STATUS_NAMES[status_id], custom_status=STATUS_NAMES[status_id])
+
+
+def add_order(
+    store: GeneratedStore, *, seed: int, now: float, overrides: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A new order created now; overrides may set status_id, customer_id, billing_address and plain fields."""
+    changes = dict(overrides or {})
+    order_id = max((r["order"]["id"] for r in store.orders), default=99) + 1
+    rng = random.Random(f"{seed}-live-{order_id}")
+    record = build_order(
+        rng,
+        store,
+        order_id=order_id,
+        created=_now(now),
+        status_id=int(changes.pop("status_id", 11)),
+        customer_id=changes.pop("customer_id", None),
+        live=True,
+    )
+    _apply_fields(record["order"], changes)
+    store.orders.append(record)
+    return record
+
+
+def _apply_fields(order: dict[str, Any], changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if key == "billing_address":
+            order["billing_address"] = {**order["billing_address"], **value}
+        elif key in EDITABLE:
+            order[key] = value
+        else:
+            raise ValueError(f"field {key!r} cannot be set this way")
+
+
+def update_order(
+    store: GeneratedStore, record: dict[str, Any], changes: dict[str, Any], *, now: float
+) -> None:
+    """Edit an order like a merchant would; money is recomputed and payments settled to match."""
+    order = record["order"]
+    changes = dict(changes)
+    lines = changes.pop("products", None)
+    status_id = changes.pop("status_id", None)
+    when = _now(now)
+    if lines:
+        if order["status_id"] in (4, 14) or refunded_total(record):
+            raise ValueError(f"order {order['id']} has refunds; its lines cannot be edited")
+        by_id = {line["id"]: line for line in record["products"]}
+        for change in lines:
+            line = by_id.get(change["id"])
+            if line is None:
+                raise ValueError(f"order {order['id']} has no product line {change['id']}")
+            quantity = int(change["quantity"])
+            if quantity < 0:
+                raise ValueError("quantity cannot be negative")
+            line["quantity"] = quantity
+            line["quantity_shipped"] = min(line["quantity_shipped"], quantity)
+        record["products"] = [line for line in record["products"] if line["quantity"] > 0]
+        if not record["products"]:
+            raise ValueError("an order needs at least one line")
+        order["items_shipped"] = sum(line["quantity_shipped"] for line in record["products"])
+        reprice(record, store.next_id)
+    _apply_fields(order, changes)
+    if status_id is not None:
+        _set_status(order, int(status_id))
+    if lines or status_id is not None:
+        _settle(store, record, when)
+    order["date_modified"] = when
+
+
+def add_refund(
+    store: GeneratedStore, record: dict[str, Any], amount: Decimal | None, reason: str, *, now: float
+) -> dict[str, Any]:
+    """A v3 refund of `amount` (everything still refundable when None); status becomes 4 or 14."""
+    order = record["order"]
+    available = captured_total(record) - refunded_total(record)
+    if available <= ZERO:
+        raise ValueError(f"order {order['id']} has nothing left to refund")
+    amount = available if amount is None else Decimal(amount)
+    full = amount == available
+    refund = record_refund(
+        record,
+        amount,
+        reason=reason,
+        when=_now(now),
+        next_id=store.next_id,
+        total_tax=order["total_tax"] if full and amount == order["total_inc_tax"] else ZERO,
+    )
+    _set_status(order, 4 if full else 14)
+    order["payment_status"] = _payment_status(record)
+    order["date_modified"] = _now(now)
+    return refund
+
+
+def add_transaction(
+    store: GeneratedStore, record: dict[str, Any], amount: Decimal, *, gateway: str, event: str, now: float
+) -> dict[str, Any]:
+    """Append a transaction as a gateway would report it (no status change)."""
+    order = record["order"]
+    tx = make_transaction(
+        tx_id=store.next_id("transaction"),
+        order_id=order["id"],
+        event=event,
+        amount=Decimal(amount),
+        currency=order["currency_code"],
+        gateway=gateway,
+        when=_now(now),
+    )
+    record["transactions"].append(tx)
+    if tx["method"] == "store_credit" and event in CAPTURE_EVENTS:
+        order["store_credit_amount"] += tx["amount"]
+    order["date_modified"] = _now(now)
+    return tx
