@@ -148,7 +148,7 @@ class OrderTax(_Entity):
     line_amount: Decimal
     line_item_type: str = "item"
     order_product_id: int | None = None
-    sales_tax_id: int | None = None
+    sales_tax_id: str | int | None = None   # e.g. "TaxId123" from a tax provider
     tax_class_id: int | None = None
 
 

@@ -1,0 +1,290 @@
+"""The BigCommerce REST client the sync reads the store through: orders, sub-resources, refunds, customers.
+
+Every request goes through the store's `RateGovernor`, is logged redacted, counted in `stats`, and turned into
+a core error when it fails. Reads are retried on transient failures and 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from bigbooks_desktop import __version__
+from bigbooks_desktop.connectors.bigcommerce import wire
+from bigbooks_desktop.connectors.bigcommerce.account import parse_api_path
+from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE, error_from_response
+from bigbooks_desktop.connectors.bigcommerce.governor import RateGovernor
+from bigbooks_desktop.connectors.http import (
+    RequestLog,
+    RequestStats,
+    RetryPolicy,
+    is_read,
+    send_request,
+    with_retries,
+)
+from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core.errors import BugError, NotFoundError
+from bigbooks_desktop.core.money import json_loads
+from bigbooks_desktop.core.redact import register_secret
+
+__all__ = ["BigCommerceClient"]
+
+T = TypeVar("T")
+Params = dict[str, str | int]
+
+MAX_PAGE = 250          # BigCommerce's page size cap; larger limits get HTTP 413
+_IN_CHUNK = 50          # values per `email:in` / `sku:in` filter, keeps URLs short
+
+
+def _iso(value: datetime, name: str) -> str:
+    if value.tzinfo is None:
+        raise BugError(f"{name} must be timezone-aware to filter BigCommerce by date (got {value!r}).")
+    return value.isoformat()
+
+
+def _chunks(values: Sequence[str], size: int) -> list[list[str]]:
+    unique = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    return [unique[i:i + size] for i in range(0, len(unique), size)]
+
+
+class BigCommerceClient:
+    """Async client for one store: `async with BigCommerceClient(...) as client:` (or call `aclose()`)."""
+
+    def __init__(self, *, api_path: str, access_token: str, transport: httpx.AsyncBaseTransport | None = None,
+                 governor: RateGovernor | None = None, timeout: float = 30.0, max_retries: int = 4,
+                 request_log: RequestLog | None = None, retry_policy: RetryPolicy | None = None) -> None:
+        self.base_url, self.store_hash = parse_api_path(api_path)
+        register_secret(access_token)
+        self.governor = governor or RateGovernor()
+        self.stats = RequestStats()
+        self.request_log = request_log
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/", transport=transport, timeout=timeout,
+            headers={"Accept": "application/json", "Content-Type": "application/json",
+                     "X-Auth-Token": access_token, "User-Agent": f"BigBooks-Desktop/{__version__}"})
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    # -- plumbing --
+
+    async def _send_once(self, method: str, path: str, params: Params | None, attempt: int) -> httpx.Response:
+        request = self._http.build_request(method, path.lstrip("/"), params=params)
+        await self.governor.acquire()
+        try:
+            response = await send_request(self._http, request, service=SERVICE, request_log=self.request_log,
+                                          stats=self.stats, attempt=attempt)
+        except BaseException:
+            self.governor.release(None)
+            raise
+        self.governor.release(response.headers, status=response.status_code)
+        if response.status_code == 429:
+            self.governor.rate_limited(response.headers)
+        if response.is_success:
+            return response
+        raise error_from_response(response)
+
+    async def _request(self, method: str, path: str, params: Params | None = None) -> httpx.Response:
+        async def attempt(n: int) -> httpx.Response:
+            return await self._send_once(method, path, params, n)
+
+        return await with_retries(attempt, policy=self.retry_policy, idempotent=is_read(method),
+                                  stats=self.stats, sleep=self.governor.sleep)
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return json_loads(response.content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BugError(f"BigCommerce sent a response that is not JSON for {response.request.url.path}: "
+                           f"{exc}", service=SERVICE, status=response.status_code) from None
+
+    async def _get_json(self, path: str, params: Params | None = None) -> Any:
+        return self._json(await self._request("GET", path, params))
+
+    async def _iter_v2(self, path: str, params: Params | None = None, *, limit: int = MAX_PAGE
+                       ) -> AsyncIterator[Any]:
+        """v2 pages: a bare array; 204 (no body) or a page shorter than `limit` ends the list."""
+        limit = max(1, min(limit, MAX_PAGE))
+        page = 1
+        while True:
+            body = await self._get_json(path, {**(params or {}), "page": page, "limit": limit})
+            if body is None:
+                return
+            if not isinstance(body, list):
+                raise BugError(f"BigCommerce sent a {type(body).__name__} where {path} returns a list.",
+                               service=SERVICE)
+            for item in body:
+                yield item
+            if len(body) < limit:
+                return
+            page += 1
+
+    async def _iter_v3(self, path: str, params: Params | None = None, *, limit: int = MAX_PAGE
+                       ) -> AsyncIterator[Any]:
+        """v3 pages: `{data, meta.pagination}`; ends at `total_pages` (or a short page without meta)."""
+        limit = max(1, min(limit, MAX_PAGE))
+        page = 1
+        while True:
+            body = await self._get_json(path, {**(params or {}), "page": page, "limit": limit})
+            if body is None:
+                return
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise BugError(f"BigCommerce sent no data list for {path}.", service=SERVICE)
+            for item in data:
+                yield item
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            pagination = meta.get("pagination") if isinstance(meta, dict) else None
+            if isinstance(pagination, dict) and pagination.get("total_pages") is not None:
+                current = int(pagination.get("current_page") or page)
+                if current >= int(pagination["total_pages"]) or not data:
+                    return
+            elif len(data) < limit:
+                return
+            page += 1
+
+    async def _v2_list(self, path: str, parse: Callable[[Any], T]) -> list[T]:
+        return [parse(item) async for item in self._iter_v2(path)]
+
+    async def _v3_list(self, path: str, parse: Callable[[Any], T], params: Params | None = None) -> list[T]:
+        return [parse(item) async for item in self._iter_v3(path, params)]
+
+    # -- store --
+
+    async def get_store(self) -> bc.StoreInfo:
+        return wire.parse_store(await self._get_json("/v2/store"))
+
+    async def get_time(self) -> datetime:
+        """BigCommerce's clock (GET /v2/time), aware UTC: the safe high-water mark for polling."""
+        body = await self._get_json("/v2/time")
+        value = wire.parse_datetime(body.get("time") if isinstance(body, dict) else None)
+        if value is None:
+            raise BugError("BigCommerce sent no time from /v2/time.", service=SERVICE)
+        return value
+
+    # -- orders --
+
+    async def iter_orders(self, *, modified_since: datetime | None = None,
+                          modified_until: datetime | None = None, min_id: int | None = None,
+                          max_id: int | None = None, status_id: int | None = None,
+                          customer_id: int | None = None, sort: str = "date_modified:asc",
+                          limit: int = MAX_PAGE) -> AsyncIterator[bc.Order]:
+        params: Params = {"sort": sort}
+        if modified_since is not None:
+            params["min_date_modified"] = _iso(modified_since, "modified_since")
+        if modified_until is not None:
+            params["max_date_modified"] = _iso(modified_until, "modified_until")
+        for name, value in (("min_id", min_id), ("max_id", max_id), ("status_id", status_id),
+                            ("customer_id", customer_id)):
+            if value is not None:
+                params[name] = value
+        async for item in self._iter_v2("/v2/orders", params, limit=limit):
+            yield wire.parse_order(item)
+
+    async def get_order(self, order_id: int) -> bc.Order:
+        try:
+            body = await self._get_json(f"/v2/orders/{int(order_id)}")
+        except NotFoundError as exc:
+            raise NotFoundError(f"BigCommerce has no order {order_id} (it may have been deleted).",
+                                title="Order not found", service=SERVICE, status=exc.status) from None
+        if body is None:
+            raise NotFoundError(f"BigCommerce has no order {order_id}.", title="Order not found",
+                                service=SERVICE, status=204)
+        return wire.parse_order(body)
+
+    async def get_order_products(self, order_id: int) -> list[bc.OrderProduct]:
+        return await self._v2_list(f"/v2/orders/{int(order_id)}/products", wire.parse_order_product)
+
+    async def get_order_shipping_addresses(self, order_id: int) -> list[bc.ShippingAddress]:
+        return await self._v2_list(f"/v2/orders/{int(order_id)}/shipping_addresses",
+                                   wire.parse_shipping_address)
+
+    async def get_order_coupons(self, order_id: int) -> list[bc.Coupon]:
+        return await self._v2_list(f"/v2/orders/{int(order_id)}/coupons", wire.parse_coupon)
+
+    async def get_order_taxes(self, order_id: int) -> list[bc.OrderTax]:
+        return await self._v2_list(f"/v2/orders/{int(order_id)}/taxes", wire.parse_tax)
+
+    async def get_order_transactions(self, order_id: int) -> list[bc.Transaction]:
+        return await self._v3_list(f"/v3/orders/{int(order_id)}/transactions", wire.parse_transaction)
+
+    async def get_order_refunds(self, order_id: int) -> list[bc.Refund]:
+        return await self._v3_list(f"/v3/orders/{int(order_id)}/payment_actions/refunds", wire.parse_refund)
+
+    async def get_order_detail(self, order: bc.Order | int) -> bc.OrderDetail:
+        """The order with products, shipping addresses, coupons, taxes, transactions and refunds, fetched
+        concurrently (each through the governor). When given an id, the header is fetched alongside."""
+        order_id = order if isinstance(order, int) else order.id
+        parts: list[Any] = [self.get_order_products(order_id), self.get_order_shipping_addresses(order_id),
+                            self.get_order_coupons(order_id), self.get_order_taxes(order_id),
+                            self.get_order_transactions(order_id), self.get_order_refunds(order_id)]
+        if isinstance(order, int):
+            parts.append(self.get_order(order_id))
+        results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
+        # Every part is awaited before the first failure is raised, so no request is left running.
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None:
+            raise failure
+        header = results[6] if isinstance(order, int) else order
+        return bc.OrderDetail(order=header, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
+                              coupons=tuple(results[2]), taxes=tuple(results[3]),
+                              transactions=tuple(results[4]), refunds=tuple(results[5]))
+
+    async def iter_refunds(self, *, created_since: datetime | None = None) -> AsyncIterator[bc.Refund]:
+        """Store-wide refunds (GET /v3/orders/payment_actions/refunds), optionally from `created_since` on."""
+        params: Params = {}
+        if created_since is not None:
+            params["created:min"] = _iso(created_since, "created_since")
+        async for item in self._iter_v3("/v3/orders/payment_actions/refunds", params):
+            yield wire.parse_refund(item)
+
+    async def get_order_statuses(self) -> list[dict[str, Any]]:
+        body = await self._get_json("/v2/order_statuses")
+        return [dict(item) for item in body or [] if isinstance(item, dict)]
+
+    async def count_orders(self) -> int:
+        body = await self._get_json("/v2/orders/count")
+        if not isinstance(body, dict) or "count" not in body:
+            raise BugError("BigCommerce sent no count from /v2/orders/count.", service=SERVICE)
+        return int(body["count"])
+
+    # -- customers and catalog --
+
+    async def get_customer(self, customer_id: int) -> bc.Customer | None:
+        """The customer with addresses, or None when there is none with that id (e.g. 0 for guests)."""
+        if int(customer_id) <= 0:
+            return None
+        found = await self._v3_list("/v3/customers", wire.parse_customer,
+                                    {"id:in": int(customer_id), "include": "addresses"})
+        return next((c for c in found if c.id == int(customer_id)), None)
+
+    async def find_customers_by_email(self, emails: list[str]) -> list[bc.Customer]:
+        found: list[bc.Customer] = []
+        for chunk in _chunks(emails, _IN_CHUNK):
+            found += await self._v3_list("/v3/customers", wire.parse_customer,
+                                         {"email:in": ",".join(chunk), "include": "addresses"})
+        return found
+
+    async def find_variants(self, skus: list[str]) -> list[bc.Variant]:
+        found: list[bc.Variant] = []
+        for chunk in _chunks(skus, _IN_CHUNK):
+            found += await self._v3_list("/v3/catalog/variants", wire.parse_variant,
+                                         {"sku:in": ",".join(chunk)})
+        return found
