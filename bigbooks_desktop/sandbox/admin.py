@@ -70,7 +70,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
             except FaultSpecError as exc:
                 return _json({"error": str(exc)}, 400)
             except LookupError as exc:
-                return _json({"error": f"not found: {exc}"}, 404)
+                return _json({"error": f"not found: {exc.args[0] if exc.args else exc}"}, 404)
             except ValueError as exc:
                 return _json({"error": str(exc)}, 422)
         return endpoint

@@ -85,10 +85,9 @@ class Sandbox:
         }
 
     def reset(self) -> None:
-        """Back to the generated store, empty books (items re-seeded), zero counts, first fault draw."""
+        """Back to the generated store, seeded books (items kept), zero counts, first fault draw."""
         self.bigcommerce.reset()
-        self.freshbooks.reset()
-        self.freshbooks.seed_items(self.bigcommerce.books_catalog())
+        self.freshbooks.reset()   # keeps the items given to seed_items
         self.request_counts.clear()
         self.fault_counts.clear()
         self.faults.restart()

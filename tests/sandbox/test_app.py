@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from sandbox_standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
-from bigbooks_desktop.sandbox.app import is_fault_exempt, route_key
+from bigbooks_desktop.sandbox.app import Sandbox, is_fault_exempt, route_key
+from bigbooks_desktop.sandbox.config import SandboxConfig
+from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
 
 
 @pytest.mark.parametrize(("method", "path", "key"), [
@@ -88,3 +91,63 @@ async def test_requests_are_counted_per_route_key_and_reset_clears_everything() 
         again = [(await http.get(ORDERS_PATH)).status_code for _ in range(10)]
     assert again == first_statuses
     assert 503 in again and 200 in again
+
+
+# -- the real halves, composed ----------------------------------------------------------------------
+
+REAL_CALLBACK = "http://127.0.0.1:5555/callback"
+
+
+async def freshbooks_token(http: httpx.AsyncClient, sandbox: Sandbox) -> str:
+    cfg = sandbox.config
+    consent = await http.get("/freshbooks/auth/oauth/authorize", params={
+        "client_id": cfg.freshbooks_client_id, "response_type": "code", "redirect_uri": REAL_CALLBACK})
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    token = await http.post("/freshbooks/api/auth/oauth/token", json={
+        "grant_type": "authorization_code", "client_id": cfg.freshbooks_client_id,
+        "client_secret": cfg.freshbooks_client_secret, "code": code, "redirect_uri": REAL_CALLBACK})
+    return str(token.json()["access_token"])
+
+
+def test_real_halves_compose_and_seed_items_from_the_catalog() -> None:
+    sandbox = Sandbox(SandboxConfig(orders=5, seed=1))
+    state = sandbox.state()
+    assert len(state["bigcommerce"]["orders"]) == 5
+    assert set(state["freshbooks"]) >= {"clients", "invoices", "payments", "items", "taxes", "credit_notes"}
+    catalog_skus = {row["sku"] for row in sandbox.bigcommerce.books_catalog()}
+    assert catalog_skus and catalog_skus <= {item.get("sku") for item in state["freshbooks"]["items"]}
+    items_before = len(state["freshbooks"]["items"])
+    sandbox.reset()
+    assert len(sandbox.state()["freshbooks"]["items"]) == items_before      # reset does not duplicate items
+    fresh = Sandbox(SandboxConfig(orders=5, seed=1)).state()
+    assert fresh["bigcommerce"] == sandbox.state()["bigcommerce"]
+    assert without_uuids(fresh["freshbooks"]) == without_uuids(sandbox.state()["freshbooks"])
+
+
+def without_uuids(books: dict[str, list[dict[str, object]]]) -> dict[str, list[dict[str, object]]]:
+    """FreshBooks records carry random uuids (not derived from the seed); compare the rest."""
+    return {name: [{k: v for k, v in row.items() if k != "uuid"} for row in rows]
+            for name, rows in books.items()}
+
+
+@pytest.mark.asyncio
+async def test_real_halves_behind_the_fault_layer() -> None:
+    sandbox = Sandbox(SandboxConfig(
+        orders=3, seed=1, freshbooks_auto_consent=True,
+        faults="POST /freshbooks/api/accounting/*/users/clients:lost=1;GET /stores/*/v2/orders:429burst=1x1"))
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url="http://sandbox") as http:
+        token = await freshbooks_token(http, sandbox)   # consent page exempt; token endpoint not targeted
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post(f"/freshbooks/api/accounting/account/{PRIMARY_ACCOUNT_ID}/users/clients",
+                            json={"client": {"organization": "Lost Ltd", "email": "lost@example.com"}},
+                            headers={"Authorization": f"Bearer {token}"})
+        limited = await http.get("/stores/sbx7k2q9/v2/orders",
+                                 headers={"X-Auth-Token": sandbox.config.bigcommerce_token})
+    assert "Lost Ltd" in [c.get("organization") for c in sandbox.state()["freshbooks"]["clients"]]
+    assert limited.status_code == 429 and limited.headers["X-Rate-Limit-Time-Reset-Ms"] == "1000"
+    assert sandbox.state()["requests"] == {
+        "GET /freshbooks/auth/oauth/authorize": 1,
+        "GET /stores/{hash}/v2/orders": 1,
+        "POST /freshbooks/api/accounting/account/{account_id}/users/clients": 1,
+        "POST /freshbooks/api/auth/oauth/token": 1,
+    }
