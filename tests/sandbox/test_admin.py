@@ -12,6 +12,7 @@ from sandbox_standins import ORDERS_PATH, standin_sandbox
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.app import Sandbox
+from bigbooks_desktop.sandbox.config import SandboxConfig
 
 
 @pytest.fixture
@@ -120,3 +121,32 @@ async def test_request_counts(admin: httpx.AsyncClient) -> None:
     counts = (await admin.get("/_sandbox/requests")).json()
     assert counts == {"requests": {"GET /stores/{hash}/v2/orders": 1, "GET /stores/{hash}/v2/orders/{id}": 2},
                       "faults": {"503": 2}}
+
+
+@pytest.mark.asyncio
+async def test_order_events_through_the_real_store_show_up_in_its_api() -> None:
+    real = Sandbox(SandboxConfig(orders=3, seed=1))
+    token = {"X-Auth-Token": real.config.bigcommerce_token, "Accept": "application/json"}
+    v2, v3 = "/stores/sbx7k2q9/v2", "/stores/sbx7k2q9/v3"
+    async with httpx.AsyncClient(transport=real.transport(), base_url="http://sandbox") as http:
+        created = await http.post("/_sandbox/orders")
+        assert created.status_code == 201, created.text
+        order_id = created.json()["id"]
+        assert (await http.get(f"{v2}/orders/{order_id}", headers=token)).status_code == 200
+        refund = await http.post(f"/_sandbox/orders/{order_id}/refunds",
+                                 json={"amount": "1.25", "reason": "scuffed cover"})
+        assert refund.status_code == 201, refund.text
+        refunds = body(await http.get(f"{v3}/orders/{order_id}/payment_actions/refunds", headers=token))
+        transaction = await http.post(f"/_sandbox/orders/{order_id}/transactions",
+                                      json={"amount": 2.5, "event": "capture"})
+        assert transaction.status_code == 201, transaction.text
+        transactions = body(await http.get(f"{v3}/orders/{order_id}/transactions", headers=token))
+        patched = await http.patch(f"/_sandbox/orders/{order_id}", json={"status_id": 10})
+        assert patched.status_code == 200, patched.text
+        order = body(await http.get(f"{v2}/orders/{order_id}", headers=token))
+        too_much = await http.post(f"/_sandbox/orders/{order_id}/refunds", json={"amount": "999999.00"})
+    assert isinstance(refunds, dict) and isinstance(transactions, dict) and isinstance(order, dict)
+    assert [r["total_amount"] for r in refunds["data"]] == [Decimal("1.25")]
+    assert Decimal("2.50") in [t["amount"] for t in transactions["data"]]
+    assert order["status_id"] == 10
+    assert too_much.status_code == 422 and "exceeds" in too_much.json()["error"]
