@@ -164,6 +164,9 @@ def error_from_response(*, status: int, body: Any, method: str, path: str,
     if p.errno == 409 or status == 409:
         return TransientError(f"FreshBooks reports the record was changed by another request at the "
                               f"same time ({said}). It will be read again and retried.", **common)
+    if p.errno == 1042:
+        return PermanentError(f"The FreshBooks account is inactive ({said}). Reactivate the FreshBooks "
+                              "subscription, then sync again.", **common)
     if (p.errno in _VALIDATION_ERRNOS or status in (400, 422) or p.code == "invalid_resource"
             or (p.field and p.errno is None)):
         field = f" (field “{p.field}”)" if p.field else ""
@@ -172,8 +175,5 @@ def error_from_response(*, status: int, body: Any, method: str, path: str,
     if status >= 500:
         return TransientError(f"FreshBooks had a server problem (HTTP {status}: {said}). It will be tried "
                               "again later.", **common)
-    if p.errno == 1042:
-        return PermanentError(f"The FreshBooks account is inactive ({said}). Reactivate the FreshBooks "
-                              "subscription, then sync again.", **common)
     return PermanentError(f"FreshBooks refused {_where(method, path)} ({said}). Retrying will not help; "
                           "check the FreshBooks account and the order.", **common)
