@@ -226,3 +226,23 @@ async def test_timestamps_are_us_eastern() -> None:
         client = await s.client()
         assert client["updated"] == "2025-12-31 19:00:00"
         assert client["signup_date"] == "2026-01-01 00:00:00"  # the one UTC accounting timestamp
+
+
+@pytest.mark.asyncio
+async def test_date_and_updated_range_filters_have_day_granularity() -> None:
+    async with session() as s:
+        client = await s.client()
+        march = await s.invoice(client["id"], [], create_date="2026-03-01")
+        april = await s.invoice(client["id"], [], create_date="2026-04-10")
+        found = result((await s.call("GET", "invoices/invoices", **{"search[date_min]": "2026-04-01"}))[1])
+        assert [inv["id"] for inv in found["invoices"]] == [april["id"]]
+        found = result((await s.call("GET", "invoices/invoices", **{"search[date_max]": "2026-03-01"}))[1])
+        assert [inv["id"] for inv in found["invoices"]] == [march["id"]]
+        today = march["updated"][:10]
+        found = result((await s.call("GET", "users/clients", **{"search[updated_min]": today}))[1])
+        assert [c["id"] for c in found["clients"]] == [client["id"]]
+        s.clock.advance(2 * 86400)
+        await s.sign_in()  # the 12 h access token has expired meanwhile
+        later = s.sandbox.ledger.today()
+        found = result((await s.call("GET", "users/clients", **{"search[updated_min]": later}))[1])
+        assert found["clients"] == []

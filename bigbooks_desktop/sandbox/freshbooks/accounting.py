@@ -185,8 +185,12 @@ def _search(rows: list[dict[str, Any]], resource: str, items: list[tuple[str, st
             wanted.setdefault(name[:-1], []).append(value)
         elif name in table:
             wanted.setdefault(name, []).append(value)
-        elif name.endswith(("_min", "_max")) and resource in _RANGES:
-            field = _RANGES[resource] if name.startswith("date") else "updated"
+        elif name in ("updated_min", "updated_max") or (
+            name in ("date_min", "date_max") and resource in _RANGES
+        ):
+            field = (
+                _RANGES[resource] if name.startswith("date") else "updated"
+            )  # day granularity (SUMMARY §10)
             rows = [row for row in rows if _in_range(str(row.get(field) or "")[:10], name, value)]
     for name, values in wanted.items():
         rows = [row for row in rows if any(table[name](row, value) for value in values)]
