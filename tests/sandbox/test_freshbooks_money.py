@@ -284,3 +284,16 @@ async def test_currency_is_kept_on_the_invoice_lines_and_payments() -> None:
         eur = await s.invoice(client["id"], [line("A", "1", "10.00")], currency_code="EUR")
         assert eur["amount"]["code"] == "EUR"
         assert (await s.pay(eur["id"], "10.00"))["amount"]["code"] == "EUR"
+
+
+@pytest.mark.asyncio
+async def test_a_refused_update_changes_nothing() -> None:
+    async with session() as s:
+        client = await s.client()
+        invoice = await s.invoice(client["id"], [line("A", "1", "10.00")], notes="before")
+        path = f"invoices/invoices/{invoice['id']}"
+        status, body = await s.call("PUT", path, {"invoice": {"notes": "after", "create_date": "not-a-date"}})
+        assert status == 422 and body["response"]["errors"][0]["errno"] == 1004
+        status, _ = await s.call("PUT", path, {"invoice": {"vis_state": "x"}})
+        assert status == 422
+        assert (await s.fetch("invoices/invoices", "invoice", invoice["id"]))["notes"] == "before"

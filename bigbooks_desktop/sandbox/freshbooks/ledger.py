@@ -9,6 +9,7 @@ payment (vis_state 1) gives the credit back and un-pays the invoice.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -109,9 +110,10 @@ class Ledger:
     def update(self, account_id: str, resource: str, object_id: Any, body: dict[str, Any]) -> dict[str, Any]:
         obj = self.get(account_id, resource, object_id)
         if "vis_state" in body:  # phase rule: vis_state alone applies, other fields silently dropped
-            state = int(body["vis_state"])
-            if state not in (0, 1, 2):
+            state = body["vis_state"]
+            if state not in (0, 1, 2, "0", "1", "2"):
                 raise AccountingError.invalid(_SINGULAR[resource], "vis_state", state, "Invalid vis_state.")
+            state = int(state)
             if "vis_state" in obj:
                 obj["vis_state"] = state
             elif state == 1:  # taxes have no vis_state: deleting one removes it
@@ -120,9 +122,16 @@ class Ledger:
         elif resource == "invoices" and body.get("action_mark_as_sent"):
             self._sent.add(obj["id"])
         else:
+            before = copy.deepcopy(obj)  # a refused update changes nothing
             try:
                 getattr(self, f"_update_{resource}")(account_id, obj, body)
+            except AccountingError:
+                obj.clear()
+                obj.update(before)
+                raise
             except (MoneyParseError, ValueError, TypeError, AttributeError) as exc:
+                obj.clear()
+                obj.update(before)
                 raise AccountingError.invalid(_SINGULAR[resource], "", None, f"Invalid value: {exc}") from exc
         self._touch(obj)
         self._after_change(account_id, resource, obj)
