@@ -694,7 +694,6 @@ def _pay(
                     "item_type": "PRODUCT",
                     "item_id": line["id"],
                     "quantity": 1,
-                    "requested_amount": None,
                     "reason": "Damaged in transit",
                 }
             ]
