@@ -1,4 +1,4 @@
-"""BigCommerce sandbox API behaviour: filters, sorting, paging caps, 204s, auth, store hash and rate limits."""
+"""BigCommerce sandbox API behaviour: filters, sorting, paging caps, 204s, auth, store hash, rate limits."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _client(sandbox: BigCommerceSandbox, token: str | None = None) -> httpx.Asyn
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
         base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
-        headers={"X-Auth-Token": sandbox.config.bigcommerce_token if token is None else token})
+        headers={"X-Auth-Token": sandbox.config.bigcommerce_token if token is None else token},
+    )
 
 
 async def _json(client: httpx.AsyncClient, url: str, **params: Any) -> Any:
@@ -54,7 +55,9 @@ async def test_orders_page_defaults_caps_and_204_past_the_end(sandbox: BigCommer
 @pytest.mark.asyncio
 @pytest.mark.parametrize("field", ["id", "date_modified", "date_created", "status_id", "customer_id"])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-async def test_orders_sort_by_field_and_direction(sandbox: BigCommerceSandbox, field: str, direction: str) -> None:
+async def test_orders_sort_by_field_and_direction(
+    sandbox: BigCommerceSandbox, field: str, direction: str
+) -> None:
     async with _client(sandbox) as client:
         rows = await _json(client, "/v2/orders", sort=f"{field}:{direction}", limit=250)
     convert: Callable[[Any], Any] = parsedate_to_datetime if field.startswith("date") else int
@@ -67,10 +70,15 @@ async def test_orders_filters(sandbox: BigCommerceSandbox) -> None:
     records = sandbox.records()
     pivot = sorted(r["order"]["date_modified"] for r in records)[60]
     async with _client(sandbox) as client:
-        for text in (pivot.isoformat(), pivot.strftime("%a, %d %b %Y %H:%M:%S +0000"),
-                     pivot.astimezone().isoformat()):
+        for text in (
+            pivot.isoformat(),
+            pivot.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+            pivot.astimezone().isoformat(),
+        ):
             rows = await _json(client, "/v2/orders", min_date_modified=text, limit=250)
-            assert {o["id"] for o in rows} == {r["order"]["id"] for r in records if r["order"]["date_modified"] >= pivot}
+            assert {o["id"] for o in rows} == {
+                r["order"]["id"] for r in records if r["order"]["date_modified"] >= pivot
+            }
         rows = await _json(client, "/v2/orders", max_date_created=pivot.isoformat(), limit=250)
         assert all(parsedate_to_datetime(o["date_created"]) <= pivot for o in rows) and rows
         rows = await _json(client, "/v2/orders", min_id=110, max_id=119)
@@ -117,7 +125,9 @@ async def test_v3_filters_and_pagination(sandbox: BigCommerceSandbox) -> None:
         by_email = await _json(client, "/v3/customers", **{"email:in": "customer3@example.com"})
         assert [c["id"] for c in by_email["data"]] == [3]
         pivot = sorted(c["date_modified"] for c in sandbox.store.customers)[10]
-        recent = await _json(client, "/v3/customers", **{"date_modified:min": pivot.isoformat(), "limit": 250})
+        recent = await _json(
+            client, "/v3/customers", **{"date_modified:min": pivot.isoformat(), "limit": 250}
+        )
         assert len(recent["data"]) == sum(1 for c in sandbox.store.customers if c["date_modified"] >= pivot)
         product = sandbox.store.products[5]
         found = await _json(client, "/v3/catalog/products", sku=product["sku"], include="variants")
@@ -129,7 +139,9 @@ async def test_v3_filters_and_pagination(sandbox: BigCommerceSandbox) -> None:
         assert len(found["data"]) == len(product["variants"])
         refunds = [r for rec in sandbox.records() for r in rec["refunds"]]
         order_ids = sorted({r["order_id"] for r in refunds})[:2]
-        got = await _json(client, "/v3/orders/payment_actions/refunds", **{"order_id:in": ",".join(map(str, order_ids))})
+        got = await _json(
+            client, "/v3/orders/payment_actions/refunds", **{"order_id:in": ",".join(map(str, order_ids))}
+        )
         assert {r["order_id"] for r in got["data"]} == set(order_ids)
         cut = sorted(r["created"] for r in refunds)[len(refunds) // 2]
         got = await _json(client, "/v3/orders/payment_actions/refunds", **{"created:min": cut.isoformat()})

@@ -16,7 +16,14 @@ from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
 
-SPECS = Path(__file__).resolve().parents[1] / "reference" / "bigcommerce" / "specs" / "bigcommerce-docs" / "reference"
+SPECS = (
+    Path(__file__).resolve().parents[1]
+    / "reference"
+    / "bigcommerce"
+    / "specs"
+    / "bigcommerce-docs"
+    / "reference"
+)
 
 
 def _openapi_nullable(node: Any) -> Any:
@@ -70,9 +77,11 @@ def sandbox() -> BigCommerceSandbox:
 
 
 def _client(sandbox: BigCommerceSandbox) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
-                             base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
-                             headers={"X-Auth-Token": sandbox.config.bigcommerce_token, "Accept": "application/json"})
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
+        base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
+        headers={"X-Auth-Token": sandbox.config.bigcommerce_token, "Accept": "application/json"},
+    )
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> Any:
@@ -89,7 +98,12 @@ def _order_ids(sandbox: BigCommerceSandbox) -> list[int]:
     for record in sandbox.records():
         order = record["order"]
         chosen.setdefault(order["status_id"], order["id"])
-        if record["coupons"] or record["refunds"] or order["store_credit_amount"] or len(record["products"]) > 50:
+        if (
+            record["coupons"]
+            or record["refunds"]
+            or order["store_credit_amount"]
+            or len(record["products"]) > 50
+        ):
             extra.append(order["id"])
     return sorted(set(chosen.values()) | set(extra[:40]))
 
@@ -118,29 +132,43 @@ async def test_v3_payments_match_the_orders_v3_spec(sandbox: BigCommerceSandbox)
     spec = "orders.v3.yml"
     seen_transactions = 0
     async with _client(sandbox) as client:
-        _validate(spec, "/orders/payment_actions/refunds",
-                  await _get(client, "/v3/orders/payment_actions/refunds?limit=250"))
+        _validate(
+            spec,
+            "/orders/payment_actions/refunds",
+            await _get(client, "/v3/orders/payment_actions/refunds?limit=250"),
+        )
         for order_id in _order_ids(sandbox):
             response = await client.get(f"/v3/orders/{order_id}/transactions")
-            if response.status_code == 204:          # specced: no transactions
+            if response.status_code == 204:  # specced: no transactions
                 assert response.content == b""
             else:
                 seen_transactions += 1
                 _validate(spec, "/orders/{order_id}/transactions", json_loads(response.text))
-            _validate(spec, "/orders/{order_id}/payment_actions/refunds",
-                      await _get(client, f"/v3/orders/{order_id}/payment_actions/refunds"))
+            _validate(
+                spec,
+                "/orders/{order_id}/payment_actions/refunds",
+                await _get(client, f"/v3/orders/{order_id}/payment_actions/refunds"),
+            )
     assert seen_transactions > 10
 
 
 @pytest.mark.asyncio
 async def test_customers_catalog_and_store_match_their_specs(sandbox: BigCommerceSandbox) -> None:
     async with _client(sandbox) as client:
-        _validate("customers.v3.yml", "/customers", await _get(client, "/v3/customers?include=addresses&limit=250"))
+        _validate(
+            "customers.v3.yml", "/customers", await _get(client, "/v3/customers?include=addresses&limit=250")
+        )
         _validate("customers.v3.yml", "/customers", await _get(client, "/v3/customers?limit=5&page=2"))
-        _validate("catalog/products_catalog.v3.yml", "/catalog/products",
-                  await _get(client, "/v3/catalog/products?include=variants&limit=250"))
-        _validate("catalog/product-variants_catalog.v3.yml", "/catalog/variants",
-                  await _get(client, "/v3/catalog/variants?limit=250"))
+        _validate(
+            "catalog/products_catalog.v3.yml",
+            "/catalog/products",
+            await _get(client, "/v3/catalog/products?include=variants&limit=250"),
+        )
+        _validate(
+            "catalog/product-variants_catalog.v3.yml",
+            "/catalog/variants",
+            await _get(client, "/v3/catalog/variants?limit=250"),
+        )
         _validate("store_information.v2.yml", "/store", await _get(client, "/v2/store"))
         _validate("store_information.v2.yml", "/time", await _get(client, "/v2/time"))
 
@@ -164,7 +192,7 @@ def test_known_spec_examples_validate_with_this_loader() -> None:
     """The loader itself is honest: the spec's own examples pass and a wrong type fails."""
     examples = SPECS.parents[1] / "examples"
     body = json_loads((examples / "orders_v2_get_order.json").read_text(encoding="utf-8"))
-    body.pop("fees")   # the example's fees use `cost_exc_tax`, a key the fee schema does not know
+    body.pop("fees")  # the example's fees use `cost_exc_tax`, a key the fee schema does not know
     _validate("orders.v2.oas2.yml", "/orders/{order_id}", body)
     body["status_id"] = "seven"
     with pytest.raises(AssertionError):
