@@ -56,13 +56,13 @@ def _model(model: type[M], data: dict[str, Any], what: str) -> M:
         return model.model_validate(data)
     except (pydantic.ValidationError, ValueError, TypeError) as exc:
         ident = data.get("id", "?") if isinstance(data, dict) else "?"
-        raise BugError(f"BigCommerce sent a {what} (id {ident}) this version cannot read: {exc}",
+        raise BugError(f"BigCommerce sent {what} data (id {ident}) that this version cannot read: {exc}",
                        service="BigCommerce") from None
 
 
 def _expect_object(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise BugError(f"BigCommerce sent a {what} that is not a JSON object: {type(data).__name__}",
+        raise BugError(f"BigCommerce sent {what} data that is not a JSON object: {type(data).__name__}",
                        service="BigCommerce")
     return data
 
@@ -74,7 +74,7 @@ def _dates(data: dict[str, Any], *names: str, what: str) -> dict[str, Any]:
             try:
                 out[name] = parse_datetime(out[name])
             except (TypeError, ValueError) as exc:
-                raise BugError(f"BigCommerce sent a {what} with an unreadable {name} {out[name]!r}: {exc}",
+                raise BugError(f"BigCommerce sent {what} data with an unreadable {name} {out[name]!r}: {exc}",
                                service="BigCommerce") from None
     return out
 
