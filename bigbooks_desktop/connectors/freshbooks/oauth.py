@@ -36,8 +36,6 @@ __all__ = [
     "FreshBooksApp",
     "PendingAuthorization",
     "exchange_code",
-    "fetch_identity",
-    "identity_from_wire",
     "refresh_tokens",
     "submit_consent_form",
     "tokens_from_wire",
@@ -268,53 +266,6 @@ async def refresh_tokens(
         },
         refreshing=True,
     )
-
-
-def identity_from_wire(data: Mapping[str, Any]) -> fb.Identity:
-    """`/auth/api/v1/users/me` (data under "response", no "result") -> Identity with its businesses."""
-    doc = data.get("response", data)
-    businesses = []
-    for membership in doc.get("business_memberships") or []:
-        biz = membership.get("business") or {}
-        if not biz.get("account_id"):
-            continue  # a business without an accounting account cannot hold invoices
-        businesses.append(
-            fb.Business(
-                business_id=int(biz["id"]),
-                business_uuid=str(biz.get("business_uuid") or ""),
-                name=str(biz.get("name") or ""),
-                account_id=str(biz["account_id"]),
-                role=str(membership.get("role") or ""),
-            )
-        )
-    return fb.Identity(
-        id=int(doc.get("id") or 0),
-        email=str(doc.get("email") or ""),
-        first_name=str(doc.get("first_name") or ""),
-        last_name=str(doc.get("last_name") or ""),
-        businesses=tuple(businesses),
-    )
-
-
-async def fetch_identity(http: httpx.AsyncClient, app: FreshBooksApp, *, access_token: str) -> fb.Identity:
-    try:
-        response = await http.get(
-            app.api_url.rstrip("/") + "/auth/api/v1/users/me",
-            headers={"Authorization": f"Bearer {access_token}"},
-        )
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Could not reach FreshBooks ({type(exc).__name__}).", service=SERVICE) from exc
-    if response.status_code == 401:
-        raise AuthRevokedError(
-            "FreshBooks did not accept the new sign-in. Sign in again.", service=SERVICE, status=401
-        )
-    if response.status_code != 200:
-        raise PermanentError(
-            f"FreshBooks could not say who signed in (HTTP {response.status_code}).",
-            service=SERVICE,
-            status=response.status_code,
-        )
-    return identity_from_wire(response.json())
 
 
 class _FormParser(HTMLParser):

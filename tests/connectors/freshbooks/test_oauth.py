@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from bigbooks_desktop.connectors.freshbooks import oauth
+from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
+from bigbooks_desktop.connectors.freshbooks.tokens import StaticBearerAuth
 from bigbooks_desktop.core.errors import AuthError, AuthRevokedError, ConfigurationError
 from bigbooks_desktop.sandbox.app import Sandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
@@ -102,7 +104,13 @@ async def test_code_exchange_identity_and_replayed_code_refused(
         code = await _consented_code(http, pending)
         tokens = await oauth.exchange_code(http, app, code=code, redirect_uri=REDIRECT)
         assert tokens.access_token and tokens.refresh_token and tokens.access_token not in repr(tokens)
-        identity = await oauth.fetch_identity(http, app, access_token=tokens.access_token)
+        async with FreshBooksClient(
+            api_url=app.api_url,
+            account_id="",
+            auth=StaticBearerAuth(tokens.access_token),
+            transport=sandbox.transport(),
+        ) as client:
+            identity = await client.get_identity()
         assert identity.email == "owner@sandbox-trading.example"
         assert [b.account_id for b in identity.businesses] == ["SbxT9k", "SbxB2m"]
         with pytest.raises(AuthError, match="refused the sign-in code") as replay:

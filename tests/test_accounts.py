@@ -1,0 +1,161 @@
+"""Account operations: sandbox sign-in via the real paths, status, sign-out, client factories, no leaks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+from pathlib import Path
+
+import httpx
+import keyring
+import keyring.backends.fail
+import pytest
+
+from bigbooks_desktop import accounts
+from bigbooks_desktop.core.errors import (
+    AuthRevokedError,
+    ConfigurationError,
+    KeychainUnavailableError,
+    NotSignedInError,
+    ValidationError,
+)
+from bigbooks_desktop.sandbox.app import Sandbox
+from bigbooks_desktop.sandbox.config import SandboxConfig
+
+pytestmark = pytest.mark.asyncio
+
+BASE = "http://sandbox.test"
+ADMIN = f"{BASE}/_sandbox"
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    accounts.forget_shared_auth()
+    return Sandbox(SandboxConfig(orders=2))
+
+
+def _secrets(sandbox: Sandbox) -> list[str]:
+    cfg = sandbox.config
+    issued = list(sandbox.freshbooks.oauth.access_tokens) + list(sandbox.freshbooks.oauth.refresh_tokens)
+    return [cfg.bigcommerce_token, cfg.freshbooks_client_secret, *issued]
+
+
+async def test_connect_sandbox_signs_in_both_and_clients_work(
+    sandbox: Sandbox, bigbooks_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())
+    assert result.bigcommerce.connected and result.freshbooks.connected
+    assert result.bigcommerce.account_id == sandbox.config.store_hash and result.bigcommerce.account_name
+    assert result.freshbooks.account_id == "SbxT9k"  # the first business unless told otherwise
+    assert result.freshbooks.user_email == "owner@sandbox-trading.example"
+    assert result.freshbooks.token_expires_at and result.keychain_available
+
+    async with await accounts.open_bigcommerce_client(transport=sandbox.transport()) as bc_client:
+        store = await bc_client.get_store()
+    assert store.id == sandbox.config.store_hash
+    async with await accounts.open_freshbooks_client(transport=sandbox.transport()) as fb_client:
+        assert fb_client.account_id == "SbxT9k"
+        assert await fb_client.list_taxes()
+
+    # No secret in connections.json, status JSON, reprs or any log line.
+    dumped = json.dumps((await accounts.status()).to_dict())
+    connections = (bigbooks_home / "connections.json").read_text()
+    for secret in _secrets(sandbox):
+        assert secret not in dumped and secret not in connections and secret not in caplog.text
+        assert secret not in repr(result)
+
+
+async def test_account_id_chooses_the_business(sandbox: Sandbox) -> None:
+    result = await accounts.connect_sandbox(ADMIN, account_id="SbxB2m", transport=sandbox.transport())
+    assert result.freshbooks.account_id == "SbxB2m"
+    assert result.freshbooks.account_name == "Maple Side Projects Ltd."
+    with pytest.raises(ValidationError, match="SbxT9k"):
+        await accounts.connect_sandbox(ADMIN, account_id="NOPE", transport=sandbox.transport())
+
+
+async def test_sign_out_forgets_tokens_and_settings(sandbox: Sandbox, memory_keyring: object) -> None:
+    await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())
+    await accounts.sign_out("freshbooks")
+    state = await accounts.status()
+    assert state.bigcommerce.connected and not state.freshbooks.connected
+    with pytest.raises(NotSignedInError, match="not signed in to FreshBooks"):
+        await accounts.open_freshbooks_client(transport=sandbox.transport())
+    await accounts.sign_out("all")
+    assert memory_keyring.entries == {}  # type: ignore[attr-defined]
+    with pytest.raises(NotSignedInError, match="BigCommerce"):
+        await accounts.open_bigcommerce_client(transport=sandbox.transport())
+    with pytest.raises(ValidationError):
+        await accounts.sign_out("quickbooks")
+
+
+async def test_wrong_bigcommerce_token_is_refused_without_echoing_it(sandbox: Sandbox) -> None:
+    api_path = sandbox.info(BASE)["bigcommerce_api_path"]
+    with pytest.raises(AuthRevokedError) as caught:
+        await accounts.connect_bigcommerce_api_account(
+            api_path, "wrong-token-abcdef", transport=sandbox.transport()
+        )
+    assert "wrong-token-abcdef" not in str(caught.value)
+    assert not (await accounts.status()).bigcommerce.connected
+    with pytest.raises(ConfigurationError, match="API path"):
+        await accounts.connect_bigcommerce_api_account("https://example.com/nope", "t0ken-xyz")
+
+
+async def test_no_keychain_means_a_clear_refusal_and_no_plaintext(
+    sandbox: Sandbox, bigbooks_home: Path
+) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    with pytest.raises(KeychainUnavailableError, match="no secure password store"):
+        await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())
+    assert not (bigbooks_home / "secrets.json").exists()
+    state = await accounts.status()
+    assert not state.keychain_available and not state.bigcommerce.connected
+
+
+async def test_opt_in_file_store_is_remembered_and_0600(sandbox: Sandbox, bigbooks_home: Path) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    await accounts.connect_sandbox(ADMIN, transport=sandbox.transport(), allow_file_store=True)
+    secrets_file = bigbooks_home / "secrets.json"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    state = await accounts.status()  # no flag this time: the opt-in was remembered
+    assert state.insecure_file_store and state.bigcommerce.connected and state.freshbooks.connected
+    await accounts.sign_out("all")
+    assert not secrets_file.exists()
+
+
+async def test_freshbooks_refresh_through_the_factory_saves_the_new_pair(sandbox: Sandbox) -> None:
+    await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())
+    before = (await accounts.status()).freshbooks
+    vault = accounts.make_vault()
+    entry = vault.get_json("freshbooks")
+    assert entry is not None
+    old_refresh = entry["refresh_token"]
+    vault.set_json("freshbooks", {**entry, "expires_at": "2000-01-01T00:00:00+00:00"})  # force a refresh
+    accounts.forget_shared_auth()
+    async with await accounts.open_freshbooks_client(transport=sandbox.transport()) as client:
+        await client.list_taxes()
+    after = vault.get_json("freshbooks")
+    assert after is not None and after["refresh_token"] != old_refresh and not after["refresh_started_at"]
+    assert (await accounts.status()).freshbooks.last_refresh_at >= before.last_refresh_at
+
+
+async def test_freshbooks_app_needs_configured_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BIGBOOKS_FRESHBOOKS_CLIENT_ID", raising=False)
+    monkeypatch.delenv("BIGBOOKS_FRESHBOOKS_CLIENT_SECRET", raising=False)
+    with pytest.raises(ConfigurationError, match="BIGBOOKS_FRESHBOOKS_CLIENT_ID"):
+        accounts.freshbooks_app_from_config()
+    monkeypatch.setenv("BIGBOOKS_FRESHBOOKS_CLIENT_ID", "cid")
+    monkeypatch.setenv("BIGBOOKS_FRESHBOOKS_CLIENT_SECRET", "csecret-123")
+    app = accounts.freshbooks_app_from_config()
+    assert app.client_id == "cid" and "csecret-123" not in repr(app)
+
+
+async def test_unreachable_sandbox_is_transient() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    from bigbooks_desktop.core.errors import TransientError
+
+    with pytest.raises(TransientError, match="bigbooks sandbox"):
+        await accounts.connect_sandbox(ADMIN, transport=httpx.MockTransport(refuse))
