@@ -95,3 +95,13 @@ def test_books_catalog_is_a_deterministic_three_quarter_subset() -> None:
     assert ordered - known, "some ordered SKUs must be unknown to FreshBooks"
     paid = [t for r in sandbox.records() for t in r["transactions"] if t["event"] in CAPTURE_EVENTS]
     assert paid
+
+
+def test_generator_and_sandbox_import_in_either_order() -> None:
+    import subprocess
+    import sys
+
+    for first in ("bigbooks_desktop.sandbox.generator", "bigbooks_desktop.sandbox.bigcommerce.live"):
+        command = [sys.executable, "-c", f"import {first}"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 fixed argv
+        assert done.returncode == 0, done.stderr

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute
 
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import json_loads
+from bigbooks_desktop.sandbox import generator  # module import: generator imports this package too
 from bigbooks_desktop.sandbox.bigcommerce import live
 from bigbooks_desktop.sandbox.bigcommerce.oauth import ACCOUNT_UUID, login_routes
 from bigbooks_desktop.sandbox.bigcommerce.ratelimit import RateWindow
@@ -16,7 +17,6 @@ from bigbooks_desktop.sandbox.bigcommerce.routes_v2 import render_order, v2_rout
 from bigbooks_desktop.sandbox.bigcommerce.routes_v3 import v3_routes
 from bigbooks_desktop.sandbox.bigcommerce.wire import render_v2
 from bigbooks_desktop.sandbox.config import SandboxConfig
-from bigbooks_desktop.sandbox.generator import GeneratedStore, generate_store
 
 __all__ = ["BigCommerceSandbox", "RateWindow"]
 
@@ -33,14 +33,14 @@ class BigCommerceSandbox:
         self.rate = RateWindow(
             quota=config.bc_quota, window_seconds=config.window_seconds(), clock=config.clock
         )
-        self.store: GeneratedStore
+        self.store: generator.GeneratedStore
         self._index: dict[int, dict[str, Any]] = {}
         self.reset()
 
     # -- state ---------------------------------------------------------------------------------------------
     def reset(self) -> None:
         """Regenerate the store from config and start a fresh rate-limit window (issued tokens stay valid)."""
-        self.store = generate_store(orders=self.config.orders, seed=self.config.seed)
+        self.store = generator.generate_store(orders=self.config.orders, seed=self.config.seed)
         self._index = {r["order"]["id"]: r for r in self.store.orders}
         self.oauth_codes.clear()
         self.rate = RateWindow(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from bigbooks_desktop.sandbox import generator  # module import: generator imports this package too
 from bigbooks_desktop.sandbox.bigcommerce.payments import (
     CAPTURE_EVENTS,
     PAID_STATUSES,
@@ -17,7 +18,6 @@ from bigbooks_desktop.sandbox.bigcommerce.payments import (
     refunded_total,
 )
 from bigbooks_desktop.sandbox.bigcommerce.pricing import reprice
-from bigbooks_desktop.sandbox.generator import STATUS_NAMES, GeneratedStore, build_order
 
 __all__ = ["add_order", "add_refund", "add_transaction", "update_order"]
 
@@ -63,7 +63,9 @@ def _primary_gateway(record: dict[str, Any]) -> str:
     return "custom"
 
 
-def _capture(store: GeneratedStore, record: dict[str, Any], amount: Decimal, when: datetime) -> None:
+def _capture(
+    store: generator.GeneratedStore, record: dict[str, Any], amount: Decimal, when: datetime
+) -> None:
     order = record["order"]
     record["transactions"].append(
         make_transaction(
@@ -78,7 +80,7 @@ def _capture(store: GeneratedStore, record: dict[str, Any], amount: Decimal, whe
     )
 
 
-def _settle(store: GeneratedStore, record: dict[str, Any], when: datetime) -> None:
+def _settle(store: generator.GeneratedStore, record: dict[str, Any], when: datetime) -> None:
     """Capture or refund so the money kept matches the status (see payments.money_problems)."""
     order = record["order"]
     status, total = order["status_id"], order["total_inc_tax"]
@@ -119,19 +121,23 @@ def _settle(store: GeneratedStore, record: dict[str, Any], when: datetime) -> No
 
 
 def _set_status(order: dict[str, Any], status_id: int) -> None:
-    if status_id not in STATUS_NAMES:
+    if status_id not in generator.STATUS_NAMES:
         raise ValueError(f"unknown status_id {status_id}")
-    order.update(status_id=status_id, status=STATUS_NAMES[status_id], custom_status=STATUS_NAMES[status_id])
+    order.update(
+        status_id=status_id,
+        status=generator.STATUS_NAMES[status_id],
+        custom_status=generator.STATUS_NAMES[status_id],
+    )
 
 
 def add_order(
-    store: GeneratedStore, *, seed: int, now: float, overrides: dict[str, Any] | None
+    store: generator.GeneratedStore, *, seed: int, now: float, overrides: dict[str, Any] | None
 ) -> dict[str, Any]:
     """A new order created now; overrides may set status_id, customer_id, billing_address and plain fields."""
     changes = dict(overrides or {})
     order_id = max((r["order"]["id"] for r in store.orders), default=99) + 1
     rng = random.Random(f"{seed}-live-{order_id}")
-    record = build_order(
+    record = generator.build_order(
         rng,
         store,
         order_id=order_id,
@@ -156,7 +162,7 @@ def _apply_fields(order: dict[str, Any], changes: dict[str, Any]) -> None:
 
 
 def update_order(
-    store: GeneratedStore, record: dict[str, Any], changes: dict[str, Any], *, now: float
+    store: generator.GeneratedStore, record: dict[str, Any], changes: dict[str, Any], *, now: float
 ) -> None:
     """Edit an order like a merchant would; money is recomputed and payments settled to match."""
     order = record["order"]
@@ -191,7 +197,12 @@ def update_order(
 
 
 def add_refund(
-    store: GeneratedStore, record: dict[str, Any], amount: Decimal | None, reason: str, *, now: float
+    store: generator.GeneratedStore,
+    record: dict[str, Any],
+    amount: Decimal | None,
+    reason: str,
+    *,
+    now: float,
 ) -> dict[str, Any]:
     """A v3 refund of `amount` (everything still refundable when None); status becomes 4 or 14."""
     order = record["order"]
@@ -215,7 +226,13 @@ def add_refund(
 
 
 def add_transaction(
-    store: GeneratedStore, record: dict[str, Any], amount: Decimal, *, gateway: str, event: str, now: float
+    store: generator.GeneratedStore,
+    record: dict[str, Any],
+    amount: Decimal,
+    *,
+    gateway: str,
+    event: str,
+    now: float,
 ) -> dict[str, Any]:
     """Append a transaction as a gateway would report it (no status change)."""
     order = record["order"]
