@@ -155,7 +155,7 @@ class _CountingFaultMiddleware:
             return
         sandbox.fault_counts[str(decision.status) if decision.status else decision.action] += 1
         if decision.action == "reset":
-            await reset_before_handling(send)
+            await reset_before_handling(receive, send)
             return
         if decision.action == "lost":
             messages: list[Message] = []

@@ -36,6 +36,7 @@ __all__ = [
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
+Receive = Callable[[], Awaitable[Message]]
 
 
 class DroppedConnection(Exception):
@@ -93,11 +94,19 @@ def _server_transport(send: Send) -> asyncio.Transport | None:
     return transport if isinstance(transport, asyncio.Transport) else None
 
 
-async def reset_before_handling(send: Send) -> None:
-    """Drop the connection with an RST before any response; in process, raise ConnectionResetFault."""
+async def reset_before_handling(receive: Receive, send: Send) -> None:
+    """Drop the connection with an RST before any response; in process, raise ConnectionResetFault.
+
+    The request body is read first (not handled): an RST that lands while the client is still writing
+    is swallowed by httpcore's write-error handling and then reads as a clean EOF, a different error.
+    """
     transport = _server_transport(send)
     if transport is None:
         raise ConnectionResetFault("connection reset before the request was handled")
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
     sock = transport.get_extra_info("socket")
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -75,7 +75,8 @@ def _start_cli(*args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_sandbox_command_prints_one_json_line_and_stops_cleanly() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_sandbox_command_prints_one_json_line_and_stops_cleanly(stop: signal.Signals) -> None:
     process = _start_cli("--port", "0", "--orders", "5", "--seed", "1")
     try:
         assert process.stdout is not None
@@ -84,13 +85,14 @@ def test_sandbox_command_prints_one_json_line_and_stops_cleanly() -> None:
         info = json.loads(line)
         admin = httpx.get(info["admin_url"], timeout=10).json()
         state = httpx.get(info["admin_url"] + "/state", timeout=10).json()
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         rest, err = process.communicate(timeout=15)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
     assert process.returncode == 0, err
+    assert "Traceback" not in err and "Exception" not in err
     assert rest == ""                                   # exactly one line on stdout
     assert admin["bigcommerce_store_hash"] == info["bigcommerce_store_hash"]
     assert info["base_url"].startswith("http://127.0.0.1:")
