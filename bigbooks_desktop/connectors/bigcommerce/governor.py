@@ -72,8 +72,10 @@ class RateGovernor:
     def __init__(self, *, reserve: int = 1, max_backoff: float = 60.0, base_backoff: float = 1.0,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 rng: Callable[[], float] = random.random, poll_interval: float = 0.05) -> None:
+                 rng: Callable[[], float] = random.random, poll_interval: float = 0.05,
+                 reset_margin: float = 0.005) -> None:
         self.reserve = reserve
+        self.reset_margin = reset_margin      # wait this much past the reported reset (ms rounding, clocks)
         self.max_backoff = max_backoff
         self.base_backoff = base_backoff
         self.clock = clock
@@ -130,7 +132,7 @@ class RateGovernor:
         # Answers still in flight cannot free budget (each one uses a unit); only the window reset does.
         if self._reset_at is None:
             return self.poll_interval
-        return max(self._reset_at - now, 0.0) + 0.001
+        return max(self._reset_at - now, 0.0) + self.reset_margin
 
     async def acquire(self) -> None:
         """Wait until a request may be sent, then count it as in flight. Always pair with `release`."""
@@ -169,17 +171,20 @@ class RateGovernor:
             self.window_s = info.window_ms / 1000.0
         if info.left is None:
             return
-        new_reset = now + info.reset_ms / 1000.0 if info.reset_ms is not None else None
-        same_window = (self._reset_at is not None and new_reset is not None and self._left is not None
-                       and now < self._reset_at
-                       and abs(new_reset - self._reset_at) < max(0.25 * (self.window_s or 30.0), 0.001))
-        if same_window and self._left is not None:
-            # Answers can arrive out of order: within one window the smallest count is the freshest.
-            self._left = min(self._left, info.left)
+        if info.reset_ms is None:
+            self._left = info.left if self._left is None else min(self._left, info.left)
+            return
+        # The reported reset time names the window an answer belongs to. Answers can arrive out of order.
+        new_reset = now + info.reset_ms / 1000.0
+        tolerance = 0.25 * (self.window_s or 30.0)
+        if self._reset_at is None or self._left is None or new_reset > self._reset_at + tolerance:
+            self._left, self._reset_at = info.left, new_reset          # a newer window than we knew of
+        elif new_reset < self._reset_at - tolerance:
+            return                                                      # a late answer from an older window
         else:
-            self._left = info.left
-            if new_reset is not None:
-                self._reset_at = new_reset
+            # The same window: the smallest count and the latest end are the safe readings.
+            self._left = min(self._left, info.left)
+            self._reset_at = max(self._reset_at, new_reset)
 
     def rate_limited(self, headers: Mapping[str, str] | None = None) -> float:
         """A 429 arrived: pause every caller and return how long (seconds) the pause lasts."""

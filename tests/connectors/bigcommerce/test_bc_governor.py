@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 
 import pytest
 from bc_virtual_time import VirtualTime
@@ -14,8 +15,8 @@ from bigbooks_desktop.connectors.bigcommerce.governor import RateGovernor, RateL
 class SimulatedQuota:
     """A fixed-window quota as BigCommerce keeps it: `quota` requests per `window` seconds per store."""
 
-    def __init__(self, vt: VirtualTime, *, quota: int, window: float) -> None:
-        self.vt, self.quota, self.window = vt, quota, window
+    def __init__(self, vt: VirtualTime, *, quota: int, window: float, aligned: bool = True) -> None:
+        self.vt, self.quota, self.window, self.aligned = vt, quota, window, aligned
         self.window_start = vt.now
         self.used = 0
         self.served = 0
@@ -23,6 +24,8 @@ class SimulatedQuota:
 
     def handle(self) -> tuple[int, dict[str, str]]:
         now = self.vt.now
+        if not self.aligned and now >= self.window_start + self.window:
+            self.window_start, self.used = now, 0   # a window starts with the first request after one ends
         while now >= self.window_start + self.window:
             self.window_start += self.window
             self.used = 0
@@ -39,14 +42,16 @@ class SimulatedQuota:
 
 
 async def _worker(vt: VirtualTime, governor: RateGovernor, server: SimulatedQuota, jobs: list[int],
-                  latency: float) -> None:
+                  latency: float, rng: random.Random | None = None) -> None:
     while jobs:
         jobs.pop()
         while True:
             await governor.acquire()
-            await vt.sleep(latency / 2)          # on the way to the server
+            up, down = (latency / 2, latency / 2) if rng is None else (rng.uniform(0, latency),
+                                                                         rng.uniform(0, latency))
+            await vt.sleep(up)                   # on the way to the server
             status, headers = server.handle()
-            await vt.sleep(latency / 2)          # on the way back
+            await vt.sleep(down)                 # on the way back (answers can overtake each other)
             if status == 429:
                 governor.release(headers, status=429)
                 governor.rate_limited(headers)
@@ -74,6 +79,26 @@ async def test_long_burst_never_meets_a_429(quota: int, workers: int, latency: f
     elapsed = vt.now - started
     windows_needed = math.ceil((quota * 5 + 7) / (quota - governor.reserve))
     assert (windows_needed - 2) * 30.0 <= elapsed <= windows_needed * 30.0 + 5
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_out_of_order_answers_and_late_starting_windows_never_meet_a_429(seed: int) -> None:
+    vt = VirtualTime()
+    server = SimulatedQuota(vt, quota=12, window=3.0, aligned=False)
+    governor = RateGovernor(clock=vt.clock, sleep=vt.sleep)
+    jobs = list(range(300))
+    rng = random.Random(seed)
+
+    async def burst() -> None:
+        await asyncio.gather(*(_worker(vt, governor, server, jobs, 0.4, rng) for _ in range(10)))
+        await vt.sleep(7.3)                 # idle across windows, then another burst
+        jobs.extend(range(100))
+        await asyncio.gather(*(_worker(vt, governor, server, jobs, 0.4, rng) for _ in range(10)))
+
+    await vt.run(burst())
+    assert server.rejected == 0
+    assert server.served == 400
 
 
 @pytest.mark.asyncio
