@@ -30,8 +30,10 @@ __all__ = ["InvoicePlan", "invoice_from_order", "local_date"]
 class InvoicePlan:
     """What the sync writes for one order, and the numbers it promises.
 
-    Invariant: `expected_total` is what FreshBooks computes from `draft.lines` (rounding line included) and
-    equals `order_total`; `rounding_adjustment` is the amount of the rounding line (zero when there is none).
+    `expected_total` is what FreshBooks computes for the order's own lines (every line but the rounding line);
+    `rounding_adjustment` is the amount of the untaxed rounding line (zero when there is none), so
+    `expected_total + rounding_adjustment == order_total`, which is `freshbooks_total`, the invoice amount
+    FreshBooks will show.
     """
 
     draft: fb.InvoiceDraft
@@ -40,6 +42,11 @@ class InvoicePlan:
     rounding_adjustment: Decimal
     taxes_needed: list[fb.TaxDraft] = field(default_factory=list)
     skus: list[tuple[str, str, Decimal]] = field(default_factory=list)   # (sku, name, ex-tax unit price)
+
+    @property
+    def freshbooks_total(self) -> Decimal:
+        """The invoice amount FreshBooks will compute for the whole draft (equals order_total)."""
+        return self.expected_total + self.rounding_adjustment
 
     def fingerprint(self) -> str:
         """A stable hash of what would be written (for drift and edit detection)."""
@@ -149,7 +156,8 @@ def invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, custo
                                    freshbooks_taxes=freshbooks_taxes)
     except DataError:
         raise
-    except (ArithmeticError, InvalidOperation, PydanticValidationError, ValueError, TypeError) as exc:
+    except (ArithmeticError, InvalidOperation, PydanticValidationError, ValueError, TypeError,
+            LookupError) as exc:
         raise DataError(f"Order {detail.order.id} has data the mapping cannot read ({type(exc).__name__}). "
                         "Check the order's amounts and lines in BigCommerce.", field="order") from exc
 
@@ -207,6 +215,6 @@ def _invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, cust
                             mark_as_sent=profile.invoice_mode == "sent")
     skus = [(c.sku, c.name, builder.unit_cost(builder.ex_amount(c.exact_total, c.combo), c.qty))
             for c in comps if c.kind == "item" and c.sku]
-    return InvoicePlan(draft=draft, expected_total=freshbooks_math.total(lines, currency),
+    return InvoicePlan(draft=draft, expected_total=computed,
                        order_total=order_total, rounding_adjustment=rounding,
                        taxes_needed=list(resolver.needed), skus=skus)

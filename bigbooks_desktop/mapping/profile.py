@@ -74,12 +74,15 @@ class MappingProfile(BaseModel):
     invoice_mode: InvoiceMode = "sent"
     # "lines": coupons and manual discounts as their own negative lines; "allocate": spread into line prices
     discount_policy: DiscountPolicy = "lines"
-    # invoice line names for the order-level charges
+    # invoice line name for the order's shipping charge
     shipping_line_name: str = "Shipping"
+    # invoice line name for the order's handling charge
     handling_line_name: str = "Handling"
+    # invoice line name for the order's gift-wrapping charge
     wrapping_line_name: str = "Gift wrapping"
-    # line names for discounts; {code} is the coupon code
+    # line name for a coupon discount; {code} is the coupon code
     coupon_line_name: str = "Coupon {code}"
+    # line name for the merchant's manual discount
     manual_discount_line_name: str = "Discount"
     # line name for the cent-level difference between FreshBooks' arithmetic and BigCommerce's total
     rounding_line_name: str = "Rounding adjustment"

@@ -68,7 +68,8 @@ def build(spec: Spec) -> bc.OrderDetail:
     products: list[bc.OrderProduct] = []
     tax_rows: list[bc.OrderTax] = []
     sum_ex = sum_inc = sum_tax = Decimal(0)
-    weights: list[tuple[Decimal, Combo]] = []
+    weights: list[tuple[Decimal, Combo]] = []          # how discounts spread: applied amounts, else totals
+    any_applied = any(line.applied for line in spec.lines)
     for index, line in enumerate(spec.lines, start=1):
         exact = (line.price * line.qty).quantize(FOUR)
         ex, inc, taxes = _split(exact, line.combo, spec.inclusive)
@@ -85,7 +86,7 @@ def build(spec: Spec) -> bc.OrderDetail:
             tax_rows.append(bc.OrderTax(id=len(tax_rows) + 1, name=name, rate=rate, line_amount=amount,
                                         order_product_id=pid, line_item_type="item"))
         sum_ex, sum_inc, sum_tax = sum_ex + ex, sum_inc + inc, sum_tax + tax
-        weights.append((exact, line.combo))
+        weights.append((sum((a for _i, a in line.applied), Decimal(0)) if any_applied else exact, line.combo))
     ship_ex, ship_inc, ship_taxes = _split(spec.shipping, spec.shipping_combo, spec.inclusive)
     for (name, rate), amount in zip(spec.shipping_combo, ship_taxes, strict=True):
         tax_rows.append(bc.OrderTax(id=len(tax_rows) + 1, name=name, rate=rate, line_amount=amount,
