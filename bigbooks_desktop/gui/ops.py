@@ -1,0 +1,63 @@
+"""The one way a widget runs a service coroutine: busy state, progress and error routing on the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from bigbooks_desktop.core.errors import BigBooksError, BugError
+
+__all__ = ["ErrorPresenter", "run_op"]
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class ErrorPresenter:
+    """Shows a core error as a dialog with its title and what-to-do message. Tests swap `show` for a recorder."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+        self.shown: list[BigBooksError] = []
+
+    def show(self, error: BigBooksError) -> None:
+        self.shown.append(error)
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Warning if error.kind != "bug" else QMessageBox.Icon.Critical)
+        box.setWindowTitle(error.title)
+        box.setText(error.title)
+        box.setInformativeText(error.message)
+        box.open()
+
+
+def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], Any] | None = None,
+           presenter: ErrorPresenter | None = None, busy: list[QWidget] | None = None) -> asyncio.Future[T]:
+    """Schedule `coro` on the running qasync loop; disable `busy` widgets until it ends; route errors to `presenter`.
+
+    Never blocks the GUI thread: the coroutine is awaited by the event loop, and the returned future can be
+    awaited by tests.
+    """
+    for w in busy or []:
+        w.setEnabled(False)
+    future: asyncio.Future[T] = asyncio.ensure_future(coro)
+
+    def done(fut: asyncio.Future[T]) -> None:
+        for w in busy or []:
+            w.setEnabled(True)
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is None:
+            if on_success is not None:
+                on_success(fut.result())
+            return
+        error = exc if isinstance(exc, BigBooksError) else BugError(f"{type(exc).__name__}: {exc}")
+        log.warning("operation failed: %s", error)
+        (presenter or ErrorPresenter(widget)).show(error)
+
+    future.add_done_callback(done)
+    return future
