@@ -9,9 +9,10 @@ in the data folder. The service facade, the CLI and the GUI call these functions
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,10 +33,12 @@ from bigbooks_desktop.connectors.freshbooks.tokens import (
     entry_with_tokens,
     tokens_from_entry,
 )
+from bigbooks_desktop.connectors.loopback import LoopbackReceiver
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core import paths
 from bigbooks_desktop.core.errors import (
+    AuthError,
     ConfigurationError,
     KeychainUnavailableError,
     NotSignedInError,
@@ -51,6 +54,7 @@ __all__ = [
     "ConnectionStatus",
     "connect_bigcommerce_api_account",
     "connect_bigcommerce_install",
+    "connect_freshbooks",
     "connect_sandbox",
     "connections_path",
     "forget_shared_auth",
@@ -66,6 +70,8 @@ __all__ = [
 
 SERVICES = ("bigcommerce", "freshbooks")
 BIGCOMMERCE_API_BASE = "https://api.bigcommerce.com"
+REDIRECT_MODES = ("loopback", "https", "paste")
+DEFAULT_FIXED_PORT = 53682  # https/paste redirect port; register https://localhost:53682/callback
 
 
 # -- non-secret connection settings ------------------------------------------------------------------------
@@ -399,6 +405,93 @@ def _freshbooks_status(
             else ""
         ),
     )
+
+
+async def connect_freshbooks(
+    *,
+    app: oauth.FreshBooksApp,
+    open_browser: Callable[[str], object],
+    redirect: str = "loopback",
+    port: int | None = None,
+    read_pasted: Callable[[], Awaitable[str]] | None = None,
+    on_url: Callable[[str], object] | None = None,
+    account_id: str | None = None,
+    choose_business: Callable[[tuple[fb.Business, ...]], str] | None = None,
+    wait_seconds: float = 600.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+    allow_file_store: bool = False,
+) -> ConnectionStatus:
+    """Browser sign-in: authorize URL -> consent -> redirect on the loopback (or a pasted URL) -> keychain.
+
+    `redirect`: "loopback" (http://127.0.0.1:PORT/callback, any port), "https"
+    (https://localhost:PORT/callback served with a self-signed certificate) or "paste" (no listener: the
+    user pastes the address the browser ended on). `read_pasted` supplies pasted text (the CLI reads
+    stdin); whichever answer comes first wins.
+    """
+    if redirect not in REDIRECT_MODES:
+        raise ValidationError(
+            f"Unknown redirect mode {redirect!r}; use one of {', '.join(REDIRECT_MODES)}.", field="redirect"
+        )
+    await make_vault(allow_file_store=allow_file_store).aget_json(
+        "freshbooks"
+    )  # fail early without a keychain
+    receiver: LoopbackReceiver | None = None
+    if redirect == "paste":
+        redirect_uri = f"https://localhost:{port or DEFAULT_FIXED_PORT}/callback"
+    else:
+        tls = redirect == "https"
+        receiver = LoopbackReceiver(
+            path="/callback", tls=tls, port=port if port is not None else (DEFAULT_FIXED_PORT if tls else 0)
+        )
+        await receiver.start()
+        redirect_uri = receiver.redirect_uri
+    try:
+        pending = oauth.PendingAuthorization(app=app, redirect_uri=redirect_uri)
+        if receiver is not None:
+            receiver.expected_state = pending.state
+        if on_url is not None:
+            on_url(pending.authorize_url)
+        open_browser(pending.authorize_url)
+        answer = await _first_answer(receiver, read_pasted, wait_seconds)
+    finally:
+        if receiver is not None:
+            await receiver.close()
+    return await save_freshbooks_sign_in(
+        app=app,
+        pending=pending,
+        answer=answer,
+        account_id=account_id,
+        choose_business=choose_business,
+        transport=transport,
+        allow_file_store=allow_file_store,
+    )
+
+
+async def _first_answer(
+    receiver: LoopbackReceiver | None, read_pasted: Callable[[], Awaitable[str]] | None, wait_seconds: float
+) -> str | dict[str, str]:
+    waiters: dict[asyncio.Future[Any], str] = {}
+    if receiver is not None:
+        waiters[asyncio.ensure_future(receiver.wait(within=wait_seconds))] = "loopback"
+    if read_pasted is not None:
+        waiters[asyncio.ensure_future(read_pasted())] = "paste"
+    if not waiters:
+        raise ConfigurationError(
+            "No way to receive the sign-in: no loopback listener and nothing to paste into.",
+            service="freshbooks",
+        )
+    try:
+        done, _pending = await asyncio.wait(
+            waiters, timeout=wait_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        if not done:
+            raise AuthError("No sign-in arrived in time. Start the sign-in again.", service="freshbooks")
+        winner = done.pop()
+        result = winner.result()
+        return result.params if waiters[winner] == "loopback" else str(result)
+    finally:
+        for future in waiters:
+            future.cancel()
 
 
 # -- sandbox ---------------------------------------------------------------------------------------------

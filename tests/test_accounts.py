@@ -159,3 +159,87 @@ async def test_unreachable_sandbox_is_transient() -> None:
 
     with pytest.raises(TransientError, match="bigbooks sandbox"):
         await accounts.connect_sandbox(ADMIN, transport=httpx.MockTransport(refuse))
+
+
+def _sandbox_app(sandbox: Sandbox) -> accounts.oauth.FreshBooksApp:
+    info = sandbox.info(BASE)
+    return accounts.oauth.FreshBooksApp(
+        client_id=info["freshbooks_client_id"],
+        client_secret=info["freshbooks_client_secret"],
+        auth_url=info["freshbooks_auth_url"],
+        api_url=info["freshbooks_api_url"],
+    )
+
+
+@pytest.mark.sockets
+@pytest.mark.parametrize("redirect", ["loopback", "https"])
+async def test_browser_sign_in_through_the_loopback(sandbox: Sandbox, redirect: str) -> None:
+    import asyncio
+    import ssl
+
+    browser: list[asyncio.Task[None]] = []
+
+    async def user_approves(url: str) -> None:
+        async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+            location = await accounts.oauth.submit_consent_form(http, url)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the user clicks through the self-signed warning
+        target = location.replace("https://localhost:", "https://127.0.0.1:")
+        async with httpx.AsyncClient(verify=context) as real_browser:
+            await real_browser.get(target)
+
+    result = await accounts.connect_freshbooks(
+        app=_sandbox_app(sandbox),
+        redirect=redirect,
+        port=0,
+        transport=sandbox.transport(),
+        wait_seconds=5,
+        account_id="SbxB2m",
+        open_browser=lambda url: browser.append(asyncio.create_task(user_approves(url))),
+    )
+    await asyncio.gather(*browser)
+    assert result.connected and result.account_id == "SbxB2m"
+
+
+async def test_pasted_address_sign_in_and_business_prompt(sandbox: Sandbox) -> None:
+    app = _sandbox_app(sandbox)
+    urls: list[str] = []
+
+    async def paste() -> str:
+        async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+            return await accounts.oauth.submit_consent_form(http, urls[0])
+
+    offered: list[str] = []
+
+    def choose(businesses: tuple[accounts.fb.Business, ...]) -> str:
+        offered.extend(b.account_id for b in businesses)
+        return businesses[1].account_id
+
+    result = await accounts.connect_freshbooks(
+        app=app,
+        redirect="paste",
+        transport=sandbox.transport(),
+        read_pasted=paste,
+        open_browser=urls.append,
+        choose_business=choose,
+    )
+    assert offered == ["SbxT9k", "SbxB2m"] and result.account_id == "SbxB2m"
+    assert urls[0].startswith(app.auth_url) and "redirect_uri=https%3A%2F%2Flocalhost%3A53682" in urls[0]
+
+
+async def test_pasted_answer_with_a_forged_state_is_refused(sandbox: Sandbox) -> None:
+    async def paste() -> str:
+        return "https://localhost:53682/callback?code=stolen&state=forged"
+
+    from bigbooks_desktop.core.errors import AuthError
+
+    with pytest.raises(AuthError, match="state mismatch"):
+        await accounts.connect_freshbooks(
+            app=_sandbox_app(sandbox),
+            redirect="paste",
+            read_pasted=paste,
+            open_browser=lambda url: None,
+            transport=sandbox.transport(),
+        )
+    assert not (await accounts.status()).freshbooks.connected
