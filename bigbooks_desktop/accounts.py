@@ -10,16 +10,22 @@ in the data folder. The service facade, the CLI and the GUI call these functions
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bigbooks_desktop.account_status import (
+    AccountsStatus,
+    ConnectionStatus,
+    bigcommerce_status,
+    connections_path,
+    freshbooks_status,
+    load_connections,
+    update_connections,
+)
 from bigbooks_desktop.connectors.bigcommerce.account import check_api_account, parse_api_path
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.bigcommerce.install import run_install_flow
@@ -74,36 +80,7 @@ REDIRECT_MODES = ("loopback", "https", "paste")
 DEFAULT_FIXED_PORT = 53682  # https/paste redirect port; register https://localhost:53682/callback
 
 
-# -- non-secret connection settings ------------------------------------------------------------------------
-def connections_path() -> Path:
-    return paths.data_dir() / "connections.json"
-
-
-def load_connections() -> dict[str, Any]:
-    try:
-        data = json.loads(connections_path().read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save_connections(data: dict[str, Any]) -> None:
-    path = connections_path()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _update_connections(**changes: Any) -> None:
-    data = load_connections()
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    _save_connections(data)
-
-
+# -- vault ----------------------------------------------------------------------------------------------
 def make_vault(*, allow_file_store: bool = False) -> CredentialVault:
     """The vault for this profile; the file store only when opted in now or remembered from an opt-in."""
     remembered = bool(load_connections().get("insecure_file_store"))
@@ -112,54 +89,11 @@ def make_vault(*, allow_file_store: bool = False) -> CredentialVault:
 
 def _remember_store_choice(vault: CredentialVault) -> None:
     if vault.uses_file_store:
-        _update_connections(insecure_file_store=True)
+        update_connections(insecure_file_store=True)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-# -- status shapes -----------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
-class ConnectionStatus:
-    """One service's sign-in as the user sees it. Never holds a token."""
-
-    service: str
-    connected: bool
-    account_name: str = ""  # store name / FreshBooks business name
-    account_id: str = ""  # store hash / FreshBooks account id
-    user_email: str = ""
-    plan: str = ""  # BigCommerce plan name
-    method: str = ""  # "api_account", "app_install", "oauth", "sandbox"
-    base_url: str = ""  # API path / API URL
-    token_expires_at: str = ""  # FreshBooks access-token expiry (ISO)
-    last_refresh_at: str = ""
-    refresh_interrupted: bool = False
-    problem: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True, kw_only=True)
-class AccountsStatus:
-    bigcommerce: ConnectionStatus
-    freshbooks: ConnectionStatus
-    keychain: str
-    keychain_available: bool
-    insecure_file_store: bool
-    data_dir: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "bigcommerce": self.bigcommerce.to_dict(),
-            "freshbooks": self.freshbooks.to_dict(),
-            "keychain": self.keychain,
-            "keychain_available": self.keychain_available,
-            "insecure_file_store": self.insecure_file_store,
-            "data_dir": self.data_dir,
-        }
 
 
 # -- BigCommerce ---------------------------------------------------------------------------------------------
@@ -187,7 +121,7 @@ async def _store_bigcommerce(
     vault = make_vault(allow_file_store=allow_file_store)
     await vault.aset_json("bigcommerce", {"access_token": token, "store_hash": store_hash})
     _remember_store_choice(vault)
-    _update_connections(
+    update_connections(
         bigcommerce={
             "api_path": api_path,
             "store_hash": store_hash,
@@ -198,7 +132,7 @@ async def _store_bigcommerce(
             "connected_at": _now().isoformat(),
         }
     )
-    return _bigcommerce_status(load_connections(), {"store_hash": store_hash})
+    return bigcommerce_status(load_connections(), {"store_hash": store_hash})
 
 
 async def connect_bigcommerce_api_account(
@@ -253,24 +187,6 @@ async def connect_bigcommerce_install(
         method="app_install",
         allow_file_store=allow_file_store,
         login_url=login_url,
-    )
-
-
-def _bigcommerce_status(
-    conn: dict[str, Any], entry: dict[str, Any] | None, problem: str = ""
-) -> ConnectionStatus:
-    info = conn.get("bigcommerce") or {}
-    if not info or entry is None:
-        return ConnectionStatus(service="bigcommerce", connected=False, problem=problem)
-    return ConnectionStatus(
-        service="bigcommerce",
-        connected=True,
-        account_name=info.get("store_name", ""),
-        account_id=info.get("store_hash", ""),
-        plan=info.get("plan_name", ""),
-        method=info.get("method", ""),
-        base_url=info.get("api_path", ""),
-        problem=problem,
     )
 
 
@@ -348,7 +264,7 @@ async def save_freshbooks_sign_in(
     await vault.aset_json("freshbooks", entry)
     _remember_store_choice(vault)
     _shared_auth.pop(vault.service_name, None)
-    _update_connections(
+    update_connections(
         freshbooks={
             "api_url": app.api_url,
             "auth_url": app.auth_url,
@@ -363,7 +279,7 @@ async def save_freshbooks_sign_in(
             "connected_at": now.isoformat(),
         }
     )
-    return _freshbooks_status(load_connections(), entry)
+    return freshbooks_status(load_connections(), entry)
 
 
 async def _fetch_identity(
@@ -378,33 +294,6 @@ async def _fetch_identity(
         max_retries=1,
     ) as client:
         return await client.get_identity()
-
-
-def _freshbooks_status(
-    conn: dict[str, Any], entry: dict[str, Any] | None, problem: str = ""
-) -> ConnectionStatus:
-    info = conn.get("freshbooks") or {}
-    if not info or entry is None:
-        return ConnectionStatus(service="freshbooks", connected=False, problem=problem)
-    interrupted = bool(entry.get("refresh_started_at"))
-    return ConnectionStatus(
-        service="freshbooks",
-        connected=True,
-        account_name=info.get("business_name", ""),
-        account_id=info.get("account_id", ""),
-        user_email=info.get("user_email", ""),
-        method=info.get("method", ""),
-        base_url=info.get("api_url", ""),
-        token_expires_at=str(entry.get("expires_at") or ""),
-        last_refresh_at=str(entry.get("refreshed_at") or ""),
-        refresh_interrupted=interrupted,
-        problem=problem
-        or (
-            "a token refresh was interrupted; if FreshBooks refuses the saved sign-in, sign in again"
-            if interrupted
-            else ""
-        ),
-    )
 
 
 async def connect_freshbooks(
@@ -542,7 +431,7 @@ async def connect_sandbox(
         method="sandbox",
         allow_file_store=allow_file_store,
     )
-    _update_connections(sandbox={"admin_url": admin_url})
+    update_connections(sandbox={"admin_url": admin_url})
     return await status(allow_file_store=allow_file_store)
 
 
@@ -557,10 +446,10 @@ async def sign_out(service: str, *, allow_file_store: bool = False) -> None:
     vault = make_vault(allow_file_store=allow_file_store)
     for target in targets:
         await vault.adelete(target)
-        _update_connections(**{target: None})
+        update_connections(**{target: None})
     _shared_auth.pop(vault.service_name, None)
     if service == "all":
-        _update_connections(sandbox=None)
+        update_connections(sandbox=None)
 
 
 async def status(*, allow_file_store: bool = False) -> AccountsStatus:
@@ -579,8 +468,8 @@ async def status(*, allow_file_store: bool = False) -> AccountsStatus:
     if auth is not None and fb_entry is not None:  # the live pair may be newer than what we just read
         fb_entry = {**fb_entry, "expires_at": auth.expires_at.isoformat()}
     return AccountsStatus(
-        bigcommerce=_bigcommerce_status(conn, entries["bigcommerce"], problem),
-        freshbooks=_freshbooks_status(conn, fb_entry, problem),
+        bigcommerce=bigcommerce_status(conn, entries["bigcommerce"], problem),
+        freshbooks=freshbooks_status(conn, fb_entry, problem),
         keychain=vault.backend_description(),
         keychain_available=vault.keychain_available(),
         insecure_file_store=vault.uses_file_store,

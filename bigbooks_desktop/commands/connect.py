@@ -103,7 +103,11 @@ def _stdin_line_reader(prompt: str) -> Any:
             line = sys.stdin.readline()
             if not line:
                 return  # stdin closed: only the loopback can answer
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(line))
+            def deliver() -> None:
+                if not future.done():
+                    future.set_result(line)
+
+            loop.call_soon_threadsafe(deliver)
 
         _say(prompt)
         threading.Thread(target=worker, name="paste-reader", daemon=True).start()
@@ -213,6 +217,7 @@ def _describe(result: Any) -> str:
 def run_connect(args: argparse.Namespace) -> int:
     from bigbooks_desktop import accounts
     from bigbooks_desktop.core.errors import BigBooksError
+    from bigbooks_desktop.core.paths import data_dir
 
     try:
         result = asyncio.run(_connect(args))
@@ -222,7 +227,7 @@ def run_connect(args: argparse.Namespace) -> int:
     if accounts.make_vault(allow_file_store=args.insecure_file_store).uses_file_store:
         _say(
             "WARNING: no keychain on this computer; the tokens are in an unencrypted file readable only by "
-            f"your user account: {accounts.paths.data_dir() / 'secrets.json'}"
+            f"your user account: {data_dir() / 'secrets.json'}"
         )
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
