@@ -19,7 +19,7 @@ from bigbooks_desktop.core.money import currency_exponent, quantize
 from bigbooks_desktop.mapping import freshbooks_math
 from bigbooks_desktop.mapping.discounts import DiscountSource, allocate, discount_sources
 from bigbooks_desktop.mapping.order_checks import OrderComponent, check_order, components
-from bigbooks_desktop.mapping.order_taxes import TaxCombo, TaxSlotResolver, combo_rate, plain
+from bigbooks_desktop.mapping.order_taxes import TaxCombo, TaxSlotResolver, combo_rate, plain, slot_combo
 from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.mapping.templates import fill_lines
 
@@ -83,7 +83,7 @@ class _LineBuilder:
         target = self.cents(exact)
         if not self.inclusive or not combo:
             return target
-        rates = [rate for _n, rate in combo]
+        rates = [rate for _n, rate in slot_combo(combo)]
         central = self.cents(target / (1 + combo_rate(combo) / freshbooks_math.HUNDRED))
         step = Decimal(1).scaleb(-currency_exponent(self.currency))
         for delta in (0, -1, 1, -2, 2):

@@ -10,7 +10,7 @@ from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.mapping.profile import MappingProfile
 
-__all__ = ["RATE_STEP", "TaxCombo", "TaxSlotResolver", "combo_rate", "component_combo", "plain"]
+__all__ = ["RATE_STEP", "TaxCombo", "TaxSlotResolver", "combo_rate", "component_combo", "plain", "slot_combo"]
 
 TaxCombo = tuple[tuple[str, Decimal], ...]     # BigCommerce (tax name, rate percent) pairs on one line
 RATE_STEP = Decimal("0.001")                   # FreshBooks keeps line tax percentages to 3 decimals
@@ -25,6 +25,15 @@ def plain(value: Decimal) -> str:
 def combo_rate(combo: TaxCombo) -> Decimal:
     """Sum of the rates (taxes are not compounded)."""
     return sum((rate for _name, rate in combo), Decimal(0))
+
+
+def slot_combo(combo: TaxCombo) -> TaxCombo:
+    """At most two taxes: with three or more, the first keeps slot 1 and the rest are combined into slot 2
+    as "B + C" at the summed rate (non-compound taxes on the same base add up exactly, before rounding)."""
+    if len(combo) <= 2:
+        return combo
+    rest = combo[1:]
+    return (combo[0], (" + ".join(name for name, _rate in rest), combo_rate(rest)))
 
 
 def _distinct(rows: Iterable[bc.OrderTax]) -> TaxCombo:
@@ -115,8 +124,4 @@ class TaxSlotResolver:
 
     def slots(self, combo: TaxCombo) -> tuple[tuple[str, Decimal], ...]:
         """At most two (FreshBooks name, percent) pairs for a combination."""
-        if len(combo) > 2:
-            rest = combo[1:]
-            merged = (" + ".join(n for n, _r in rest), combo_rate(rest))
-            combo = (combo[0], merged)
-        return tuple((self._freshbooks_name(name, rate), rate) for name, rate in combo)
+        return tuple((self._freshbooks_name(name, rate), rate) for name, rate in slot_combo(combo))
