@@ -167,7 +167,7 @@ async def connect_bigcommerce_install(
     allow_file_store: bool = False,
 ) -> ConnectionStatus:
     """The app OAuth install flow via a loopback callback; the store is then checked like an API account."""
-    make_vault(allow_file_store=allow_file_store).get_json("bigcommerce")  # fail early without a keychain
+    await make_vault(allow_file_store=allow_file_store).aget_json("bigcommerce")  # no keychain: fail now
     grant = await run_install_flow(
         login_url=login_url,
         client_id=client_id,

@@ -243,3 +243,13 @@ async def test_pasted_answer_with_a_forged_state_is_refused(sandbox: Sandbox) ->
             transport=sandbox.transport(),
         )
     assert not (await accounts.status()).freshbooks.connected
+
+
+async def test_status_reports_an_interrupted_refresh(sandbox: Sandbox) -> None:
+    await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())
+    vault = accounts.make_vault()
+    entry = vault.get_json("freshbooks")
+    assert entry is not None
+    vault.set_json("freshbooks", {**entry, "refresh_started_at": "2026-01-01T00:00:00+00:00"})
+    state = (await accounts.status()).freshbooks
+    assert state.refresh_interrupted and "interrupted" in state.problem
