@@ -16,12 +16,14 @@ FreshBooks refresh tokens are single use and rotate: spending one twice locks th
   refresh token exactly once when it must, and if FreshBooks refuses it, raises `AuthRevokedError` saying a
   refresh was interrupted and the user must sign in again. It never loops on a spent token: after a refusal
   the auth stays revoked and makes no more token calls.
+* **Another process refreshed first.** Before spending a refresh token the auth re-reads the keychain; if
+  the saved pair is newer (the CLI refreshed while the GUI was open), it adopts that pair instead.
 * **Proactive refresh** `refresh_margin` before expiry; a 401 triggers one refresh and one retry.
   A refusal of the refresh (invalid_grant) raises `AuthRevokedError` ("sign in to FreshBooks again"), so the
   engine pauses writes with nothing lost.
 
-Two app instances refreshing at the same moment could still race (the lock is per process); the app runs one
-sync engine per profile.
+Two app instances refreshing at the very same moment could still race (the lock is per process); the app
+runs one sync engine per profile.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ SERVICE = "freshbooks"
 
 
 class TokenStore(Protocol):
+    async def load_tokens(self) -> fb.TokenSet | None: ...
     async def mark_refresh_started(self) -> None: ...
     async def save_tokens(self, tokens: fb.TokenSet) -> None: ...
 
@@ -95,6 +98,10 @@ class VaultTokenStore:
         if entry is None:
             raise AuthRevokedError("You signed out of FreshBooks. Sign in again.", service=SERVICE)
         return dict(entry)
+
+    async def load_tokens(self) -> fb.TokenSet | None:
+        entry = await self.vault.aget_json(self.key)
+        return tokens_from_entry(entry) if entry else None
 
     async def mark_refresh_started(self) -> None:
         entry = await self._entry()
@@ -175,6 +182,13 @@ class RefreshingBearerAuth(httpx.Auth):
                 raise self._revoked
             if self._tokens.access_token != stale.access_token:
                 return self._tokens  # refreshed by another request while we waited
+            stored = await self._store.load_tokens()
+            if stored is not None and stored.refresh_token != self._tokens.refresh_token:
+                # Another process of this profile (the CLI next to the GUI) refreshed and saved first; our
+                # refresh token is spent. Adopt the saved pair instead of spending anything.
+                self._tokens = stored
+                if not self._due(stored):
+                    return stored
             await self._store.mark_refresh_started()
             try:
                 fresh = await self._refresher(self._tokens.refresh_token)

@@ -246,3 +246,12 @@ async def test_repr_and_errors_never_show_tokens(world: World) -> None:
     auth = world.restart()
     tokens = auth.tokens
     assert tokens.access_token not in repr(auth) and tokens.refresh_token not in repr(auth)
+
+
+async def test_a_second_process_adopts_the_pair_the_first_one_saved(world: World) -> None:
+    gui, cli = world.restart(), world.restart()  # two processes of one profile, same saved pair
+    world.clock.now += 13 * 3600
+    assert [r.status_code for r in await world.get_me(cli)] == [200]
+    calls = world.token_calls()
+    assert [r.status_code for r in await world.get_me(gui, 3)] == [200] * 3  # its refresh token is spent
+    assert world.token_calls() == calls and gui.tokens.access_token == cli.tokens.access_token
