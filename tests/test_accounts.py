@@ -253,3 +253,32 @@ async def test_status_reports_an_interrupted_refresh(sandbox: Sandbox) -> None:
     vault.set_json("freshbooks", {**entry, "refresh_started_at": "2026-01-01T00:00:00+00:00"})
     state = (await accounts.status()).freshbooks
     assert state.refresh_interrupted and "interrupted" in state.problem
+
+
+@pytest.mark.sockets
+async def test_bigcommerce_app_install_connects_the_store(sandbox: Sandbox) -> None:
+    import asyncio
+
+    info = sandbox.info(BASE)
+    browser: list[asyncio.Task[None]] = []
+
+    async def merchant_approves(url: str) -> None:
+        async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+            location = await accounts.oauth.submit_consent_form(http, url)
+        async with httpx.AsyncClient() as real_browser:
+            await real_browser.get(location)
+
+    result = await accounts.connect_bigcommerce_install(
+        login_url=info["bigcommerce_login_url"],
+        client_id=info["bigcommerce_client_id"],
+        client_secret=info["bigcommerce_client_secret"],
+        api_base=BASE,
+        transport=sandbox.transport(),
+        wait_seconds=5,
+        open_browser=lambda url: browser.append(asyncio.create_task(merchant_approves(url))),
+    )
+    await asyncio.gather(*browser)
+    assert result.connected and result.method == "app_install"
+    assert result.account_id == info["bigcommerce_store_hash"] and result.account_name
+    async with await accounts.open_bigcommerce_client(transport=sandbox.transport()) as client:
+        assert (await client.get_store()).id == info["bigcommerce_store_hash"]
