@@ -467,12 +467,16 @@ async def status(*, allow_file_store: bool = False) -> AccountsStatus:
     fb_entry = entries["freshbooks"]
     if auth is not None and fb_entry is not None:  # the live pair may be newer than what we just read
         fb_entry = {**fb_entry, "expires_at": auth.expires_at.isoformat()}
+    # Probing the keyring backend can block (D-Bus), so it runs off the event loop too.
+    keychain, available, file_store = await asyncio.to_thread(
+        lambda: (vault.backend_description(), vault.keychain_available(), vault.uses_file_store)
+    )
     return AccountsStatus(
         bigcommerce=bigcommerce_status(conn, entries["bigcommerce"], problem),
         freshbooks=freshbooks_status(conn, fb_entry, problem),
-        keychain=vault.backend_description(),
-        keychain_available=vault.keychain_available(),
-        insecure_file_store=vault.uses_file_store,
+        keychain=keychain,
+        keychain_available=available,
+        insecure_file_store=file_store,
         data_dir=str(paths.data_dir()),
     )
 
