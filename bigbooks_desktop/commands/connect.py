@@ -47,8 +47,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--redirect",
         choices=("loopback", "https", "paste"),
-        default="loopback",
-        help="freshbooks: how the browser hands back the sign-in (default loopback)",
+        default=None,
+        help="freshbooks: how the browser hands back the sign-in (default: https for FreshBooks itself, "
+        "which only accepts https redirects; loopback for other hosts)",
     )
     parser.add_argument(
         "--port", type=int, default=None, help="loopback port (default: any free port; 53682 for https/paste)"
@@ -179,13 +180,15 @@ async def _connect(args: argparse.Namespace) -> Any:
         return await accounts.connect_bigcommerce_api_account(
             args.api_path, _bigcommerce_token(), allow_file_store=store
         )
+    from bigbooks_desktop.connectors.freshbooks.oauth import DEFAULT_AUTH_URL
+
     app = accounts.freshbooks_app_from_config(
         client_id=args.client_id, auth_url=args.auth_url, api_url=args.api_url
     )
     return await accounts.connect_freshbooks(
         app=app,
         open_browser=_opener(args),
-        redirect=args.redirect,
+        redirect=args.redirect or ("https" if app.auth_url == DEFAULT_AUTH_URL else "loopback"),
         port=args.port,
         account_id=args.account_id,
         choose_business=_choose_business,
