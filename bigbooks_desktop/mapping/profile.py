@@ -110,9 +110,10 @@ class MappingProfile(BaseModel):
     record_test_payments: bool = False
     # BigCommerce tax name -> FreshBooks tax name; unmapped names are used as they are
     tax_names: dict[str, str] = Field(default_factory=dict)
-    # most decimals a line unit cost may carry when cents cannot give the exact line amount (FreshBooks
-    # fixtures only show 2; more is UNVERIFIED on the real API: set 2 to be safe, with larger rounding lines)
-    unit_cost_max_places: int = Field(default=4, ge=0, le=6)
+    # most decimals a line unit cost may carry when cents cannot give the exact line amount. FreshBooks'
+    # fixtures only ever show 2 and the sandbox keeps 2, so 2 is the safe default: the cents a line cannot
+    # carry go to the labelled rounding line. Raise it only for an account shown to keep more.
+    unit_cost_max_places: int = Field(default=2, ge=0, le=6)
 
     def to_json(self) -> str:
         """Stable JSON for storage and export."""

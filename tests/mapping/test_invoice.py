@@ -43,7 +43,8 @@ def test_tax_exclusive_two_rates_shipping_taxed() -> None:
                                Line(D("5.0050"), 7, STATE, sku="MUG", name="Mug")],
                         shipping=D("7.50"), shipping_combo=STATE_CITY))
     assert detail.order.total_inc_tax == D("110.2650")
-    plan = plan_for(detail)
+    # an account known to keep 4-decimal unit costs reproduces the order exactly, with no rounding line
+    plan = plan_for(detail, default_profile().model_copy(update={"unit_cost_max_places": 4}))
     assert plan.order_total == D("110.27")
     assert plan.rounding_adjustment == 0
     towel, mug, shipping = plan.draft.lines
@@ -234,3 +235,17 @@ def test_taxed_line_without_any_tax_rate_is_a_data_error() -> None:
     with pytest.raises(DataError) as caught:
         plan_for(detail.model_copy(update={"taxes": ()}))
     assert caught.value.field == "tax"
+
+
+def test_default_two_place_unit_costs_put_the_lost_cents_on_the_rounding_line() -> None:
+    """FreshBooks is only known to keep 2-decimal unit costs: 35.04 over qty 7 becomes 7 x 5.01 and the
+    3 cents go (taxed amounts included) to the labelled rounding line, so the total still matches."""
+    detail = build(Spec(lines=[Line(D("19.99"), 3, STATE_CITY, sku="TOWEL", name="Towel"),
+                               Line(D("5.0050"), 7, STATE, sku="MUG", name="Mug")],
+                        shipping=D("7.50"), shipping_combo=STATE_CITY))
+    plan = plan_for(detail)
+    mug = next(line for line in plan.draft.lines if line.name == "Mug")
+    assert (mug.qty, mug.unit_cost) == (7, D("5.01"))
+    assert plan.order_total == D("110.27")
+    assert plan.rounding_adjustment == D("-0.03")
+    assert plan.draft.lines[-1].kind == "rounding"
