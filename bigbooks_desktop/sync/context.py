@@ -1,0 +1,67 @@
+"""What one sync run shares across its orders: clients, profile, caches, key locks, tallies, auth pause."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bigbooks_desktop.core import freshbooks as fb
+from bigbooks_desktop.core.errors import BigBooksError
+from bigbooks_desktop.mapping.profile import MappingProfile
+from bigbooks_desktop.store.error_queue import RetryPolicy
+from bigbooks_desktop.store.runs import RunCounts, RunId
+
+__all__ = ["ProgressCallback", "SyncContext", "SyncProgress"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """One progress report: orders done out of total, and what is happening now."""
+
+    done: int
+    total: int
+    stage: str                    # "starting", "listing", "retrying", "syncing", "finishing"
+    order_id: int | None = None
+    message: str = ""
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+@dataclass
+class SyncContext:
+    """Shared state of one run. `bigcommerce`/`freshbooks` are the connector clients (duck-typed)."""
+
+    bigcommerce: Any
+    freshbooks: Any
+    profile: MappingProfile
+    store_timezone: str
+    account_id: str
+    run_id: RunId | None
+    dry_run: bool = False
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    taxes: list[fb.Tax] = field(default_factory=list)
+    tally: Counter[str] = field(default_factory=Counter)
+    auth_problem: BigBooksError | None = None   # set once: every later write is skipped for this run
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        """One lock per natural key (client, SKU, tax) so concurrent orders never race to create it."""
+        found = self._locks.get(key)
+        if found is None:
+            found = self._locks[key] = asyncio.Lock()
+        return found
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.tally[name] += n
+
+    def run_counts(self) -> RunCounts:
+        known = RunCounts.__dataclass_fields__.keys()
+        return RunCounts(**{k: v for k, v in self.tally.items() if k in known})
+
+    @property
+    def paused(self) -> bool:
+        return self.auth_problem is not None

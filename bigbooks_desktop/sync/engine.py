@@ -1,0 +1,275 @@
+"""A sync run: due retries, then orders polled by date_modified from the cursor (minus an overlap), processed
+with bounded concurrency; the cursor moves only past orders fully handled or queued in the inbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.mapping.eligibility import ineligibility_reason
+from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.store.cursors import get_cursor, set_cursor
+from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
+from bigbooks_desktop.store.links import OrderLinkStatus, get_order_links
+from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
+from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
+from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
+
+__all__ = ["ORDERS_STREAM", "RunSummary", "SyncEngine", "SyncOptions"]
+
+ORDERS_STREAM = "orders"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    concurrency: int = 4                                  # orders processed at once
+    overlap: timedelta = timedelta(minutes=5)             # re-read this much before the cursor (clock skew)
+    checkpoint_every: int = 50                            # orders between cursor saves during a run
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, as plain data (the CLI prints it as JSON, the GUI shows it)."""
+
+    run_id: int | None
+    mode: str
+    status: str                    # finished, failed (could not finish: see problem), interrupted
+    dry_run: bool
+    started_at: str
+    finished_at: str
+    counts: dict[str, int]
+    results: dict[str, int]        # outcome -> number of orders
+    failed: list[dict[str, Any]]   # {order_id, stage, message, error_id}
+    inbox_active: int
+    cursor: str | None
+    problem: str | None = None
+    api_calls: dict[str, Any] = field(default_factory=dict)
+    planned: list[dict[str, Any]] = field(default_factory=list)
+    planned_totals: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SyncEngine:
+    """Runs syncs against one BigCommerce store and one FreshBooks account (connector clients given)."""
+
+    def __init__(self, *, bigcommerce: Any, freshbooks: Any, profile: MappingProfile | None = None,
+                 options: SyncOptions | None = None) -> None:
+        self.bigcommerce = bigcommerce
+        self.freshbooks = freshbooks
+        self.profile = profile or default_profile()
+        self.options = options or SyncOptions()
+
+    async def run(self, *, since: datetime | None = None, dry_run: bool = False, retries: bool = True,
+                  poll: bool = True, first_run_start: datetime | None = None, mode: RunMode | None = None,
+                  progress: ProgressCallback | None = None) -> RunSummary:
+        """One run. `since` backfills from that moment (ignoring the cursor); without a cursor or `since`,
+        `first_run_start` is where the first run starts (None: from now on)."""
+        report = progress or (lambda _p: None)
+        run_mode = mode or (RunMode.DRY_RUN if dry_run else RunMode.BACKFILL if since else RunMode.ONCE)
+        started = datetime.now().astimezone()
+        run_id = start_run(run_mode)
+        ctx = SyncContext(bigcommerce=self.bigcommerce, freshbooks=self.freshbooks, profile=self.profile,
+                          store_timezone="UTC", account_id=str(getattr(self.freshbooks, "account_id", "")),
+                          run_id=run_id, dry_run=dry_run, retry_policy=self.options.retry_policy)
+        outcomes: list[OrderOutcome] = []
+        cursor_value = get_cursor(ORDERS_STREAM)
+        status, problem = RunStatus.FINISHED, None
+        try:
+            report(SyncProgress(0, 0, "starting"))
+            server_now = await self.bigcommerce.get_time()
+            store = await self.bigcommerce.get_store()
+            ctx.store_timezone = store.timezone_name or "UTC"
+            ctx.taxes = list(await self.freshbooks.list_taxes())
+            work: dict[int, tuple[bc.Order | int, dict[str, Any]]] = {}
+            if retries and not dry_run:
+                for entry in due_retries():
+                    if entry.order_id is not None:
+                        work[entry.order_id] = (entry.order_id, merged_edits(entry.order_id))
+            polled: list[bc.Order] = []
+            start = self._start(since, cursor_value, first_run_start)
+            if poll and start is not None:
+                report(SyncProgress(0, 0, "listing", message=f"orders modified since {start.isoformat()}"))
+                polled = [o async for o in self.bigcommerce.iter_orders(modified_since=start)]
+            handled_upfront = self._prefilter(ctx, polled, work)
+            outcomes += await self._process(ctx, polled, work, handled_upfront, report)
+            if ctx.paused:
+                status, problem = RunStatus.FAILED, str(ctx.auth_problem)
+            if poll and not dry_run:
+                cursor_value = self._advance_cursor(polled, outcomes, server_now, since, cursor_value,
+                                                    start is None)
+        except asyncio.CancelledError:
+            finish_run(run_id, RunStatus.INTERRUPTED, ctx.run_counts(), error="The run was stopped.")
+            raise
+        except Exception as exc:
+            finish_run(run_id, RunStatus.FAILED, ctx.run_counts(), error=str(exc))
+            raise
+        run = finish_run(run_id, status, ctx.run_counts(), error=problem)
+        report(SyncProgress(len(outcomes), len(outcomes), "finishing"))
+        if problem:
+            log_activity(f"Sync paused: {problem}", run_id=run_id)
+        return self._summary(ctx, run_mode, status, dry_run, started, run.finished_at, outcomes, problem,
+                             cursor_value)
+
+    # -- steps -----------------------------------------------------------------------------------------
+
+    def _start(self, since: datetime | None, cursor: str | None, first: datetime | None) -> datetime | None:
+        if since is not None:
+            return since
+        if cursor is not None:
+            return datetime.fromisoformat(cursor) - self.options.overlap
+        return first
+
+    def _prefilter(self, ctx: SyncContext, polled: Sequence[bc.Order],
+                   work: dict[int, tuple[bc.Order | int, dict[str, Any]]]) -> set[int]:
+        """Orders settled without reading their details: unchanged since the last sync, or not invoiceable
+        and never synced. The rest join `work`. Returns the ids settled here."""
+        links = get_order_links([o.id for o in polled])
+        settled: set[int] = set()
+        for order in polled:
+            if order.id in work:
+                work[order.id] = (order, work[order.id][1])
+                continue
+            link = links.get(order.id)
+            if link is not None and link.order_date_modified == order.date_modified and \
+                    link.status != OrderLinkStatus.UNDONE:
+                ctx.count("orders_skipped")
+                settled.add(order.id)
+            elif link is None and ineligibility_reason(order, ctx.profile) is not None \
+                    and not order.is_deleted:
+                ctx.count("orders_skipped")
+                ctx.count("orders_ineligible")
+                settled.add(order.id)
+            else:
+                work[order.id] = (order, {})
+        ctx.count("orders_seen", len(set(work) | settled))
+        return settled
+
+    async def _process(self, ctx: SyncContext, polled: Sequence[bc.Order],
+                       work: dict[int, tuple[bc.Order | int, dict[str, Any]]], settled: set[int],
+                       report: ProgressCallback) -> list[OrderOutcome]:
+        total = len(work) + len(settled)
+        done = len(settled)
+        outcomes = [OrderOutcome(order_id, "unchanged") for order_id in settled]
+        semaphore = asyncio.Semaphore(self.options.concurrency)
+        report(SyncProgress(done, total, "syncing"))
+        since_checkpoint = 0
+
+        async def one(order: bc.Order | int, edits: dict[str, Any]) -> None:
+            nonlocal done, since_checkpoint
+            async with semaphore:
+                outcome = await sync_order(ctx, order, edits=edits)
+            outcomes.append(outcome)
+            done += 1
+            since_checkpoint += 1
+            report(SyncProgress(done, total, outcome.result, order_id=outcome.order_id,
+                                message=outcome.message))
+            if since_checkpoint >= self.options.checkpoint_every and not ctx.dry_run:
+                since_checkpoint = 0
+                self._checkpoint(polled, outcomes)
+
+        tasks = [asyncio.create_task(one(order, edits)) for order, edits in work.values()]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return outcomes
+
+    @staticmethod
+    def _handled_prefix(polled: Sequence[bc.Order],
+                        outcomes: Sequence[OrderOutcome]) -> tuple[int, datetime | None]:
+        finished = {o.order_id for o in outcomes if o.result != "paused"}
+        count, last = 0, None
+        for order in polled:           # sorted by date_modified ascending
+            if order.id not in finished:
+                break
+            count, last = count + 1, order.date_modified
+        return count, last
+
+    def _checkpoint(self, polled: Sequence[bc.Order], outcomes: Sequence[OrderOutcome]) -> None:
+        count, last = self._handled_prefix(polled, outcomes)
+        current = get_cursor(ORDERS_STREAM)
+        if last is not None and 0 < count < len(polled) and \
+                (current is None or datetime.fromisoformat(current) < last):
+            set_cursor(ORDERS_STREAM, last.isoformat())
+
+    def _advance_cursor(self, polled: Sequence[bc.Order], outcomes: Sequence[OrderOutcome],
+                        server_now: datetime, since: datetime | None, current: str | None,
+                        first_from_now: bool) -> str | None:
+        count, last = self._handled_prefix(polled, outcomes)
+        if count == len(polled):
+            target: datetime | None = server_now
+        else:
+            target = last
+        if target is None:
+            return current
+        if current is not None and datetime.fromisoformat(current) >= target:
+            return current
+        if since is not None and current is not None and datetime.fromisoformat(current) < since:
+            return current            # a backfill from later than the cursor leaves the gap to be read
+        set_cursor(ORDERS_STREAM, target.isoformat())
+        if first_from_now:
+            log_activity("First sync: orders modified from now on will be synced.")
+        return target.isoformat()
+
+    def _summary(self, ctx: SyncContext, mode: RunMode, status: RunStatus, dry_run: bool, started: datetime,
+                 finished: datetime | None, outcomes: Sequence[OrderOutcome], problem: str | None,
+                 cursor: str | None) -> RunSummary:
+        results = Counter(o.result for o in outcomes)
+        failed = [{"order_id": o.order_id, "stage": o.stage, "message": o.message, "error_id": o.error_id}
+                  for o in outcomes if o.result in ("failed", "drift", "flagged")]
+        planned = [o.plan for o in outcomes if o.plan is not None]
+        return RunSummary(
+            run_id=ctx.run_id, mode=mode.value, status=status.value, dry_run=dry_run,
+            started_at=started.isoformat(), finished_at=(finished or started).isoformat(),
+            counts={**ctx.run_counts().to_json(), **dict(ctx.tally)}, results=dict(results),
+            failed=sorted(failed, key=lambda f: f["order_id"]),
+            inbox_active=count_errors(status=ACTIVE_STATUSES),
+            cursor=cursor, problem=problem,
+            api_calls={"bigcommerce": _stats(self.bigcommerce), "freshbooks": _stats(self.freshbooks)},
+            planned=[_plain(p) for p in sorted(planned, key=lambda p: p.order_id)],
+            planned_totals=_totals(planned))
+
+
+def _stats(client: Any) -> dict[str, Any]:
+    stats = getattr(client, "stats", None)
+    return stats.snapshot() if stats is not None else {}
+
+
+def _plain(plan: PlannedOrder) -> dict[str, Any]:
+    data = asdict(plan)
+    return {k: (str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v)
+            for k, v in data.items()}
+
+
+def _totals(planned: Sequence[PlannedOrder]) -> dict[str, Any]:
+    by_currency: dict[str, dict[str, Decimal]] = {}
+    for plan in planned:
+        bucket = by_currency.setdefault(plan.currency, {"invoices": Decimal(0), "payments": Decimal(0),
+                                                        "credits": Decimal(0)})
+        if plan.action == "create":
+            bucket["invoices"] += plan.total
+        bucket["payments"] += plan.payment_total
+        bucket["credits"] += plan.credit_total
+    return {
+        "invoices_to_create": sum(1 for p in planned if p.action == "create"),
+        "clients_to_create": len({p.order_id for p in planned if p.client == "create"}),
+        "items_to_create": sorted({s for p in planned for s in p.items_to_create}),
+        "taxes_to_create": sorted({t for p in planned for t in p.taxes_to_create}),
+        "payments_to_create": sum(p.payments for p in planned),
+        "credits_to_create": sum(p.credits for p in planned),
+        "amounts": {cur: {k: str(v) for k, v in bucket.items()} for cur, bucket in by_currency.items()},
+    }
+
+

@@ -1,0 +1,99 @@
+"""The invoice of one order: created once, marked sent, updated while unpaid, or flagged as drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core import freshbooks as fb
+from bigbooks_desktop.core.errors import DataError, ValidationError
+from bigbooks_desktop.mapping.order_taxes import plain
+from bigbooks_desktop.store.intents import IntentKind
+from bigbooks_desktop.store.links import OrderLink, OrderLinkStatus, save_order_link
+from bigbooks_desktop.sync.context import SyncContext
+from bigbooks_desktop.sync.exactly_once import create_once
+
+__all__ = ["InvoiceResult", "describe_drift", "ensure_invoice"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceResult:
+    invoice_id: int
+    action: str              # "created", "recovered", "updated", "unchanged", "drift"
+    drift: str = ""          # the exact difference, when action == "drift"
+
+
+def _line_key(line: fb.Line | fb.LineDraft) -> tuple[str, Decimal, Decimal]:
+    return (line.name, Decimal(line.qty).normalize(), Decimal(line.unit_cost).normalize())
+
+
+def describe_drift(invoice: fb.Invoice, draft: fb.InvoiceDraft, expected_total: Decimal) -> str:
+    """What changed between the FreshBooks invoice and what the order now says, line by line."""
+    have = [_line_key(line) for line in invoice.lines]
+    want = [_line_key(line) for line in draft.lines]
+    removed = [k for k in have if k not in want]
+    added = [k for k in want if k not in have]
+    change = plain(expected_total - invoice.amount)
+    parts = [f"Invoice {invoice.invoice_number} total {plain(invoice.amount)} {invoice.currency_code}; the "
+             f"order now comes to {plain(expected_total)} (difference {change})."]
+    for name, qty, cost in removed:
+        parts.append(f"- on the invoice, not in the order: {name} x {plain(qty)} at {plain(cost)}")
+    for name, qty, cost in added:
+        parts.append(f"+ in the order, not on the invoice: {name} x {plain(qty)} at {plain(cost)}")
+    return "\n".join(parts)
+
+
+async def ensure_invoice(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft, fingerprint: str,
+                         expected_total: Decimal, link: OrderLink | None) -> InvoiceResult:
+    """Create, update or leave the order's invoice so it matches `draft` (see module docstring)."""
+    live = (OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT)
+    if link is not None and link.invoice_id is not None and link.status in live:
+        if link.fingerprint == fingerprint:
+            return InvoiceResult(link.invoice_id, "unchanged")
+        current = await ctx.freshbooks.get_invoice(link.invoice_id)
+        if current.paid == 0:
+            await ctx.freshbooks.update_invoice(link.invoice_id, draft)
+            save_order_link(order_id=order.id, invoice_id=link.invoice_id,
+                            invoice_number=draft.invoice_number,
+                            account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
+                            run_id=ctx.run_id)
+            ctx.count("invoices_updated")
+            return InvoiceResult(link.invoice_id, "updated")
+        return InvoiceResult(link.invoice_id, "drift", describe_drift(current, draft, expected_total))
+    return await _create(ctx, order=order, draft=draft, fingerprint=fingerprint)
+
+
+async def _create(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft,
+                  fingerprint: str) -> InvoiceResult:
+    number = draft.invoice_number
+
+    async def lookup() -> fb.Invoice | None:
+        found: fb.Invoice | None = await ctx.freshbooks.find_invoice_by_number(number)
+        if found is not None and found.po_number not in ("", str(order.id)):
+            raise DataError(f"FreshBooks invoice {number} already exists for another order "
+                            f"(PO {found.po_number}). Change the invoice number template in the mapping "
+                            "profile, or renumber that invoice.", field="invoice_number")
+        return found
+
+    def confirm(invoice: fb.Invoice) -> None:
+        save_order_link(order_id=order.id, invoice_id=invoice.id, invoice_number=number,
+                        account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
+                        run_id=ctx.run_id)
+
+    try:
+        invoice, recovered = await create_once(
+            ctx, kind=IntentKind.INVOICE, key=f"invoice:{number}", order_id=order.id, lookup=lookup,
+            create=lambda: ctx.freshbooks.create_invoice(draft), object_id=lambda i: i.id, confirm=confirm)
+    except ValidationError as exc:
+        if exc.field != "invoice_number" or isinstance(exc, DataError):
+            raise
+        found = await lookup()          # the number is taken: ours from a run whose records were lost?
+        if found is None:
+            raise
+        confirm(found)
+        invoice, recovered = found, True
+    ctx.count("invoices_created")
+    if draft.mark_as_sent and (not recovered or invoice.status <= 1):
+        await ctx.freshbooks.mark_invoice_sent(invoice.id)
+    return InvoiceResult(invoice.id, "recovered" if recovered else "created")

@@ -1,0 +1,310 @@
+"""One order through the pipeline: ingest, validate, transform, look up, write, confirm.
+
+Never raises for a bad order: every failure becomes an error-queue row (stage, error, the order as JSON),
+or, for a sign-in problem, a pause of every write for the rest of the run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core.errors import (
+    AuthError,
+    BigBooksError,
+    BugError,
+    ErrorKind,
+    PermissionDeniedError,
+)
+from bigbooks_desktop.mapping.clients import client_from_order, client_key
+from bigbooks_desktop.mapping.eligibility import ineligibility_reason
+from bigbooks_desktop.mapping.invoice import InvoicePlan, invoice_from_order
+from bigbooks_desktop.store.error_queue import (
+    ACTIVE_STATUSES,
+    ErrorDetails,
+    ErrorStage,
+    edit_error,
+    list_errors,
+    record_error,
+    resolve_errors,
+)
+from bigbooks_desktop.store.links import (
+    OrderLink,
+    OrderLinkStatus,
+    find_client_link,
+    find_item_link,
+    get_order_link,
+    save_order_link,
+    set_order_link_status,
+)
+from bigbooks_desktop.store.runs import log_activity
+from bigbooks_desktop.sync.context import SyncContext
+from bigbooks_desktop.sync.invoices import ensure_invoice
+from bigbooks_desktop.sync.references import (
+    apply_edits,
+    draft_fingerprint,
+    ensure_client,
+    ensure_items,
+    ensure_taxes,
+)
+from bigbooks_desktop.sync.settlements import (
+    adjustment_lines,
+    pending_credits,
+    pending_payments,
+    write_credits,
+    write_payments,
+)
+
+__all__ = ["CANCELLED_STATUSES", "OrderOutcome", "PlannedOrder", "merged_edits", "sync_order"]
+
+CANCELLED_STATUSES = frozenset({bc.OrderStatus.CANCELLED, bc.OrderStatus.DECLINED})
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOrder:
+    """What a dry run found a sync would do for one order."""
+
+    order_id: int
+    action: str                       # "create", "update", "payments", "drift-check"
+    invoice_number: str
+    currency: str
+    total: Decimal
+    client: str                       # "create" or "existing"
+    items_to_create: tuple[str, ...] = ()
+    taxes_to_create: tuple[str, ...] = ()
+    payments: int = 0
+    payment_total: Decimal = Decimal(0)
+    credits: int = 0
+    credit_total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOutcome:
+    """How one order ended: `result` is synced, unchanged, ineligible, drift, flagged, voided, failed,
+    paused or planned (dry run)."""
+
+    order_id: int
+    result: str
+    stage: str | None = None
+    message: str = ""
+    plan: PlannedOrder | None = None
+    error_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def merged_edits(order_id: int) -> dict[str, Any]:
+    """The user's fixes from every active inbox row of the order (later rows win)."""
+    merged: dict[str, Any] = {}
+    for entry in reversed(list_errors(status=ACTIVE_STATUSES, order_id=order_id)):
+        for key, value in entry.edits.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+class _Failure(Exception):
+    def __init__(self, stage: ErrorStage, error: BigBooksError) -> None:
+        super().__init__(error.message)
+        self.stage = stage
+        self.error = error
+
+
+async def sync_order(ctx: SyncContext, order: bc.Order | int, *, edits: Mapping[str, Any] | None = None) -> \
+        OrderOutcome:
+    """Sync one order (a header from the listing, or an id to read). See the module docstring."""
+    order_id = order if isinstance(order, int) else order.id
+    pipeline = _Pipeline(ctx, order_id, dict(edits or {}))
+    if ctx.paused:
+        return OrderOutcome(order_id, "paused", message=str(ctx.auth_problem))
+    try:
+        return await pipeline.run(order)
+    except (AuthError, PermissionDeniedError) as exc:
+        if ctx.auth_problem is None:
+            ctx.auth_problem = exc
+        return OrderOutcome(order_id, "paused", stage=pipeline.stage.value, message=str(exc))
+    except BigBooksError as exc:
+        return pipeline.fail(pipeline.stage, exc)
+    except Exception as exc:
+        bug = BugError(f"Syncing order {order_id} failed at {pipeline.stage.value}: {type(exc).__name__}: "
+                       f"{exc}.")
+        return pipeline.fail(pipeline.stage, bug)
+
+
+class _Pipeline:
+    def __init__(self, ctx: SyncContext, order_id: int, edits: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.order_id = order_id
+        self.edits = edits
+        self.stage = ErrorStage.INGEST
+        self.detail: bc.OrderDetail | None = None
+
+    # -- failure -------------------------------------------------------------------------------------
+
+    def fail(self, stage: ErrorStage, error: BigBooksError | ErrorDetails) -> OrderOutcome:
+        payload = {"order": self.detail.model_dump(mode="json")} if self.detail is not None else \
+            {"order_id": self.order_id}
+        if self.ctx.dry_run:
+            message = error.message
+            return OrderOutcome(self.order_id, "failed", stage=stage.value, message=message)
+        carried = merged_edits(self.order_id)
+        entry = record_error(self.order_id, stage, error, payload, run_id=self.ctx.run_id,
+                             policy=self.ctx.retry_policy)
+        others = [e for e in list_errors(status=ACTIVE_STATUSES, order_id=self.order_id) if e.id != entry.id]
+        if others:
+            resolve_errors(self.order_id, [e.stage for e in others])
+            missing = {k: v for k, v in carried.items() if k not in entry.edits}
+            if missing:    # keep the user's earlier fixes with the row that is now the order's problem
+                entry = edit_error(entry.id, missing)
+        self.ctx.count("orders_failed")
+        log_activity(f"Order {self.order_id} needs attention ({stage.value}): {entry.message}",
+                     run_id=self.ctx.run_id, order_id=self.order_id)
+        return OrderOutcome(self.order_id, "failed", stage=stage.value, message=entry.message,
+                            error_id=entry.id)
+
+    # -- the pipeline --------------------------------------------------------------------------------
+
+    async def run(self, order: bc.Order | int) -> OrderOutcome:
+        ctx = self.ctx
+        detail = await ctx.bigcommerce.get_order_detail(order)
+        self.detail = detail = apply_edits(detail, self.edits)
+        profile = ctx.profile
+        if isinstance(self.edits.get("taxes"), dict):
+            profile = profile.model_copy(update={"tax_names": {**profile.tax_names, **self.edits["taxes"]}})
+            ctx = replace(ctx, profile=profile)
+            self.ctx = ctx
+        link = get_order_link(self.order_id)
+
+        self.stage = ErrorStage.VALIDATE
+        reason = ineligibility_reason(detail.order, profile)
+        if reason is not None:
+            return await self._ineligible(detail, link, reason)
+        draft_client = client_from_order(detail, None, profile)
+        key = client_key(detail)
+
+        self.stage = ErrorStage.TRANSFORM
+        plan = invoice_from_order(detail, profile, customer_id=0, store_timezone=ctx.store_timezone,
+                                  freshbooks_taxes=ctx.taxes)
+        if ctx.dry_run:
+            return self._planned(detail, plan, link, key)
+
+        self.stage = ErrorStage.TAX
+        await ensure_taxes(ctx, plan.taxes_needed, order_id=self.order_id)
+        self.stage = ErrorStage.CLIENT
+        client_id = await ensure_client(ctx, key=key, draft=draft_client, order_id=self.order_id,
+                                        order_modified=detail.order.date_modified)
+        self.stage = ErrorStage.ITEM
+        await ensure_items(ctx, plan.skus, currency=plan.draft.currency_code, order_id=self.order_id,
+                           sku_items=self.edits.get("sku_items") or {})
+
+        self.stage = ErrorStage.INVOICE if link is None else ErrorStage.UPDATE
+        draft = adjustment_lines(ctx, detail, plan.draft.model_copy(update={"customerid": client_id}))
+        fingerprint = draft_fingerprint(draft)
+        result = await ensure_invoice(ctx, order=detail.order, draft=draft, fingerprint=fingerprint,
+                                      expected_total=plan.expected_total, link=link)
+        if result.action == "drift":
+            return self._drift(detail, link, result.drift)
+
+        self.stage = ErrorStage.PAYMENT
+        await write_payments(ctx, detail, invoice_id=result.invoice_id)
+        self.stage = ErrorStage.REFUND
+        if profile.refund_policy == "credit_note":
+            await write_credits(ctx, detail, client_id=client_id)
+
+        save_order_link(order_id=self.order_id, invoice_id=result.invoice_id,
+                        invoice_number=draft.invoice_number, account_id=ctx.account_id,
+                        fingerprint=fingerprint,
+                        order_date_modified=detail.order.date_modified, run_id=ctx.run_id)
+        resolve_errors(self.order_id)
+        ctx.count("orders_synced")
+        if plan.rounding_adjustment:
+            ctx.count("rounding_lines")
+        if result.action != "unchanged":
+            log_activity(f"Order {self.order_id}: invoice {draft.invoice_number} {result.action} "
+                         f"({plan.expected_total} {draft.currency_code}).", run_id=ctx.run_id,
+                         order_id=self.order_id)
+        return OrderOutcome(self.order_id, "synced" if result.action != "unchanged" else "unchanged",
+                            extra={"invoice_id": result.invoice_id, "action": result.action})
+
+    # -- special endings -----------------------------------------------------------------------------
+
+    async def _ineligible(self, detail: bc.OrderDetail, link: OrderLink | None, reason: str) -> OrderOutcome:
+        ctx = self.ctx
+        order = detail.order
+        cancelled = order.is_deleted or order.status_id in CANCELLED_STATUSES
+        if link is None or link.invoice_id is None or not cancelled or link.status not in (
+                OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT):
+            if not ctx.dry_run:
+                resolve_errors(self.order_id)
+            ctx.count("orders_skipped")
+            return OrderOutcome(self.order_id, "ineligible", message=reason)
+        self.stage = ErrorStage.VOID
+        return await self._cancelled(detail, link)
+
+    async def _cancelled(self, detail: bc.OrderDetail, link: OrderLink) -> OrderOutcome:
+        """Cancelled after sync: policy "void" deletes the invoice while nothing is paid on it; otherwise
+        (policy "flag", or payments recorded) the order waits in the inbox for the user to decide."""
+        ctx = self.ctx
+        assert link.invoice_id is not None
+        if ctx.dry_run:
+            return OrderOutcome(self.order_id, "planned", message=f"would {ctx.profile.cancellation_policy}")
+        why = (f"Order {self.order_id} was cancelled in BigCommerce after invoice {link.invoice_number} was "
+               "synced.")
+        if ctx.profile.cancellation_policy == "void":
+            invoice = await ctx.freshbooks.get_invoice(link.invoice_id)
+            if invoice.paid == 0:
+                await ctx.freshbooks.delete_invoice(link.invoice_id)
+                set_order_link_status(self.order_id, OrderLinkStatus.VOIDED)
+                resolve_errors(self.order_id)
+                ctx.count("invoices_voided")
+                log_activity(f"{why} The invoice was deleted in FreshBooks.", run_id=ctx.run_id,
+                             order_id=self.order_id)
+                return OrderOutcome(self.order_id, "voided", message=why)
+            why += " Its invoice has payments, so it was not deleted."
+        outcome = self.fail(ErrorStage.VOID, ErrorDetails(
+            kind=ErrorKind.VALIDATION, title="Order cancelled after sync",
+            message=f"{why} Void or delete the invoice in FreshBooks if it should go, then ignore this "
+                    "problem."))
+        save_order_link(order_id=self.order_id, invoice_id=link.invoice_id,
+                        invoice_number=link.invoice_number,
+                        account_id=link.account_id, fingerprint=link.fingerprint,
+                        order_date_modified=detail.order.date_modified, status=OrderLinkStatus.DRIFT,
+                        run_id=ctx.run_id)
+        return replace(outcome, result="flagged")
+
+    def _drift(self, detail: bc.OrderDetail, link: OrderLink | None, difference: str) -> OrderOutcome:
+        assert link is not None
+        outcome = self.fail(ErrorStage.UPDATE, ErrorDetails(
+            kind=ErrorKind.VALIDATION, title="Order changed after its invoice was paid",
+            message=f"Order {self.order_id} changed in BigCommerce after its FreshBooks invoice was paid, "
+                    "so the invoice was left as it is. Adjust the invoice by hand (or with a credit note), "
+                    f"then ignore this problem.\n{difference}"))
+        save_order_link(order_id=self.order_id, invoice_id=link.invoice_id,
+                        invoice_number=link.invoice_number,
+                        account_id=link.account_id, fingerprint=link.fingerprint,
+                        order_date_modified=detail.order.date_modified, status=OrderLinkStatus.DRIFT,
+                        run_id=self.ctx.run_id)
+        self.ctx.count("orders_drift")
+        return replace(outcome, result="drift")
+
+    def _planned(self, detail: bc.OrderDetail, plan: InvoicePlan, link: OrderLink | None,
+                 key: str) -> OrderOutcome:
+        order = detail.order
+        currency = plan.draft.currency_code
+        if link is None:
+            action = "create"
+        else:
+            action = "drift-check" if link.invoice_id is not None else "create"
+        payments = pending_payments(self.ctx, detail, invoice_id=(link.invoice_id or 0) if link else 0)
+        credits = pending_credits(detail) if self.ctx.profile.refund_policy == "credit_note" else []
+        planned = PlannedOrder(
+            order_id=order.id, action=action, invoice_number=plan.draft.invoice_number, currency=currency,
+            total=plan.expected_total, client="existing" if find_client_link(key) else "create",
+            items_to_create=tuple(dict.fromkeys(s for s, _n, _p in plan.skus if find_item_link(s) is None)),
+            taxes_to_create=tuple(t.name for t in plan.taxes_needed), payments=len(payments),
+            payment_total=sum((p.draft.amount for p in payments), Decimal(0)), credits=len(credits),
+            credit_total=sum((r.total_amount for r in credits), Decimal(0)))
+        return OrderOutcome(order.id, "planned", plan=planned)
