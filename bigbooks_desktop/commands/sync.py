@@ -1,0 +1,63 @@
+"""`bigbooks sync`: one run, a watch loop, a dry run or a backfill; progress on stderr, JSON on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from bigbooks_desktop.commands.service_runner import EXIT_AUTH, print_json, run_with_service
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("sync", help="sync BigCommerce orders to FreshBooks invoices",
+                                   description="Sync orders to invoices. Exit 0 when the run worked (orders "
+                                               "that failed are in the inbox: `bigbooks inbox list`).")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="one run (the default)")
+    mode.add_argument("--watch", action="store_true", help="sync again every --interval seconds")
+    mode.add_argument("--dry-run", action="store_true", help="show what a sync would write; write nothing")
+    parser.add_argument("--interval", type=float, default=300.0, metavar="SECONDS",
+                        help="seconds between runs with --watch (default 300)")
+    parser.add_argument("--since", type=date.fromisoformat, metavar="DATE",
+                        help="backfill orders modified since DATE (YYYY-MM-DD)")
+    parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
+    parser.set_defaults(handler=run)
+
+
+def _progress(update: Any) -> None:
+    where = f" order {update.order_id}" if update.order_id is not None else ""
+    print(f"[{update.done}/{update.total}] {update.stage}{where}", file=sys.stderr)
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(summary.to_json())
+        return
+    counts = summary.counts
+    print(f"Run {summary.run_id} {summary.status}: {counts.get('orders_synced', 0)} synced, "
+          f"{counts.get('orders_skipped', 0)} unchanged or not invoiceable, "
+          f"{counts.get('orders_failed', 0)} need attention; {counts.get('invoices_created', 0)} invoices, "
+          f"{counts.get('payments_created', 0)} payments, "
+          f"{counts.get('credits_created', 0)} credit notes created. Inbox: {summary.inbox_active}.")
+    if summary.dry_run:
+        print_json(summary.planned_totals)
+
+
+def run(args: argparse.Namespace) -> int:
+    async def body(service: Any) -> int:
+        if args.watch:
+            summaries = await service.watch(args.interval, progress=_progress,
+                                            on_summary=lambda s: _print_summary(s, args.json))
+            return 0 if all(s.problem is None for s in summaries) else EXIT_AUTH
+        summary = await service.sync_once(since=args.since, dry_run=args.dry_run, progress=_progress)
+        _print_summary(summary, args.json)
+        if summary.problem:
+            print(f"error: {summary.problem}", file=sys.stderr)
+            return EXIT_AUTH
+        return 0
+
+    return run_with_service(body)
