@@ -85,7 +85,9 @@ class RateGovernor:
         self.quota: int | None = None
         self.window_s: float | None = None
         self._left: int | None = None           # budget left in the current window, per the latest answer
-        self._reset_at: float | None = None     # clock time the current window ends
+        self._reset_at: float | None = None     # clock time the current window ends (an upper bound)
+        self._guessed = False                   # the current window is only assumed (no answer from it yet)
+        self._previous_end = 0.0                # end of the window before an assumed one
         self._unlimited = False
         self._in_flight = 0
         self._paused_until = 0.0
@@ -109,7 +111,9 @@ class RateGovernor:
         if self.quota is None:
             self._left, self._reset_at = None, None   # back to one-at-a-time until an answer tells us
             return
+        self._previous_end = self._reset_at
         self._left = self.quota
+        self._guessed = True
         window = self.window_s or 30.0
         while self._reset_at <= now:
             self._reset_at += window
@@ -174,17 +178,26 @@ class RateGovernor:
         if info.reset_ms is None:
             self._left = info.left if self._left is None else min(self._left, info.left)
             return
-        # The reported reset time names the window an answer belongs to. Answers can arrive out of order.
+        # The reported reset time names the window an answer belongs to; answers arrive late and out of
+        # order. `now + reset_ms` is an upper bound of the window's end (the header was written before now),
+        # and windows lie at least a window apart, so half a window tells a late answer from a newer window.
         new_reset = now + info.reset_ms / 1000.0
-        tolerance = 0.25 * (self.window_s or 30.0)
-        if self._reset_at is None or self._left is None or new_reset > self._reset_at + tolerance:
-            self._left, self._reset_at = info.left, new_reset          # a newer window than we knew of
-        elif new_reset < self._reset_at - tolerance:
-            return                                                      # a late answer from an older window
-        else:
-            # The same window: the smallest count and the latest end are the safe readings.
+        half = 0.5 * (self.window_s or 30.0)
+        if self._reset_at is None or self._left is None:
+            self._adopt(info.left, new_reset)
+        elif self._guessed:
+            if new_reset >= self._previous_end + half:
+                self._adopt(info.left, new_reset)   # the first word from the window we assumed
+            # else: a late answer from the window that already ended; nothing to learn
+        elif new_reset > self._reset_at + half:
+            self._adopt(info.left, new_reset)       # the server moved on to a newer window
+        elif new_reset >= self._reset_at - half:
+            # The same window: the smallest count and the earliest end bound are the truest readings.
             self._left = min(self._left, info.left)
-            self._reset_at = max(self._reset_at, new_reset)
+            self._reset_at = min(self._reset_at, new_reset)
+
+    def _adopt(self, left: int, reset_at: float) -> None:
+        self._left, self._reset_at, self._guessed = left, reset_at, False
 
     def rate_limited(self, headers: Mapping[str, str] | None = None) -> float:
         """A 429 arrived: pause every caller and return how long (seconds) the pause lasts."""

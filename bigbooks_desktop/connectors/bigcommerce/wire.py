@@ -84,6 +84,11 @@ def _none_to_empty(data: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: ("" if v is None and k in names else v) for k, v in data.items()}
 
 
+def _blank_to_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    # Optional ids come as "" when unset (e.g. a shipping tax line's `order_product_id`).
+    return {k: (None if v == "" and k in names else v) for k, v in data.items()}
+
+
 _ADDRESS_TEXT = ("first_name", "last_name", "company", "street_1", "street_2", "city", "state", "zip",
                  "country", "country_iso2", "phone", "email", "shipping_method")
 
@@ -96,6 +101,7 @@ def parse_order(data: Any) -> bc.Order:
                          "order_source")
     if isinstance(raw.get("billing_address"), dict):
         raw["billing_address"] = _none_to_empty(raw["billing_address"], *_ADDRESS_TEXT)
+    raw = _blank_to_none(raw, "payment_provider_id", "channel_id")
     if raw.get("external_id") is not None and not isinstance(raw["external_id"], str):
         raw["external_id"] = str(raw["external_id"])
     return _model(bc.Order, raw, "order")
@@ -103,20 +109,24 @@ def parse_order(data: Any) -> bc.Order:
 
 def parse_order_product(data: Any) -> bc.OrderProduct:
     raw = _none_to_empty(_expect_object(data, "order product"), "sku", "type")
+    raw = _blank_to_none(raw, "variant_id", "parent_order_product_id")
     return _model(bc.OrderProduct, raw, "order product")
 
 
 def parse_shipping_address(data: Any) -> bc.ShippingAddress:
     raw = _none_to_empty(_expect_object(data, "shipping address"), *_ADDRESS_TEXT)
+    raw = _blank_to_none(raw, "order_id")
     return _model(bc.ShippingAddress, raw, "shipping address")
 
 
 def parse_coupon(data: Any) -> bc.Coupon:
-    return _model(bc.Coupon, _none_to_empty(_expect_object(data, "coupon"), "code"), "coupon")
+    raw = _blank_to_none(_none_to_empty(_expect_object(data, "coupon"), "code"), "coupon_id")
+    return _model(bc.Coupon, raw, "coupon")
 
 
 def parse_tax(data: Any) -> bc.OrderTax:
     raw = _none_to_empty(_expect_object(data, "order tax"), "name", "class", "line_item_type")
+    raw = _blank_to_none(raw, "order_id", "order_product_id", "sales_tax_id", "tax_class_id")
     return _model(bc.OrderTax, raw, "order tax")
 
 
@@ -141,7 +151,7 @@ def parse_transaction(data: Any) -> bc.Transaction:
 
 def parse_refund(data: Any) -> bc.Refund:
     raw = _dates(_expect_object(data, "refund"), "created", what="refund")
-    raw = _none_to_empty(raw, "reason")
+    raw = _blank_to_none(_none_to_empty(raw, "reason"), "user_id")
     raw["items"] = [_none_to_empty(i, "reason") for i in raw.get("items") or [] if isinstance(i, dict)]
     raw["payments"] = [_none_to_empty(p, "provider_id", "declined_message")
                        for p in raw.get("payments") or [] if isinstance(p, dict)]
