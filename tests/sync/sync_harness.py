@@ -1,0 +1,112 @@
+"""Test harness for the sync engine: an in-process sandbox signed in through the real sandbox paths."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from bigbooks_desktop import accounts
+from bigbooks_desktop.core.money import quantize
+from bigbooks_desktop.mapping.eligibility import is_invoiceable
+from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.sandbox.app import Sandbox
+from bigbooks_desktop.sandbox.config import SandboxConfig
+from bigbooks_desktop.store.db import close_database, open_database
+from bigbooks_desktop.store.error_queue import RetryPolicy
+from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
+
+ADMIN_URL = "http://sandbox.test/_sandbox"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+NO_WAIT = RetryPolicy(max_retries=5, base_delay=timedelta(0), jitter=0.0)
+
+
+@dataclass
+class Rig:
+    sandbox: Sandbox
+    transport: httpx.AsyncBaseTransport
+    profile: MappingProfile = field(default_factory=default_profile)
+    options: SyncOptions = field(default_factory=lambda: SyncOptions(retry_policy=NO_WAIT))
+
+    async def sync(self, *, since: datetime | None = EPOCH, transport: httpx.AsyncBaseTransport | None = None,
+                   **kwargs: Any) -> RunSummary:
+        """One run with freshly built clients (as a new process would)."""
+        use = transport or self.transport
+        bigcommerce = await accounts.open_bigcommerce_client(transport=use)
+        freshbooks = await accounts.open_freshbooks_client(transport=use)
+        async with bigcommerce, freshbooks:
+            engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
+                                options=self.options)
+            return await engine.run(since=since, **kwargs)
+
+    async def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        async with httpx.AsyncClient(transport=self.transport, base_url="http://sandbox.test") as http:
+            response = await http.request(method, f"/_sandbox{path}", json=body)
+            assert response.status_code < 300, response.text
+            return response.json()
+
+    def state(self) -> dict[str, Any]:
+        return self.sandbox.state()
+
+
+@asynccontextmanager
+async def rig(*, orders: int = 60, seed: int = 3, faults: str = "",
+              time_scale: float = 1000.0) -> AsyncIterator[Rig]:
+    """A sandbox with its rate-limit window and latencies shrunk by `time_scale`, both accounts connected."""
+    sandbox = Sandbox(SandboxConfig(orders=orders, seed=seed, faults=faults, time_scale=time_scale))
+    transport = sandbox.transport()
+    open_database()
+    try:
+        faults_spec = sandbox.faults.spec
+        sandbox.set_faults("")
+        await accounts.connect_sandbox(ADMIN_URL, transport=transport)
+        sandbox.set_faults(faults_spec)
+        yield Rig(sandbox=sandbox, transport=transport)
+    finally:
+        accounts.forget_shared_auth()
+        close_database()
+
+
+def check_books(state: dict[str, Any], profile: MappingProfile | None = None) -> dict[str, Any]:
+    """Compare the two halves of the sandbox: one invoice per eligible order with the order's total to the
+    cent, payments equal to the captured transactions, credit notes equal to the refunds. Returns findings."""
+    from bigbooks_desktop.connectors.bigcommerce import wire
+
+    profile = profile or default_profile()
+    books = state["freshbooks"]
+    invoices = [i for i in books["invoices"] if i["vis_state"] != 1 and i["accountid"] == _primary(books)]
+    by_number: dict[str, list[dict[str, Any]]] = {}
+    for invoice in invoices:
+        by_number.setdefault(invoice["invoice_number"], []).append(invoice)
+    duplicates = {n: len(v) for n, v in by_number.items() if len(v) > 1}
+    wrong_total, missing, unexpected = [], [], []
+    eligible_ids = set()
+    for raw in state["bigcommerce"]["orders"]:
+        order = wire.parse_order(raw)
+        number = f"BC-{order.id}"
+        if is_invoiceable(order, profile):
+            eligible_ids.add(order.id)
+            found = by_number.get(number)
+            if not found:
+                missing.append(order.id)
+                continue
+            amount = Decimal(str(found[0]["amount"]["amount"]))
+            if amount != quantize(order.total_inc_tax, order.transaction_currency):
+                wrong_total.append((order.id, amount, order.total_inc_tax))
+        elif number in by_number:
+            unexpected.append(order.id)
+    payments = [p for p in books["payments"] if p["vis_state"] != 1]
+    credits = [c for c in books["credit_notes"] if c["vis_state"] != 1]
+    return {"duplicates": duplicates, "wrong_total": wrong_total, "missing": missing,
+            "unexpected": unexpected,
+            "eligible": eligible_ids, "invoices": len(invoices), "payments": payments, "credits": credits}
+
+
+def _primary(books: dict[str, Any]) -> str:
+    from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
+    return PRIMARY_ACCOUNT_ID
