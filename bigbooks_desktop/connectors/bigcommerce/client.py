@@ -84,14 +84,14 @@ class BigCommerceClient:
 
     async def _send_once(self, method: str, path: str, params: Params | None, attempt: int) -> httpx.Response:
         request = self._http.build_request(method, path.lstrip("/"), params=params)
-        await self.governor.acquire()
+        sent_at = await self.governor.acquire()
         try:
             response = await send_request(self._http, request, service=SERVICE, request_log=self.request_log,
                                           stats=self.stats, attempt=attempt)
         except BaseException:
             self.governor.release(None)
             raise
-        self.governor.release(response.headers, status=response.status_code)
+        self.governor.release(response.headers, status=response.status_code, sent_at=sent_at)
         if response.status_code == 429:
             self.governor.rate_limited(response.headers)
         if response.is_success:

@@ -4,10 +4,12 @@ BigCommerce counts every request against one quota per store (e.g. 150 per 30 s 
 and reports after each response: `X-Rate-Limit-Requests-Left`, `-Requests-Quota`, `-Time-Reset-Ms` (ms until
 the window resets) and `-Time-Window-Ms`. One `RateGovernor` per store is shared by every concurrent request:
 
-* `acquire()` reserves a slot before a request is sent. Slots in flight count against the budget, because
-  the server has counted (or will count) them before their responses tell us so. When the budget is used up
-  the caller waits until the window resets.
-* `release(headers)` gives the slot back and takes in what the server said.
+* `acquire()` reserves a slot before a request is sent and returns the clock time it did so. Slots in flight
+  count against the budget, because the server has counted (or will count) them before their responses
+  tell us so. When the budget is used up the caller waits until the window resets.
+* `release(headers, sent_at=...)` gives the slot back and takes in what the server said. Answers arrive late
+  and out of order; the reset time each one reports tells which window it speaks of, and `sent_at` tells
+  whether it was sent after a window we only assumed had begun (then it certainly speaks of that window).
 * `rate_limited(headers)` (a 429) pauses everyone: for `Time-Reset-Ms` when the headers are there, otherwise
   with exponential backoff and jitter (a 429 without headers means the platform itself is overloaded).
 
@@ -88,6 +90,7 @@ class RateGovernor:
         self._reset_at: float | None = None     # clock time the current window ends (an upper bound)
         self._guessed = False                   # the current window is only assumed (no answer from it yet)
         self._previous_end = 0.0                # end of the window before an assumed one
+        self._rolled_at = 0.0                   # when we assumed the current window began
         self._unlimited = False
         self._in_flight = 0
         self._paused_until = 0.0
@@ -112,6 +115,7 @@ class RateGovernor:
             self._left, self._reset_at = None, None   # back to one-at-a-time until an answer tells us
             return
         self._previous_end = self._reset_at
+        self._rolled_at = now
         self._left = self.quota
         self._guessed = True
         window = self.window_s or 30.0
@@ -138,19 +142,22 @@ class RateGovernor:
             return self.poll_interval
         return max(self._reset_at - now, 0.0) + self.reset_margin
 
-    async def acquire(self) -> None:
-        """Wait until a request may be sent, then count it as in flight. Always pair with `release`."""
+    async def acquire(self) -> float:
+        """Wait until a request may be sent, count it as in flight and return the clock time (its `sent_at`).
+
+        Always pair with `release`."""
         async with self._gate:
             while True:
                 wait = self._wait_needed(self.clock())
                 if wait <= 0:
                     self._in_flight += 1   # counted against the budget until its answer comes
-                    return
+                    return self.clock()
                 self.waits += 1
                 self.waited_seconds += wait
                 await self.sleep(wait)
 
-    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None) -> None:
+    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None,
+                sent_at: float | None = None) -> None:
         """Give the slot back and learn from the answer's headers (None when no answer arrived)."""
         self._in_flight = max(0, self._in_flight - 1)
         if headers is None:
@@ -160,9 +167,9 @@ class RateGovernor:
             return  # `rate_limited` handles the numbers of a 429
         if status is not None and status < 500:
             self._consecutive_429 = 0
-        self._learn(info)
+        self._learn(info, sent_at)
 
-    def _learn(self, info: RateLimitHeaders) -> None:
+    def _learn(self, info: RateLimitHeaders, sent_at: float | None = None) -> None:
         now = self.clock()
         if info.left is None and info.quota is None and info.reset_ms is None:
             if self._left is None:
@@ -186,8 +193,14 @@ class RateGovernor:
         if self._reset_at is None or self._left is None:
             self._adopt(info.left, new_reset)
         elif self._guessed:
-            if new_reset >= self._previous_end + half:
-                self._adopt(info.left, new_reset)   # the first word from the window we assumed
+            if sent_at is not None and sent_at >= self._rolled_at:
+                self._adopt(info.left, new_reset)   # sent after the window began: it speaks of this window
+            elif new_reset >= self._previous_end + half:
+                # Probably this window, but it may be a very late answer from the last one: only lower.
+                if sent_at is None:
+                    self._adopt(info.left, new_reset)
+                else:
+                    self._left = min(self._left, info.left)
             # else: a late answer from the window that already ended; nothing to learn
         elif new_reset > self._reset_at + half:
             self._adopt(info.left, new_reset)       # the server moved on to a newer window

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from typing import Any
 
 import pytest
 from bc_virtual_time import VirtualTime
@@ -42,11 +43,11 @@ class SimulatedQuota:
 
 
 async def _worker(vt: VirtualTime, governor: RateGovernor, server: SimulatedQuota, jobs: list[int],
-                  latency: float, rng: random.Random | None = None) -> None:
+                  latency: float, rng: random.Random | None = None, tell_sent_at: bool = True) -> None:
     while jobs:
         jobs.pop()
         while True:
-            await governor.acquire()
+            sent_at = await governor.acquire()
             up, down = (latency / 2, latency / 2) if rng is None else (rng.uniform(0, latency),
                                                                          rng.uniform(0, latency))
             await vt.sleep(up)                   # on the way to the server
@@ -56,7 +57,7 @@ async def _worker(vt: VirtualTime, governor: RateGovernor, server: SimulatedQuot
                 governor.release(headers, status=429)
                 governor.rate_limited(headers)
                 continue
-            governor.release(headers, status=status)
+            governor.release(headers, status=status, sent_at=sent_at if tell_sent_at else None)
             break
 
 
@@ -83,18 +84,23 @@ async def test_long_burst_never_meets_a_429(quota: int, workers: int, latency: f
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_out_of_order_answers_and_late_starting_windows_never_meet_a_429(seed: int) -> None:
+@pytest.mark.parametrize("tell_sent_at", [True, False])
+async def test_out_of_order_answers_and_late_starting_windows_never_meet_a_429(seed: int,
+                                                                               tell_sent_at: bool) -> None:
     vt = VirtualTime()
     server = SimulatedQuota(vt, quota=12, window=3.0, aligned=False)
     governor = RateGovernor(clock=vt.clock, sleep=vt.sleep)
     jobs = list(range(300))
     rng = random.Random(seed)
 
+    def workers() -> list[Any]:
+        return [_worker(vt, governor, server, jobs, 0.4, rng, tell_sent_at) for _ in range(10)]
+
     async def burst() -> None:
-        await asyncio.gather(*(_worker(vt, governor, server, jobs, 0.4, rng) for _ in range(10)))
+        await asyncio.gather(*workers())
         await vt.sleep(7.3)                 # idle across windows, then another burst
         jobs.extend(range(100))
-        await asyncio.gather(*(_worker(vt, governor, server, jobs, 0.4, rng) for _ in range(10)))
+        await asyncio.gather(*workers())
 
     await vt.run(burst())
     assert server.rejected == 0
