@@ -48,6 +48,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _LOGGER = logging.getLogger("bigbooks_desktop.http")
 _ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-f]{8}-[0-9a-f-]{27,})(?=/|$)")
+_OWNER_SEGMENT = re.compile(r"/(stores|account)/[^/]+")   # BigCommerce store hash, FreshBooks account id
+_OWNER_NAMES = {"stores": "{hash}", "account": "{account_id}"}
 
 
 def is_read(method: str) -> bool:
@@ -56,7 +58,9 @@ def is_read(method: str) -> bool:
 
 
 def route_of(path: str) -> str:
-    """A URL path with ids replaced by `{id}`, so stats group `/v2/orders/101/products` with its siblings."""
+    """A URL path with ids as `{id}` (and the store hash / account id folded), so stats group
+    `/stores/abc/v2/orders/101/products` with its siblings."""
+    path = _OWNER_SEGMENT.sub(lambda m: f"/{m.group(1)}/" + _OWNER_NAMES[m.group(1)], path)
     return _ID_SEGMENT.sub("/{id}", path)
 
 

@@ -31,7 +31,9 @@ TOKEN = "tok_live_9f8e7d6c5b4a3210"
 
 
 def test_route_of_groups_ids() -> None:
-    assert route_of("/stores/abc123/v2/orders/101/products") == "/stores/abc123/v2/orders/{id}/products"
+    assert route_of("/stores/abc123/v2/orders/101/products") == "/stores/{hash}/v2/orders/{id}/products"
+    assert route_of("/accounting/account/xZ9k/invoices/invoices/7") == (
+        "/accounting/account/{account_id}/invoices/invoices/{id}")
     assert route_of("/v3/orders/7") == "/v3/orders/{id}"
     assert route_of("/v2/orders") == "/v2/orders"
     assert is_read("get") and not is_read("POST")
