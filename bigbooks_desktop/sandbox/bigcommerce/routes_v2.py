@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -11,11 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bigbooks_desktop.sandbox.bigcommerce.gate import api_route
+from bigbooks_desktop.sandbox.bigcommerce.query_filters import Predicate, bound, date_bounds, number_bounds
 from bigbooks_desktop.sandbox.bigcommerce.wire import (
     BadQuery,
     json_response,
     page_args,
-    parse_when,
     render_v2,
     v2_error,
 )
@@ -117,7 +117,7 @@ def _status_row(status: tuple[int, str, int, str]) -> dict[str, Any]:
 
 def render_order(store_hash: str, order: dict[str, Any]) -> dict[str, Any]:
     """An order exactly as GET /v2/orders/{id} writes it (before JSON encoding)."""
-    body = render_v2(order)
+    body: dict[str, Any] = render_v2(order)
     base = f"https://api.bigcommerce.com/stores/{store_hash}/v2/orders/{order['id']}"
     body["products"] = {"url": f"{base}/products", "resource": f"/orders/{order['id']}/products"}
     body["shipping_addresses"] = {
@@ -128,54 +128,34 @@ def render_order(store_hash: str, order: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _order_filter(params: Any) -> Callable[[dict[str, Any]], bool]:
-    tests: list[Callable[[dict[str, Any]], bool]] = []
-    for name, key, lower in (
-        ("min_date_modified", "date_modified", True),
-        ("max_date_modified", "date_modified", False),
-        ("min_date_created", "date_created", True),
-        ("max_date_created", "date_created", False),
-    ):
-        if params.get(name):
-            when = parse_when(params[name], name)
-            tests.append(
-                (lambda o, k=key, w=when: o[k] >= w) if lower else (lambda o, k=key, w=when: o[k] <= w)
-            )
-    for name, key, lower in (
-        ("min_id", "id", True),
-        ("max_id", "id", False),
-        ("status_id", "status_id", None),
-        ("customer_id", "customer_id", None),
-        ("channel_id", "channel_id", None),
-    ):
-        if params.get(name):
-            try:
-                number = int(params[name])
-            except ValueError as exc:
-                raise BadQuery(400, f"The field '{name}' is invalid.") from exc
-            tests.append(
-                {
-                    True: lambda o, k=key, n=number: o[k] >= n,
-                    False: lambda o, k=key, n=number: o[k] <= n,
-                    None: lambda o, k=key, n=number: o[k] == n,
-                }[lower]
-            )
-    for name, lower in (("min_total", True), ("max_total", False)):
-        if params.get(name):
-            try:
-                amount = Decimal(params[name])
-            except InvalidOperation as exc:
-                raise BadQuery(400, f"The field '{name}' is invalid.") from exc
-            tests.append(
-                (lambda o, a=amount: o["total_inc_tax"] >= a)
-                if lower
-                else (lambda o, a=amount: o["total_inc_tax"] <= a)
-            )
+def _order_filter(params: Any) -> Predicate:
+    tests = date_bounds(
+        params,
+        (
+            ("min_date_modified", "date_modified", True),
+            ("max_date_modified", "date_modified", False),
+            ("min_date_created", "date_created", True),
+            ("max_date_created", "date_created", False),
+        ),
+    )
+    tests += number_bounds(
+        params,
+        (
+            ("min_id", "id", True),
+            ("max_id", "id", False),
+            ("status_id", "status_id", None),
+            ("customer_id", "customer_id", None),
+            ("channel_id", "channel_id", None),
+        ),
+    )
+    tests += number_bounds(
+        params, (("min_total", "total_inc_tax", True), ("max_total", "total_inc_tax", False)), parse=Decimal
+    )
     if params.get("email"):
         email = params["email"].strip().lower()
-        tests.append(lambda o: o["billing_address"]["email"].lower() == email)
+        tests.append(lambda o: bool(o["billing_address"]["email"].lower() == email))
     if params.get("external_order_id"):
-        tests.append(lambda o: o["external_order_id"] == params["external_order_id"])
+        tests.append(bound("external_order_id", params["external_order_id"], lower=None))
     return lambda order: all(test(order) for test in tests)
 
 

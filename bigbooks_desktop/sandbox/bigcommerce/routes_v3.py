@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bigbooks_desktop.sandbox.bigcommerce.gate import api_route
+from bigbooks_desktop.sandbox.bigcommerce.query_filters import Predicate, Row, date_bounds
 from bigbooks_desktop.sandbox.bigcommerce.wire import (
     int_list,
     json_response,
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["v3_routes"]
 
-Row = dict[str, Any]
-
 
 def _includes(params: Any) -> set[str]:
     return {part.strip() for part in (params.get("include") or "").split(",") if part.strip()}
@@ -38,6 +37,10 @@ def _str_list(params: Any, name: str) -> set[str] | None:
 
 def _public(row: Row, drop: set[str]) -> Row:
     return {k: v for k, v in row.items() if not k.startswith("_") and k not in drop}
+
+
+def _member_of(key: str, wanted: set[int]) -> Predicate:
+    return lambda row: row[key] in wanted
 
 
 def _listing(rows: list[Row], params: Any) -> Response:
@@ -62,42 +65,33 @@ def v3_routes(sandbox: BigCommerceSandbox) -> list[Route]:
 
     def all_refunds(request: Request) -> Response:
         q = request.query_params
-        tests: list[Callable[[Row], bool]] = []
-        if q.get("created:min"):
-            low = parse_when(q["created:min"], "created:min")
-            tests.append(lambda r: r["created"] >= low)
-        if q.get("created:max"):
-            high = parse_when(q["created:max"], "created:max")
-            tests.append(lambda r: r["created"] <= high)
+        tests = date_bounds(q, (("created:min", "created", True), ("created:max", "created", False)))
         for name, key in (("order_id:in", "order_id"), ("id:in", "id")):
             wanted = int_list(q, name)
             if wanted is not None:
-                tests.append(lambda r, k=key, w=wanted: r[k] in w)
+                tests.append(_member_of(key, wanted))
         rows = [r for rec in sandbox.records() for r in rec["refunds"] if all(t(r) for t in tests)]
         rows.sort(key=lambda r: r["id"])
         return _listing(rows, q)
 
     def customers(request: Request) -> Response:
         q = request.query_params
-        tests: list[Callable[[Row], bool]] = []
-        for name, key, low in (
-            ("date_modified:min", "date_modified", True),
-            ("date_modified:max", "date_modified", False),
-            ("date_created:min", "date_created", True),
-            ("date_created:max", "date_created", False),
-        ):
-            if q.get(name):
-                when = parse_when(q[name], name)
-                tests.append(
-                    (lambda c, k=key, w=when: c[k] >= w) if low else (lambda c, k=key, w=when: c[k] <= w)
-                )
+        tests = date_bounds(
+            q,
+            (
+                ("date_modified:min", "date_modified", True),
+                ("date_modified:max", "date_modified", False),
+                ("date_created:min", "date_created", True),
+                ("date_created:max", "date_created", False),
+            ),
+        )
         ids = int_list(q, "id:in")
         if ids is not None:
-            tests.append(lambda c: c["id"] in ids)
+            tests.append(_member_of("id", ids))
         emails = _str_list(q, "email:in")
         if emails is not None:
             lowered = {e.lower() for e in emails}
-            tests.append(lambda c: c["email"].lower() in lowered)
+            tests.append(lambda c: bool(c["email"].lower() in lowered))
         drop = set() if "addresses" in _includes(q) else {"addresses"}
         rows = [_public(c, drop) for c in sandbox.store.customers if all(t(c) for t in tests)]
         if q.get("sort"):
