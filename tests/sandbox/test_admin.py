@@ -8,11 +8,12 @@ from decimal import Decimal
 import httpx
 import pytest
 import pytest_asyncio
-from sandbox_standins import ORDERS_PATH, standin_sandbox
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.app import Sandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
+
+from .standins import ORDERS_PATH, standin_sandbox
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sandbox_standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 from bigbooks_desktop.sandbox.app import Sandbox, is_fault_exempt, route_key
 from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
+
+from .standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 
 @pytest.mark.parametrize(("method", "path", "key"), [

@@ -6,10 +6,11 @@ import time
 
 import httpx
 import pytest
-from sandbox_standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.faults import FaultPlan, FaultSpecError
+
+from .standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 EXAMPLE = ("POST /freshbooks/api/accounting/*/invoices/invoices:lost=0.2;GET /stores/*:503=0.05,500=0.02;"
            "*:latency=5-30ms;*:reset=0.01;/stores/*:429burst=0.02x5")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from freshbooks_harness import Session, session
+
+from .freshbooks_harness import Session, session
 
 
 def line(name: str, qty: str, unit: str, **taxes: Any) -> dict[str, Any]:

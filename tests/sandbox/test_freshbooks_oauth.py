@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from freshbooks_harness import API, AUTH, BASE, REDIRECT, session
+
+from .freshbooks_harness import API, AUTH, BASE, REDIRECT, session
 
 
 @pytest.mark.asyncio

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from freshbooks_harness import API, fixture, session, shape_differences
+
+from .freshbooks_harness import API, fixture, session, shape_differences
 
 # Keys present in a fixture that the sandbox leaves out on purpose, each with its reason.
 CLIENT_SKIP = frozenset(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 from bigbooks_desktop.sandbox.server import SandboxThread, bind_loopback
+
+from .standins import INVOICES_PATH, ORDERS_PATH, standin_sandbox
 
 pytestmark = pytest.mark.sockets
 

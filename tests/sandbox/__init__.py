@@ -1,0 +1,1 @@
+"""Tests of the local BigCommerce and FreshBooks sandbox (a package: helpers import relatively)."""
