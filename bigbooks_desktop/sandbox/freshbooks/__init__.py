@@ -46,7 +46,7 @@ class FreshBooksSandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
         self.oauth = OAuthServer(config)
-        self.ledger = Ledger(clock=config.clock)
+        self.ledger = Ledger(clock=config.clock, seed=config.seed)
         self._seeded_items: list[dict[str, Any]] = []
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
         self.reset()
@@ -99,7 +99,7 @@ class FreshBooksSandbox:
     def reset(self) -> None:
         """Back to the seeded state; codes and tokens are forgotten."""
         self.oauth.clear()
-        self.ledger = Ledger(clock=self._config.clock)
+        self.ledger = Ledger(clock=self._config.clock, seed=self._config.seed)
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
         for name, rate, number, compound in SEEDED_TAXES:
             self.ledger.create(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from bigbooks_desktop.sandbox.freshbooks.wire import AccountingError
 __all__ = ["RESOURCES", "Ledger"]
 
 EASTERN = ZoneInfo("America/New_York")
+_UUID_NAMESPACE = uuid.UUID("0b5e4a52-6c1f-4f0e-9a8d-5a4db0c0f00b")  # fixed: same seed, same record uuids
 RESOURCES = ("clients", "invoices", "payments", "items", "taxes", "credit_notes")
 _SINGULAR = {
     "clients": "client",
@@ -55,8 +57,9 @@ _FIRST_ID = {
 class Ledger:
     """All accounts' objects, in wire shape, keyed by resource and id."""
 
-    def __init__(self, *, clock: Callable[[], float]) -> None:
+    def __init__(self, *, clock: Callable[[], float], seed: int) -> None:
         self._clock = clock
+        self._seed = seed
         self.books: dict[str, dict[str, dict[int, dict[str, Any]]]] = {
             biz.account_id: {name: {} for name in RESOURCES} for biz in BUSINESSES
         }
@@ -73,6 +76,10 @@ class Ledger:
 
     def today(self) -> str:
         return self._moment().strftime("%Y-%m-%d")
+
+    def _record_uuid(self, account_id: str, resource: str, object_id: int) -> str:
+        """A uuid derived from the seed and the object's identity, so a replay gives byte-identical state."""
+        return str(uuid.uuid5(_UUID_NAMESPACE, f"{self._seed}/{account_id}/{resource}/{object_id}"))
 
     def _new_id(self, resource: str) -> int:
         value = self._next[resource]
@@ -173,12 +180,14 @@ class Ledger:
     # -- clients ---------------------------------------------------------------------------------------------
     def _create_clients(self, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
         now_utc = dt.datetime.fromtimestamp(self._clock(), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        client_id = self._new_id("clients")
         obj = records.new_client(
-            client_id=self._new_id("clients"),
+            client_id=client_id,
             account_id=account_id,
             currency=self.business(account_id).currency,
             now=self.now(),
             now_utc=now_utc,
+            record_uuid=self._record_uuid(account_id, "clients", client_id),
         )
         self._update_clients(account_id, obj, body)
         return obj
@@ -237,11 +246,13 @@ class Ledger:
         if not body.get("create_date"):
             raise AccountingError.required("invoice", "create_date")
         client = self._client_for(account_id, body["customerid"], "invoice", "customerid")
+        invoice_id = self._new_id("invoices")
         obj = records.new_invoice(
-            invoice_id=self._new_id("invoices"),
+            invoice_id=invoice_id,
             account_id=account_id,
             currency=client["currency_code"] or self.business(account_id).currency,
             now=self.now(),
+            record_uuid=self._record_uuid(account_id, "invoices", invoice_id),
         )
         obj.update(
             {

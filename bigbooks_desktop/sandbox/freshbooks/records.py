@@ -9,7 +9,6 @@ Node fixture has strings).
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +141,9 @@ def number_text(value: Any) -> str:
     return text or "0"
 
 
-def new_client(*, client_id: int, account_id: str, currency: str, now: str, now_utc: str) -> dict[str, Any]:
+def new_client(
+    *, client_id: int, account_id: str, currency: str, now: str, now_utc: str, record_uuid: str
+) -> dict[str, Any]:
     """A blank client with every key of the fixture; the caller applies the request fields."""
     return {
         "accounting_systemid": account_id,
@@ -193,7 +194,7 @@ def new_client(*, client_id: int, account_id: str, currency: str, now: str, now_
         "updated": now,
         "userid": client_id,
         "username": "",
-        "uuid": str(uuid.uuid4()),
+        "uuid": record_uuid,
         "vat_name": None,
         "vat_number": None,
         "vis_state": 0,
@@ -232,7 +233,9 @@ def new_line(raw: dict[str, Any], *, invoice_id: int, lineid: int, currency: str
     return dict(sorted(line.items()))
 
 
-def new_invoice(*, invoice_id: int, account_id: str, currency: str, now: str) -> dict[str, Any]:
+def new_invoice(
+    *, invoice_id: int, account_id: str, currency: str, now: str, record_uuid: str
+) -> dict[str, Any]:
     """A blank invoice with every key of the fixture; money fields are filled by the caller's recompute."""
     zero = money(Decimal(0), currency)
     return {
@@ -297,7 +300,7 @@ def new_invoice(*, invoice_id: int, account_id: str, currency: str, now: str) ->
         "template": "clean-grouped",
         "terms": None,
         "updated": now,
-        "uuid": str(uuid.uuid4()),
+        "uuid": record_uuid,
         "v3_status": "draft",
         "vat_name": None,
         "vat_number": "",
