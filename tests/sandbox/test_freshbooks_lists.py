@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from freshbooks_harness import API, session
 
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID, SECOND_ACCOUNT_ID, SEEDED_TAXES
+
+from .freshbooks_harness import API, session
 
 
 def result(body: Any) -> dict[str, Any]:
@@ -38,6 +39,27 @@ async def test_pagination_caps_per_page_and_reports_pages_and_total() -> None:
             status, body = await s.call("GET", "users/clients", **params)
             assert status == 400
             assert body["response"]["errors"][0]["errno"] == errno
+
+
+@pytest.mark.asyncio
+async def test_client_email_search_ignores_case_but_matches_whole() -> None:
+    async with session() as s:
+        ada = await s.client(email="Ada.Lovelace@Example.com")
+        await s.client(email="ada.lovelace@example.com.au")
+        await s.client(email="other@example.com")
+
+        async def found(*query: tuple[str, str]) -> list[int]:
+            response = await s.http.get(
+                f"{API}/accounting/account/{PRIMARY_ACCOUNT_ID}/users/clients",
+                params=list(query),
+                headers=s.headers,
+            )
+            return [obj["id"] for obj in response.json()["response"]["result"]["clients"]]
+
+        assert await found(("search[email]", "ada.lovelace@example.com")) == [ada["id"]]
+        assert await found(("search[email]", "ADA.LOVELACE@EXAMPLE.COM")) == [ada["id"]]
+        assert await found(("search[emails][]", "ADA.lovelace@example.COM")) == [ada["id"]]
+        assert await found(("search[email]", "ada.lovelace@example")) == []
 
 
 @pytest.mark.asyncio

@@ -36,6 +36,10 @@ def _exact(field: str) -> Callable[[dict[str, Any], str], bool]:
     return lambda obj, value: str(obj.get(field)) == value
 
 
+def _caseless(field: str) -> Callable[[dict[str, Any], str], bool]:
+    return lambda obj, value: str(obj.get(field) or "").casefold() == value.casefold()
+
+
 def _like(field: str) -> Callable[[dict[str, Any], str], bool]:
     return lambda obj, value: value.lower() in str(obj.get(field) or "").lower()
 
@@ -47,6 +51,7 @@ def _bool(field: str) -> Callable[[dict[str, Any], str], bool]:
 def _filters(
     ids: dict[str, str],
     exact: tuple[str, ...] = (),
+    caseless: tuple[str, ...] = (),
     like: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> dict[str, Callable[[dict[str, Any], str], bool]]:
@@ -55,6 +60,7 @@ def _filters(
         name: _exact(field) for name, field in ids.items()
     }
     table.update({name: _exact(name) for name in exact})
+    table.update({name: _caseless(name) for name in caseless})
     table.update({name: _like(name.removesuffix("_like")) for name in like})
     table.update({name: _bool(name) for name in flags})
     table["vis_state"] = _exact("vis_state")
@@ -64,7 +70,11 @@ def _filters(
 # Search filters per resource (SUMMARY §5). `search[<name>s][]=` in-list forms exist for every id filter.
 SEARCH: dict[str, dict[str, Callable[[dict[str, Any], str], bool]]] = {
     "clients": _filters(
-        {"userid": "id"}, exact=("email",), like=("fname_like", "lname_like", "organization_like")
+        # Assumption: FreshBooks matches search[email] whole but ignoring case (emails are case-insensitive in
+        # practice, and the reference does not say otherwise); the sync engine relies on it to find a client.
+        {"userid": "id"},
+        caseless=("email",),
+        like=("fname_like", "lname_like", "organization_like"),
     ),
     "invoices": _filters(
         {"invoiceid": "id", "invoice_id": "id", "customerid": "customerid"},
