@@ -1,4 +1,4 @@
-"""The one way a widget runs a service coroutine: busy state, progress and error routing on the qasync loop."""
+"""The one way a widget runs a service coroutine: busy state and error routing, on the qasync loop."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class ErrorPresenter:
-    """Shows a core error as a dialog with its title and what-to-do message. Tests swap `show` for a recorder."""
+    """Shows a core error as a dialog: its title and its what-to-do message. Tests read `shown`."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
@@ -36,7 +36,7 @@ class ErrorPresenter:
 
 def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], Any] | None = None,
            presenter: ErrorPresenter | None = None, busy: list[QWidget] | None = None) -> asyncio.Future[T]:
-    """Schedule `coro` on the running qasync loop; disable `busy` widgets until it ends; route errors to `presenter`.
+    """Schedule `coro` on the running qasync loop; disable `busy` widgets until it ends; route errors.
 
     Never blocks the GUI thread: the coroutine is awaited by the event loop, and the returned future can be
     awaited by tests.

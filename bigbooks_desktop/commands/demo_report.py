@@ -1,0 +1,171 @@
+"""The headless demo: sign in to the sandbox, sync its whole store, show the inbox and reconciliation,
+then let the store move on (new orders, a refund) and sync again, printing what happened at each step."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from bigbooks_desktop.core.money import json_loads
+
+__all__ = ["ProgressPrinter", "run_headless_demo"]
+
+BACKFILL_FROM = date(2000, 1, 1)  # the demo store's history is older than "now": sync all of it
+
+
+def _say(text: str = "") -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+class ProgressPrinter:
+    """Progress on stderr: one rewritten line on a terminal, a line per 10 % otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last_decile = -1
+        self.started = time.monotonic()
+
+    def __call__(self, progress: Any) -> None:
+        done, total = progress.done, progress.total
+        if not total:
+            return
+        text = f"  {self.label}: {done}/{total} orders ({progress.stage})"
+        if self.tty:
+            print("\r" + text.ljust(70), end="", file=sys.stderr, flush=True)
+            return
+        decile = done * 10 // total
+        if decile != self.last_decile:
+            self.last_decile = decile
+            _say(text)
+
+    def finish(self) -> float:
+        if self.tty:
+            print(file=sys.stderr)
+        return time.monotonic() - self.started
+
+
+def _print_summary(title: str, summary: Any, seconds: float) -> None:
+    counts = summary.counts
+    _say(f"{title} ({seconds:.1f} s, run #{summary.run_id}, {summary.status}):")
+    rows = [
+        ("orders looked at", counts.get("orders_seen", 0)),
+        ("orders synced", counts.get("orders_synced", 0)),
+        ("orders skipped (not invoiceable, or unchanged)", counts.get("orders_skipped", 0)),
+        ("orders sent to the error inbox", counts.get("orders_failed", 0)),
+        ("clients created", counts.get("clients_created", 0)),
+        ("items created", counts.get("items_created", 0)),
+        ("invoices created", counts.get("invoices_created", 0)),
+        ("invoices updated", counts.get("invoices_updated", 0)),
+        ("payments recorded", counts.get("payments_created", 0)),
+        ("credit notes recorded", counts.get("credits_created", 0)),
+    ]
+    for label, value in rows:
+        _say(f"    {label:<48} {value:>6}")
+    if summary.problem:
+        _say(f"    problem: {summary.problem}")
+    calls = summary.api_calls or {}
+    if calls:
+        _say("    API calls: " + ", ".join(f"{k} {v.get('requests', v) if isinstance(v, dict) else v}"
+                                          for k, v in calls.items()))
+
+
+async def _print_inbox(service: Any) -> list[Any]:
+    items = await service.list_inbox()
+    if not items:
+        _say("Error inbox: empty.")
+        return items
+    _say(f"Error inbox: {len(items)} order(s) need attention (nothing was lost; each waits with its data):")
+    for item in items[:8]:
+        _say(f"    #{item.id} order {item.order_id} [{item.stage}/{item.kind}] {item.title}: {item.message}")
+    if len(items) > 8:
+        _say(f"    ... and {len(items) - 8} more (bigbooks inbox list)")
+    return items
+
+
+async def _reconcile(service: Any) -> dict[str, Any] | None:
+    method = getattr(service, "reconcile", None)
+    if method is None:
+        return None
+    report = await method()
+    summary = report.summary()
+    _say("Reconciliation (BigCommerce orders against FreshBooks invoices, payments and credits):")
+    for key, value in summary.items():
+        _say(f"    {key.replace('_', ' '):<48} {value}")
+    return dict(summary)
+
+
+async def _admin(http: httpx.AsyncClient, method: str, url: str, body: Any = None) -> Any:
+    response = await http.request(method, url, content=json.dumps(body) if body is not None else None,
+                                  headers={"Content-Type": "application/json"})
+    response.raise_for_status()
+    return json_loads(response.content) if response.content else None
+
+
+async def _store_moves_on(admin_url: str) -> list[str]:
+    """Like a live store: two new paid orders arrive and a synced order is partly refunded."""
+    happened: list[str] = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        for _ in range(2):
+            order = await _admin(http, "POST", f"{admin_url}/orders", {"status_id": 11})
+            happened.append(f"new order {order['id']} ({order['total_inc_tax']} {order['currency_code']})")
+        state = await _admin(http, "GET", f"{admin_url}/state")
+        synced = {inv.get("po_number") for inv in state["freshbooks"]["invoices"]}
+        for order in state["bigcommerce"]["orders"]:
+            refunded = sum((Decimal(str(r["total_amount"])) for r in order.get("refunds", [])), Decimal(0))
+            if str(order["id"]) in synced and order["status_id"] in (10, 11) and not refunded:
+                amount = (Decimal(order["total_inc_tax"]) / 4).quantize(Decimal("0.01"))
+                await _admin(http, "POST", f"{admin_url}/orders/{order['id']}/refunds",
+                             {"amount": str(amount), "reason": "Damaged in transit"})
+                happened.append(f"order {order['id']} partly refunded ({amount})")
+                break
+    return happened
+
+
+async def run_headless_demo(admin_url: str, *, json_out: bool) -> int:
+    from bigbooks_desktop.service import BigBooksService
+
+    service = BigBooksService(allow_file_store=True)
+    result: dict[str, Any] = {}
+    try:
+        status = await service.connect_sandbox(admin_url)
+        _say(f"Signed in: BigCommerce store \"{status.bigcommerce.account_name}\" "
+             f"({status.bigcommerce.account_id}); FreshBooks business \"{status.freshbooks.account_name}\" "
+             f"(account {status.freshbooks.account_id}).")
+        _say()
+        _say(f"Full sync of the store (backfill from {BACKFILL_FROM.isoformat()}):")
+        printer = ProgressPrinter("syncing")
+        first = await service.sync_once(progress=printer)
+        _print_summary("First sync", first, printer.finish())
+        _say()
+        inbox = await _print_inbox(service)
+        _say()
+        recon = await _reconcile(service)
+        _say()
+        _say("The store moves on:")
+        for line in await _store_moves_on(admin_url):
+            _say(f"    {line}")
+        printer = ProgressPrinter("syncing")
+        second = await service.sync_once(progress=printer)
+        _print_summary("Incremental sync", second, printer.finish())
+        _say()
+        printer = ProgressPrinter("re-syncing")
+        third = await service.sync_once(progress=printer)
+        _print_summary("Sync again with nothing new (nothing is duplicated)", third, printer.finish())
+        result = {"first_sync": first.to_json(), "incremental_sync": second.to_json(),
+                  "repeat_sync": third.to_json(), "inbox": [i.to_json() for i in inbox],
+                  "reconciliation": recon}
+    finally:
+        await service.aclose()
+    if json_out:
+        print(json.dumps(result, indent=2, default=str, ensure_ascii=False))
+    _say()
+    _say("Demo finished. Try the same against the sandbox yourself: `bigbooks sandbox`, then "
+         "`bigbooks connect sandbox ADMIN_URL` and `bigbooks sync --once --since 2000-01-01`.")
+    return 0

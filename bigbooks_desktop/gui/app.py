@@ -1,0 +1,69 @@
+"""Starting the desktop app: QApplication, the qasync event loop, the main window, and error routing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+import qasync  # after PySide6, so qasync binds to it  # isort: skip
+
+from bigbooks_desktop import APP_NAME, __version__
+from bigbooks_desktop.core.errors import BigBooksError, BugError
+from bigbooks_desktop.gui.main_window import MainWindow
+from bigbooks_desktop.gui.ops import ErrorPresenter
+
+__all__ = ["install_excepthook", "make_application", "run_gui"]
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    return app
+
+
+def install_excepthook(presenter: ErrorPresenter) -> None:
+    """qasync sends exceptions escaping slots to sys.excepthook: show them instead of losing them."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        error = exc if isinstance(exc, BigBooksError) else BugError(f"{kind.__name__}: {exc}")
+        presenter.show(error)
+        sys.__excepthook__(kind, exc, tb)
+
+    sys.excepthook = hook
+
+
+def run_gui(*, demo_admin_url: str | None = None, service: Any = None) -> int:
+    """Open the main window on the qasync loop and run until it closes."""
+    os.environ.setdefault("QT_API", "pyside6")
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    if service is None:
+        from bigbooks_desktop.service import BigBooksService
+
+        service = BigBooksService()
+    window = MainWindow(service)
+    install_excepthook(window.presenter)
+    if demo_admin_url:
+        window.setWindowTitle(f"{APP_NAME} — demo store")
+    window.show()
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+
+    async def main() -> None:
+        await window.refresh()
+        await closing.wait()
+
+    with loop:
+        loop.run_until_complete(main())
+    return 0

@@ -1,0 +1,60 @@
+"""GUI fixtures: one QApplication, a qasync loop per test, and a signed-in sandbox over real loopback sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import qasync  # noqa: E402  # after PySide6, so qasync binds to it
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(asyncio.sleep(0))
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def sandbox_service(qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A BigBooksService signed in to a sandbox served on 127.0.0.1 (real sockets, on the qasync loop)."""
+    from bigbooks_desktop.core.preferences import load_preferences, save_preferences
+    from bigbooks_desktop.sandbox.config import SandboxConfig
+    from bigbooks_desktop.sandbox.server import SandboxThread
+    from bigbooks_desktop.service import BigBooksService
+
+    save_preferences(load_preferences().model_copy(update={"backfill_start": date(2000, 1, 1)}))
+    with SandboxThread(SandboxConfig(orders=30, seed=3, time_scale=200)) as sandbox:
+        service = BigBooksService(allow_file_store=True)
+        qloop.run_until_complete(service.connect_sandbox(sandbox.info["admin_url"]))
+        service.sandbox_info = sandbox.info
+        yield service
+        qloop.run_until_complete(service.aclose())
+
+
+@pytest.fixture
+def save_screenshot() -> Any:
+    """Saves a widget's picture under screenshots/ so people can look at every screen the tests build."""
+
+    def save(widget: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        assert widget.grab().save(str(path)), f"could not write {path}"
+        return path
+
+    return save
