@@ -74,7 +74,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     config = SandboxConfig(orders=args.orders, seed=args.seed, faults=args.faults, time_scale=args.time_scale)
     _say(f"Starting the sandbox store ({args.orders} orders, seed {args.seed}; BigCommerce rate limit "
-         f"{config.bc_quota} requests per {config.window_seconds():g} s, time-scaled x{args.time_scale:g})...")
+         f"{config.bc_quota} requests per {config.window_seconds():g} s, "
+         f"time-scaled x{args.time_scale:g})...")
     with SandboxThread(config) as sandbox:
         admin_url = sandbox.info["admin_url"]
         _say(f"Sandbox running at {sandbox.base_url} (admin: {admin_url}); demo profile: {profile}")

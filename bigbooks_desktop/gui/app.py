@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from types import TracebackType
 from typing import Any
 
+import qasync
 from PySide6.QtWidgets import QApplication
-
-import qasync  # after PySide6, so qasync binds to it  # isort: skip
 
 from bigbooks_desktop import APP_NAME, __version__
 from bigbooks_desktop.core.errors import BigBooksError, BugError
@@ -44,7 +42,6 @@ def install_excepthook(presenter: ErrorPresenter) -> None:
 
 def run_gui(*, demo_admin_url: str | None = None, service: Any = None) -> int:
     """Open the main window on the qasync loop and run until it closes."""
-    os.environ.setdefault("QT_API", "pyside6")
     app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -1,4 +1,4 @@
-"""GUI fixtures: one QApplication, a qasync loop per test, and a signed-in sandbox over real loopback sockets."""
+"""GUI fixtures: a qasync loop per test, and a signed-in sandbox served over real loopback sockets."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_API", "pyside6")  # before qasync is imported: it picks its binding from this
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import qasync  # noqa: E402  # after PySide6, so qasync binds to it
+import qasync
+from PySide6.QtWidgets import QApplication
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 

@@ -1,4 +1,4 @@
-"""The main window against a real sandbox over loopback sockets on the qasync loop: connect, Sync now, inbox."""
+"""The main window on the qasync loop against a sandbox over real loopback sockets: Sync now, the inbox."""
 
 from __future__ import annotations
 
