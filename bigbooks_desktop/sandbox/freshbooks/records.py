@@ -16,6 +16,7 @@ from bigbooks_desktop.core.money import to_decimal
 from bigbooks_desktop.sandbox.freshbooks.invoice_math import line_amount, money
 
 __all__ = [
+    "ADDRESS_FIELDS",
     "CLIENT_WRITABLE",
     "CREDIT_NOTE_WRITABLE",
     "INVOICE_WRITABLE",
@@ -64,6 +65,7 @@ CLIENT_WRITABLE = (
     "pref_gmail",
     "username",
 )
+ADDRESS_FIELDS = ("street", "street2", "city", "province", "code", "country")  # invoices and credit notes
 INVOICE_WRITABLE = (
     "currency_code",
     "invoice_number",
@@ -75,12 +77,7 @@ INVOICE_WRITABLE = (
     "discount_description",
     "language",
     "address",
-    "street",
-    "street2",
-    "city",
-    "province",
-    "code",
-    "country",
+    *ADDRESS_FIELDS,
     "fname",
     "lname",
     "organization",
@@ -118,12 +115,7 @@ CREDIT_NOTE_WRITABLE = (
     "fname",
     "lname",
     "organization",
-    "street",
-    "street2",
-    "city",
-    "province",
-    "code",
-    "country",
+    *ADDRESS_FIELDS,
     "vat_name",
     "vat_number",
     "payment_type",

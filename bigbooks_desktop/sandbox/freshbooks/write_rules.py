@@ -1,0 +1,286 @@
+"""What each FreshBooks accounting resource accepts on create and update: required and writable fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from bigbooks_desktop.core.money import MoneyParseError, to_decimal
+from bigbooks_desktop.sandbox.freshbooks import records
+from bigbooks_desktop.sandbox.freshbooks.invoice_math import money
+from bigbooks_desktop.sandbox.freshbooks.wire import AccountingError
+
+if TYPE_CHECKING:
+    from bigbooks_desktop.sandbox.freshbooks.ledger import Ledger
+
+__all__ = ["CREATE", "UPDATE", "apply_fields"]
+
+Record = dict[str, Any]
+
+
+def apply_fields(obj: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in body:
+            obj[name] = body[name]
+
+
+def _create_clients(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    client_id = ledger.new_id("clients")
+    obj = records.new_client(
+        client_id=client_id,
+        account_id=account_id,
+        currency=ledger.business(account_id).currency,
+        now=ledger.now(),
+        now_utc=ledger.now_utc(),
+        record_uuid=ledger.record_uuid(account_id, "clients", client_id),
+    )
+    _update_clients(ledger, account_id, obj, body)
+    return obj
+
+
+def _update_clients(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    apply_fields(obj, body, records.CLIENT_WRITABLE)
+
+
+def _create_items(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    if not body.get("name"):
+        raise AccountingError.required("item", "name")
+    obj = records.new_item(
+        item_id=ledger.new_id("items"),
+        account_id=account_id,
+        currency=ledger.business(account_id).currency,
+        now=ledger.now(),
+    )
+    _update_items(ledger, account_id, obj, body)
+    return obj
+
+
+def _update_items(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    apply_fields(obj, body, records.ITEM_WRITABLE)
+    obj["qty"] = records.number_text(obj["qty"] or "0")
+    obj["inventory"] = None if obj["inventory"] in (None, "") else records.number_text(obj["inventory"])
+    obj["tax1"], obj["tax2"] = int(obj["tax1"] or 0), int(obj["tax2"] or 0)
+    if "unit_cost" in body:
+        obj["unit_cost"] = money(
+            to_decimal(body["unit_cost"].get("amount") or "0"),
+            body["unit_cost"].get("code") or obj["unit_cost"]["code"],
+        )
+
+
+def _create_taxes(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    if not body.get("name"):
+        raise AccountingError.required("tax", "name")
+    if any(tax["name"] == body["name"] for tax in ledger.all(account_id, "taxes")):
+        raise AccountingError.invalid("tax", "name", body["name"], "Name has already been taken.")
+    return records.new_tax(
+        tax_id=ledger.new_id("taxes"),
+        account_id=account_id,
+        name=str(body["name"]),
+        rate=body.get("amount") or "0",
+        number=body.get("number"),
+        compound=bool(body.get("compound", False)),
+        now=ledger.now(),
+    )
+
+
+def _update_taxes(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    apply_fields(obj, body, records.TAX_WRITABLE)
+    obj["amount"] = records.number_text(obj["amount"])
+    obj["compound"] = bool(obj["compound"])
+
+
+def _create_invoices(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("customerid") in (None, ""):
+        raise AccountingError.required("invoice", "customerid")
+    if not body.get("create_date"):
+        raise AccountingError.required("invoice", "create_date")
+    client = _client_for(ledger, account_id, body["customerid"], "invoice", "customerid")
+    invoice_id = ledger.new_id("invoices")
+    obj = records.new_invoice(
+        invoice_id=invoice_id,
+        account_id=account_id,
+        currency=client["currency_code"] or ledger.business(account_id).currency,
+        now=ledger.now(),
+        record_uuid=ledger.record_uuid(account_id, "invoices", invoice_id),
+    )
+    obj.update(_client_names(client), email=client["email"])
+    obj.update({field: client[f"p_{field}"] for field in records.ADDRESS_FIELDS})
+    if not body.get("invoice_number"):
+        obj["invoice_number"] = _next_number(ledger, account_id, "invoices", "invoice_number")
+    _update_invoices(ledger, account_id, obj, body)
+    if int(body.get("status") or 1) >= 2:  # status is writable only at creation
+        ledger.mark_sent(obj["id"])
+    return obj
+
+
+def _update_invoices(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    number = body.get("invoice_number")
+    if number and any(
+        other["invoice_number"] == number and other["id"] != obj["id"] and other["vis_state"] != 1
+        for other in ledger.all(account_id, "invoices")
+    ):
+        raise AccountingError.invalid(
+            "invoice", "invoice_number", number, "Invoice number has already been taken."
+        )
+    if "customerid" in body:
+        _client_for(ledger, account_id, body["customerid"], "invoice", "customerid")
+    apply_fields(obj, body, records.INVOICE_WRITABLE)
+    obj["customerid"] = int(obj["customerid"])
+    obj["due_offset_days"] = int(obj["due_offset_days"] or 0)
+    obj["discount_value"] = records.number_text(obj["discount_value"] or "0")
+    obj["create_date"] = dt.date.fromisoformat(str(obj["create_date"])).isoformat()
+    obj["due_date"] = (
+        dt.date.fromisoformat(obj["create_date"]) + dt.timedelta(days=obj["due_offset_days"])
+    ).isoformat()
+    if "lines" in body:  # lines are replaced whole
+        obj["lines"] = [
+            records.new_line(
+                raw, invoice_id=obj["id"], lineid=index, currency=obj["currency_code"], now=ledger.now()
+            )
+            for index, raw in enumerate(body["lines"] or [], 1)
+        ]
+
+
+def _client_names(client: Record) -> Record:
+    """The client's names as an invoice or credit note copies them when it is created."""
+    return {
+        "fname": client["fname"],
+        "lname": client["lname"],
+        "organization": client["organization"],
+        "current_organization": client["organization"],
+    }
+
+
+def _client_for(ledger: Ledger, account_id: str, client_id: Any, obj: str, field: str) -> dict[str, Any]:
+    try:
+        client = ledger.books[account_id]["clients"].get(int(client_id))
+    except (TypeError, ValueError):
+        client = None
+    if client is None or client["vis_state"] == 1:
+        raise AccountingError.invalid(obj, field, client_id, "Client not found.")
+    return client
+
+
+def _next_number(ledger: Ledger, account_id: str, resource: str, field: str) -> str:
+    used = {doc[field] for doc in ledger.all(account_id, resource)}
+    counter = len(used) + 1
+    while f"{counter:07d}" in used:
+        counter += 1
+    return f"{counter:07d}"
+
+
+def _create_payments(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("invoiceid") in (None, ""):
+        raise AccountingError.required("payment", "invoiceid")
+    try:
+        invoice = ledger.books[account_id]["invoices"].get(int(body["invoiceid"]))
+    except (TypeError, ValueError):
+        invoice = None
+    if invoice is None or invoice["vis_state"] == 1:
+        raise AccountingError.invalid("payment", "invoiceid", body["invoiceid"], "Invoice not found.")
+    amount = _positive_amount(body)
+    obj = records.new_payment(
+        payment_id=ledger.new_id("payments"),
+        account_id=account_id,
+        invoice_id=invoice["id"],
+        client_id=invoice["customerid"],
+        amount=amount,
+        currency=invoice["currency_code"],
+        date=str(body.get("date") or ledger.today()),
+        now=ledger.now(),
+    )
+    apply_fields(obj, body, records.PAYMENT_WRITABLE)
+    if body.get("creditid"):
+        credit = _credit_for(ledger, account_id, body["creditid"], invoice)
+        left = to_decimal(credit["amount"]["amount"]) - to_decimal(credit["paid"]["amount"])
+        if amount > left:
+            raise AccountingError.invalid(
+                "payment", "amount", body["amount"], f"Amount exceeds the credit left ({left})."
+            )
+        obj.update({"creditid": credit["id"], "from_credit": True, "type": "Credit"})
+    return obj
+
+
+def _positive_amount(body: dict[str, Any]) -> Decimal:
+    raw = body.get("amount")
+    value = raw.get("amount") if isinstance(raw, dict) else raw
+    if value in (None, ""):
+        raise AccountingError.required("payment", "amount")
+    try:
+        amount = to_decimal(value)
+    except MoneyParseError as exc:
+        raise AccountingError.invalid("payment", "amount", value, "Amount must be a number.") from exc
+    if amount <= 0:
+        raise AccountingError.invalid("payment", "amount", value, "Amount must be greater than 0.")
+    return amount
+
+
+def _credit_for(ledger: Ledger, account_id: str, credit_id: Any, invoice: dict[str, Any]) -> dict[str, Any]:
+    try:
+        credit = ledger.books[account_id]["credit_notes"].get(int(credit_id))
+    except (TypeError, ValueError):
+        credit = None
+    if credit is None or credit["vis_state"] == 1:
+        raise AccountingError.invalid("payment", "creditid", credit_id, "Credit note not found.")
+    if credit["clientid"] != invoice["customerid"]:
+        raise AccountingError.invalid(
+            "payment", "creditid", credit_id, "Credit note belongs to another client."
+        )
+    return credit
+
+
+def _update_payments(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    apply_fields(obj, body, records.PAYMENT_WRITABLE)  # invoiceid is not movable ([NODE] update transform)
+    if "amount" in body:
+        obj["amount"] = money(_positive_amount(body), obj["amount"]["code"])
+
+
+def _create_credit_notes(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("clientid") in (None, ""):
+        raise AccountingError.required("credit_note", "clientid")
+    if not body.get("create_date"):
+        raise AccountingError.required("credit_note", "create_date")
+    client = _client_for(ledger, account_id, body["clientid"], "credit_note", "clientid")
+    obj = records.new_credit_note(
+        credit_id=ledger.new_id("credit_notes"),
+        account_id=account_id,
+        currency=client["currency_code"] or ledger.business(account_id).currency,
+    )
+    obj.update(_client_names(client))
+    if not body.get("credit_number"):
+        obj["credit_number"] = _next_number(ledger, account_id, "credit_notes", "credit_number")
+    _update_credit_notes(ledger, account_id, obj, body)
+    return obj
+
+
+def _update_credit_notes(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    if "clientid" in body:
+        _client_for(ledger, account_id, body["clientid"], "credit_note", "clientid")
+    apply_fields(obj, body, records.CREDIT_NOTE_WRITABLE)
+    obj["clientid"] = int(obj["clientid"])
+    obj["create_date"] = dt.date.fromisoformat(str(obj["create_date"])).isoformat()
+    if "lines" in body:
+        obj["lines"] = [
+            records.new_credit_line(raw, credit_id=obj["id"], taskno=index, currency=obj["currency_code"])
+            for index, raw in enumerate(body["lines"] or [], 1)
+        ]
+
+
+CREATE: dict[str, Callable[[Ledger, str, Record], Record]] = {
+    "clients": _create_clients,
+    "invoices": _create_invoices,
+    "payments": _create_payments,
+    "items": _create_items,
+    "taxes": _create_taxes,
+    "credit_notes": _create_credit_notes,
+}
+UPDATE: dict[str, Callable[[Ledger, str, Record, Record], None]] = {
+    "clients": _update_clients,
+    "invoices": _update_invoices,
+    "payments": _update_payments,
+    "items": _update_items,
+    "taxes": _update_taxes,
+    "credit_notes": _update_credit_notes,
+}
