@@ -19,6 +19,97 @@ __all__ = ["CREATE", "UPDATE", "apply_fields"]
 
 Record = dict[str, Any]
 
+# Fields a request body may set, per resource (the rest are computed or fixed at creation).
+CLIENT_WRITABLE = (
+    "fname",
+    "lname",
+    "email",
+    "organization",
+    "bus_phone",
+    "mob_phone",
+    "home_phone",
+    "fax",
+    "note",
+    "currency_code",
+    "language",
+    "vat_name",
+    "vat_number",
+    "p_street",
+    "p_street2",
+    "p_city",
+    "p_province",
+    "p_code",
+    "p_country",
+    "s_street",
+    "s_street2",
+    "s_city",
+    "s_province",
+    "s_code",
+    "s_country",
+    "allow_late_fees",
+    "allow_late_notifications",
+    "pref_email",
+    "pref_gmail",
+    "username",
+)
+ADDRESS_FIELDS = ("street", "street2", "city", "province", "code", "country")  # invoices and credit notes
+INVOICE_WRITABLE = (
+    "currency_code",
+    "invoice_number",
+    "po_number",
+    "notes",
+    "terms",
+    "due_offset_days",
+    "discount_value",
+    "discount_description",
+    "language",
+    "address",
+    *ADDRESS_FIELDS,
+    "fname",
+    "lname",
+    "organization",
+    "email",
+    "vat_name",
+    "vat_number",
+    "description",
+    "create_date",
+    "customerid",
+    "template",
+    "payment_details",
+    "fulfillment_date",
+    "auto_bill",
+    "show_attachments",
+    "deposit_percentage",
+    "return_uri",
+    "parent",
+    "estimateid",
+    "ext_archive",
+    "generation_date",
+    "last_order_status",
+)
+PAYMENT_WRITABLE = ("date", "type", "note", "transactionid", "orderid", "send_client_notification")
+ITEM_WRITABLE = ("name", "description", "sku", "qty", "inventory", "tax1", "tax2")
+TAX_WRITABLE = ("name", "amount", "number", "compound")
+CREDIT_NOTE_WRITABLE = (
+    "create_date",
+    "credit_number",
+    "credit_type",
+    "currency_code",
+    "notes",
+    "terms",
+    "description",
+    "language",
+    "fname",
+    "lname",
+    "organization",
+    *ADDRESS_FIELDS,
+    "vat_name",
+    "vat_number",
+    "payment_type",
+    "template",
+    "clientid",
+)
+
 
 def apply_fields(obj: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> None:
     for name in fields:
@@ -41,7 +132,7 @@ def _create_clients(ledger: Ledger, account_id: str, body: dict[str, Any]) -> di
 
 
 def _update_clients(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
-    apply_fields(obj, body, records.CLIENT_WRITABLE)
+    apply_fields(obj, body, CLIENT_WRITABLE)
 
 
 def _create_items(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +149,7 @@ def _create_items(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict
 
 
 def _update_items(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
-    apply_fields(obj, body, records.ITEM_WRITABLE)
+    apply_fields(obj, body, ITEM_WRITABLE)
     obj["qty"] = records.number_text(obj["qty"] or "0")
     obj["inventory"] = None if obj["inventory"] in (None, "") else records.number_text(obj["inventory"])
     obj["tax1"], obj["tax2"] = int(obj["tax1"] or 0), int(obj["tax2"] or 0)
@@ -86,7 +177,7 @@ def _create_taxes(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict
 
 
 def _update_taxes(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
-    apply_fields(obj, body, records.TAX_WRITABLE)
+    apply_fields(obj, body, TAX_WRITABLE)
     obj["amount"] = records.number_text(obj["amount"])
     obj["compound"] = bool(obj["compound"])
 
@@ -106,7 +197,7 @@ def _create_invoices(ledger: Ledger, account_id: str, body: dict[str, Any]) -> d
         record_uuid=ledger.record_uuid(account_id, "invoices", invoice_id),
     )
     obj.update(_client_names(client), email=client["email"])
-    obj.update({field: client[f"p_{field}"] for field in records.ADDRESS_FIELDS})
+    obj.update({field: client[f"p_{field}"] for field in ADDRESS_FIELDS})
     if not body.get("invoice_number"):
         obj["invoice_number"] = _next_number(ledger, account_id, "invoices", "invoice_number")
     _update_invoices(ledger, account_id, obj, body)
@@ -126,7 +217,7 @@ def _update_invoices(ledger: Ledger, account_id: str, obj: dict[str, Any], body:
         )
     if "customerid" in body:
         _client_for(ledger, account_id, body["customerid"], "invoice", "customerid")
-    apply_fields(obj, body, records.INVOICE_WRITABLE)
+    apply_fields(obj, body, INVOICE_WRITABLE)
     obj["customerid"] = int(obj["customerid"])
     obj["due_offset_days"] = int(obj["due_offset_days"] or 0)
     obj["discount_value"] = records.number_text(obj["discount_value"] or "0")
@@ -191,7 +282,7 @@ def _create_payments(ledger: Ledger, account_id: str, body: dict[str, Any]) -> d
         date=str(body.get("date") or ledger.today()),
         now=ledger.now(),
     )
-    apply_fields(obj, body, records.PAYMENT_WRITABLE)
+    apply_fields(obj, body, PAYMENT_WRITABLE)
     if body.get("creditid"):
         credit = _credit_for(ledger, account_id, body["creditid"], invoice)
         left = to_decimal(credit["amount"]["amount"]) - to_decimal(credit["paid"]["amount"])
@@ -232,7 +323,7 @@ def _credit_for(ledger: Ledger, account_id: str, credit_id: Any, invoice: dict[s
 
 
 def _update_payments(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
-    apply_fields(obj, body, records.PAYMENT_WRITABLE)  # invoiceid is not movable ([NODE] update transform)
+    apply_fields(obj, body, PAYMENT_WRITABLE)  # invoiceid is not movable ([NODE] update transform)
     if "amount" in body:
         obj["amount"] = money(_positive_amount(body), obj["amount"]["code"])
 
@@ -258,7 +349,7 @@ def _create_credit_notes(ledger: Ledger, account_id: str, body: dict[str, Any]) 
 def _update_credit_notes(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
     if "clientid" in body:
         _client_for(ledger, account_id, body["clientid"], "credit_note", "clientid")
-    apply_fields(obj, body, records.CREDIT_NOTE_WRITABLE)
+    apply_fields(obj, body, CREDIT_NOTE_WRITABLE)
     obj["clientid"] = int(obj["clientid"])
     obj["create_date"] = dt.date.fromisoformat(str(obj["create_date"])).isoformat()
     if "lines" in body:
