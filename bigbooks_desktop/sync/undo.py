@@ -3,14 +3,17 @@
 Order: payments, then credit notes (with the payment that applied each), then invoices, then clients and
 items.
 Taxes the run created are kept (other invoices may use them; a tax is cheap to leave). What is kept:
-- an invoice that still has a payment this run did not create (a payment the user entered, or a later run's);
+- an invoice that still has a payment this run did not create (a payment the user entered, or a later run's),
+  with the payments this run added to it;
 - a client that still has an invoice or credit note in FreshBooks;
 - an item whose name or SKU still appears on an active invoice changed since the run started;
 - anything FreshBooks refuses to delete (its message is reported).
-Objects already gone count as undone ("already deleted").
+Objects already gone count as undone ("already deleted"). Payments and credit notes the run added to an
+invoice of an earlier run are removed; BigCommerce still shows them, so the next sync records them again
+(undo the earlier run to remove that invoice altogether).
 
 The store afterwards (documented decision): the order links of removed invoices are marked `undone`; the
-engine skips `undone` orders, so undo is not silently reverted by the next sync. `release_orders` forgets
+engine is to skip `undone` orders, so undo is not silently reverted by the next sync. `release_orders` forgets
 such links (and their payment/credit links) when the user asks to sync those orders again. Payment, credit,
 client and item links of removed objects are forgotten, so a later sync finds or creates them afresh.
 The undo is itself a run (mode `undo`) with one activity line per object.
@@ -85,6 +88,9 @@ class _Undoer:
         self.outcomes: list[UndoOutcome] = []
         self.deleted_payments: set[int] = set()
         self.deleted_invoices: set[int] = set()
+        self.staying: dict[int, list[int]] = {}          # invoice id -> payments the run did not create
+        self.staying_orders: dict[int, int] = {}         # order id -> its staying invoice
+        self.unreadable: dict[int, str] = {}             # invoice id -> why its payments could not be read
 
     def note(self, obj: runs.RunObject, action: UndoAction, reason: str = "") -> UndoAction:
         self.outcomes.append(UndoOutcome(obj.object_kind, obj.object_id, obj.order_id, action, reason))
@@ -107,13 +113,39 @@ class _Undoer:
 
     # -- per kind ------------------------------------------------------------------------------------
 
+    async def find_staying_invoices(self, objects: list[runs.RunObject]) -> None:
+        """Invoices of this run with a payment the run did not create stay, and so do the run's payments on
+        them (removing those alone would leave the invoice half-undone and the next sync would redo them)."""
+        ours = {o.object_id for o in objects if o.object_kind is IntentKind.PAYMENT}
+        for obj in _of(objects, IntentKind.INVOICE):
+            try:
+                payments = await self.fb.list_payments(obj.object_id)
+            except NotFoundError:
+                continue
+            except BigBooksError as exc:
+                self.unreadable[obj.object_id] = exc.message
+                continue
+            foreign = [p.id for p in payments if p.id not in ours]
+            if foreign:
+                self.staying[obj.object_id] = foreign
+                self.staying_orders[obj.order_id or 0] = obj.object_id
+
     async def payment(self, obj: runs.RunObject) -> None:
+        invoice_id = self.staying_orders.get(obj.order_id or 0)
+        if invoice_id is not None:
+            self.note(obj, UndoAction.KEPT, f"its invoice {invoice_id} stays (it has payments this run did "
+                      "not create)")
+            return
         if await self.delete(obj, "payment", self.fb.delete_payment) in (UndoAction.DELETED,
                                                                           UndoAction.ALREADY_GONE):
             self.deleted_payments.add(obj.object_id)
             PaymentLinkRow.delete().where(PaymentLinkRow.payment_id == obj.object_id).execute()
 
     async def credit(self, obj: runs.RunObject) -> None:
+        if (obj.order_id or 0) in self.staying_orders:
+            self.note(obj, UndoAction.KEPT, f"the order's invoice {self.staying_orders[obj.order_id or 0]} "
+                      "stays (it has payments this run did not create)")
+            return
         credit_links = [c for c in links.credit_links_for_order(obj.order_id or 0)
                         if obj.object_id in (c.credit_note_id, c.payment_id)]
         note_id = next((c.credit_note_id for c in credit_links if c.credit_note_id is not None), None)
@@ -149,14 +181,13 @@ class _Undoer:
             self.note(obj, UndoAction.ALREADY_GONE, "the invoice was already deleted in FreshBooks")
             self._mark_undone(obj)
             return
-        try:
-            others = [p for p in await self.fb.list_payments(obj.object_id)
-                      if p.id not in self.deleted_payments]
-        except BigBooksError as exc:
-            self.note(obj, UndoAction.FAILED, f"the invoice's payments could not be read: {exc.message}")
+        if obj.object_id in self.unreadable:
+            self.note(obj, UndoAction.FAILED, "the invoice's payments could not be read: "
+                      f"{self.unreadable[obj.object_id]}")
             return
+        others = self.staying.get(obj.object_id)
         if others:
-            ids = ", ".join(str(p.id) for p in others)
+            ids = ", ".join(str(p) for p in others)
             self.note(obj, UndoAction.KEPT, f"invoice {invoice.invoice_number} has payments this run did not "
                       f"create ({ids}); delete those in FreshBooks first")
             return
@@ -240,6 +271,7 @@ async def undo_run(run_id: int, *, freshbooks: FreshBooksClient) -> UndoReport:
     worker = _Undoer(freshbooks, undo_run_id=undo_id, started_at=target.started_at)
     newest_first = list(reversed(objects))
     try:
+        await worker.find_staying_invoices(newest_first)
         for obj in _of(newest_first, IntentKind.PAYMENT):
             await worker.payment(obj)
         for obj in _of(newest_first, IntentKind.CREDIT):
