@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import resource
 import sys
 import tempfile
@@ -197,7 +198,14 @@ def _analyse(result: dict[str, Any]) -> dict[str, Any]:
             "bc_min_total": bc_min_total, "fb_min_total": fb_min_total, "bc_rps_bound": bc_rps_bound,
             "bound_opm": bound_opm, "bound_opm_min": bound_opm_min, "opm": opm, "wall": wall,
             "peak_mb": peak_kb / 1024, "recon": rs, "checks": checks, "counts": counts,
-            "reconcile_wall": result["reconcile_wall"], "inbox": summary.inbox_active}
+            "reconcile_wall": result["reconcile_wall"], "inbox": summary.inbox_active,
+            "inbox_reasons": Counter(_reason(f) for f in summary.failed)}
+
+
+def _reason(failure: dict[str, Any]) -> str:
+    """An inbox message without its order-specific numbers, so alike problems group together."""
+    text = re.sub(r"\d+(\.\d+)?", "N", str(failure.get("message", "")).split("\n")[0])
+    return f"{failure.get('stage')}: {text[:140]}"
 
 
 def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
@@ -229,6 +237,10 @@ def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
     out = ["| Measure | Value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
     out += ["", "| Correctness check | Result |", "|---|---|"]
     out += [f"| {k} | {'PASS' if ok else 'FAIL'} |" for k, ok in a["checks"].items()]
+    if a["inbox_reasons"]:
+        out += ["", "Orders left in the inbox, by reason (the generated store has faulty orders on purpose):",
+                ""]
+        out += [f"- {n} x {reason}" for reason, n in a["inbox_reasons"].most_common()]
     r = a["recon"]
     out += ["", f"Reconciliation: {r['orders']} orders, {r['ok']} reconciled, {r['explained']} explained, "
                 f"{r['unexplained_orders']} unexplained, {r['skipped']} not invoiceable, "
