@@ -15,6 +15,7 @@ from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import json_loads
+from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.sandbox.app import Sandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.store import links
@@ -29,7 +30,7 @@ ADMIN_URL = "http://sandbox.test/_sandbox"
 
 @asynccontextmanager
 async def synced_books(
-    *, orders: int = 30, seed: int = 3
+    *, orders: int = 30, seed: int = 3, profile: MappingProfile | None = None
 ) -> AsyncIterator[tuple[Sandbox, BigCommerceClient, FreshBooksClient]]:
     """A sandbox (rate-limit window shrunk) fully synced once by the real engine; clients left open."""
     from datetime import UTC, datetime
@@ -43,7 +44,10 @@ async def synced_books(
         freshbooks = await accounts.open_freshbooks_client(transport=transport)
         async with bigcommerce, freshbooks:
             engine = SyncEngine(
-                bigcommerce=bigcommerce, freshbooks=freshbooks, options=SyncOptions(concurrency=4)
+                bigcommerce=bigcommerce,
+                freshbooks=freshbooks,
+                profile=profile,
+                options=SyncOptions(concurrency=4),
             )
             await engine.run(since=datetime(2000, 1, 1, tzinfo=UTC))
             yield sandbox, bigcommerce, freshbooks
@@ -119,3 +123,15 @@ async def test_disagreements_are_listed_with_their_reasons() -> None:
     )
     csv_row = next(r for r in report.csv_rows() if r["order_id"] == str(deleted.order_id))
     assert "UNEXPLAINED" in csv_row["reasons"] and "deleted in FreshBooks" in csv_row["reasons"]
+
+
+async def test_refunds_as_negative_invoice_lines_reconcile() -> None:
+    profile = default_profile().model_copy(update={"refund_policy": "negative_adjustment"})
+    async with synced_books(orders=40, seed=4, profile=profile) as (_sandbox, bigcommerce, freshbooks):
+        report = await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=profile)
+    assert report.unexplained_differences == 0, [r.to_json() for r in report.mismatches()]
+    refunded = [r for r in report.orders if r.bc_refunded and r.invoice_id is not None]
+    assert refunded, "the generated store should have refunded orders"
+    for row in refunded:
+        assert row.fb_credited == row.bc_refunded
+        assert row.fb_amount == row.bc_total - row.bc_refunded

@@ -121,11 +121,12 @@ async def test_undo_keeps_what_something_else_refers_to() -> None:
     async with books() as b:
         first = await b.sync()
         synced = [link for link in links.list_order_links(limit=100) if link.invoice_id]
-        kept = synced[0]
+        paid = [link for link in synced if links.payment_links_for_order(link.order_id)]
+        kept = paid[0]
         invoice = await b.freshbooks.get_invoice(kept.invoice_id)
-        for payment in await b.freshbooks.list_payments(invoice.id):  # the user reworks the payments by hand
-            await b.freshbooks.delete_payment(payment.id)
-        manual = await b.freshbooks.create_payment(
+        ours = {p.id for p in await b.freshbooks.list_payments(invoice.id)}
+        assert ours
+        manual = await b.freshbooks.create_payment(  # the user records one more payment by hand
             fb.PaymentDraft(
                 invoiceid=invoice.id, amount=Decimal("1.00"), date=date(2024, 1, 2), note="by hand"
             )
@@ -146,6 +147,15 @@ async def test_undo_keeps_what_something_else_refers_to() -> None:
             for o in report.undone
             if o.kind is IntentKind.INVOICE
         )
+        # the run's own payments on the invoice that stays stay too, with their links
+        assert {p.id for p in await b.freshbooks.list_payments(invoice.id)} == ours | {manual.id}
+        kept_payments = [
+            o for o in report.outcomes if o.kind is IntentKind.PAYMENT and o.order_id == kept.order_id
+        ]
+        assert {o.object_id for o in kept_payments} == ours and all(
+            o.action is UndoAction.KEPT for o in kept_payments
+        )
+        assert len(links.payment_links_for_order(kept.order_id)) == len(ours)
         # items are kept while the invoice that stays names them; taxes are always kept
         assert all(o.action is UndoAction.KEPT for o in report.outcomes if o.kind is IntentKind.TAX)
 
