@@ -13,6 +13,8 @@ import keyring.backends.fail
 import pytest
 
 from bigbooks_desktop import accounts
+from bigbooks_desktop.connectors.freshbooks import oauth
+from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import (
     AuthRevokedError,
     ConfigurationError,
@@ -161,9 +163,9 @@ async def test_unreachable_sandbox_is_transient() -> None:
         await accounts.connect_sandbox(ADMIN, transport=httpx.MockTransport(refuse))
 
 
-def _sandbox_app(sandbox: Sandbox) -> accounts.oauth.FreshBooksApp:
+def _sandbox_app(sandbox: Sandbox) -> oauth.FreshBooksApp:
     info = sandbox.info(BASE)
-    return accounts.oauth.FreshBooksApp(
+    return oauth.FreshBooksApp(
         client_id=info["freshbooks_client_id"],
         client_secret=info["freshbooks_client_secret"],
         auth_url=info["freshbooks_auth_url"],
@@ -181,7 +183,7 @@ async def test_browser_sign_in_through_the_loopback(sandbox: Sandbox, redirect: 
 
     async def user_approves(url: str) -> None:
         async with httpx.AsyncClient(transport=sandbox.transport()) as http:
-            location = await accounts.oauth.submit_consent_form(http, url)
+            location = await oauth.submit_consent_form(http, url)
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # the user clicks through the self-signed warning
@@ -208,11 +210,11 @@ async def test_pasted_address_sign_in_and_business_prompt(sandbox: Sandbox) -> N
 
     async def paste() -> str:
         async with httpx.AsyncClient(transport=sandbox.transport()) as http:
-            return await accounts.oauth.submit_consent_form(http, urls[0])
+            return await oauth.submit_consent_form(http, urls[0])
 
     offered: list[str] = []
 
-    def choose(businesses: tuple[accounts.fb.Business, ...]) -> str:
+    def choose(businesses: tuple[fb.Business, ...]) -> str:
         offered.extend(b.account_id for b in businesses)
         return businesses[1].account_id
 
@@ -264,7 +266,7 @@ async def test_bigcommerce_app_install_connects_the_store(sandbox: Sandbox) -> N
 
     async def merchant_approves(url: str) -> None:
         async with httpx.AsyncClient(transport=sandbox.transport()) as http:
-            location = await accounts.oauth.submit_consent_form(http, url)
+            location = await oauth.submit_consent_form(http, url)
         async with httpx.AsyncClient() as real_browser:
             await real_browser.get(location)
 
@@ -282,3 +284,53 @@ async def test_bigcommerce_app_install_connects_the_store(sandbox: Sandbox) -> N
     assert result.account_id == info["bigcommerce_store_hash"] and result.account_name
     async with await accounts.open_bigcommerce_client(transport=sandbox.transport()) as client:
         assert (await client.get_store()).id == info["bigcommerce_store_hash"]
+
+
+async def test_file_store_opt_in_from_the_preference(
+    sandbox: Sandbox, bigbooks_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bigbooks_desktop.core.preferences import Preferences, save_preferences
+
+    monkeypatch.delenv("BIGBOOKS_ALLOW_FILE_SECRETS", raising=False)
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    assert not accounts.file_store_opted_in() and not accounts.make_vault().uses_file_store
+    save_preferences(Preferences(plaintext_credentials_opt_in=True))
+    assert accounts.file_store_opted_in() and accounts.make_vault().uses_file_store
+    await accounts.connect_sandbox(ADMIN, transport=sandbox.transport())  # no flag, no env: the preference
+    assert stat.S_IMODE((bigbooks_home / "secrets.json").stat().st_mode) == 0o600
+    assert (await accounts.status()).freshbooks.connected
+
+
+async def test_file_store_opt_in_sources_each_count_and_a_corrupt_preference_is_no_consent(
+    bigbooks_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bigbooks_desktop.accounts.connections import update_connections
+    from bigbooks_desktop.core.paths import preferences_path
+
+    monkeypatch.delenv("BIGBOOKS_ALLOW_FILE_SECRETS", raising=False)
+    preferences_path().write_text("{not json", encoding="utf-8")
+    assert not accounts.file_store_opted_in()
+    assert accounts.file_store_opted_in(allow_file_store=True)
+    monkeypatch.setenv("BIGBOOKS_ALLOW_FILE_SECRETS", "1")
+    assert accounts.file_store_opted_in()
+    monkeypatch.delenv("BIGBOOKS_ALLOW_FILE_SECRETS")
+    update_connections(insecure_file_store=True)
+    assert accounts.file_store_opted_in()
+
+
+async def test_errors_name_each_service_one_way(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(NotSignedInError) as bc_missing:
+        await accounts.open_bigcommerce_client()
+    with pytest.raises(NotSignedInError) as fb_missing:
+        await accounts.open_freshbooks_client()
+    with pytest.raises(ValidationError) as empty:
+        await accounts.connect_bigcommerce_api_account("https://api.bigcommerce.com/stores/x/v3/", " ")
+    monkeypatch.delenv("BIGBOOKS_FRESHBOOKS_CLIENT_ID", raising=False)
+    with pytest.raises(ConfigurationError) as unconfigured:
+        accounts.freshbooks_app_from_config()
+    with pytest.raises(AuthRevokedError) as refused:
+        await accounts.connect_bigcommerce_api_account(
+            sandbox.info(BASE)["bigcommerce_api_path"], "wrong-token-0123", transport=sandbox.transport()
+        )
+    assert [bc_missing.value.service, empty.value.service, refused.value.service] == ["BigCommerce"] * 3
+    assert [fb_missing.value.service, unconfigured.value.service] == ["FreshBooks"] * 2

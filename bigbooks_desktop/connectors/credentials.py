@@ -8,7 +8,8 @@ replaced as a whole or not at all.
 With no secure backend (keyring's `fail` backend, or `NoKeyringError` on use) the vault raises
 `KeychainUnavailableError`. It never falls back to plaintext by itself: the file store is used only when
 the caller opts in (`allow_file_store=True`, the CLI's `--insecure-file-store`, env
-`BIGBOOKS_ALLOW_FILE_SECRETS=1`, or the remembered choice in `connections.json`).
+`BIGBOOKS_ALLOW_FILE_SECRETS=1`; `accounts.make_vault` adds the `plaintext_credentials_opt_in` preference
+and the remembered choice in `connections.json`).
 
 Keyring calls block (D-Bus, Keychain Services), so async code uses the `a*` methods, which run in a thread.
 """

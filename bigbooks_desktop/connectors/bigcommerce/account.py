@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import AuthRevokedError, ConfigurationError, NotFoundError
 
@@ -29,7 +30,7 @@ def parse_api_path(url: str) -> tuple[str, str]:
         raise ConfigurationError(
             f"'{text}' is not a BigCommerce API path. Copy the API path from the store-level API account; it "
             "looks like https://api.bigcommerce.com/stores/abc123/v3/", title="API path not recognised",
-            service="BigCommerce")
+            service=SERVICE)
     return match.group("base"), match.group("hash")
 
 
@@ -46,15 +47,15 @@ async def check_api_account(client: BigCommerceClient) -> bc.StoreInfo:
         raise AuthRevokedError(
             "BigCommerce did not accept this access token. Check that it was copied whole from the "
             "store-level API account, and that the account still exists in the control panel.",
-            title="Access token not accepted", service="BigCommerce", status=exc.status) from None
+            title="Access token not accepted", service=SERVICE, status=exc.status) from None
     except NotFoundError as exc:
         raise NotFoundError(
             f"BigCommerce has no store with hash '{client.store_hash}'. Check the API path copied from the "
-            "API account (the part after /stores/).", title="Store not found", service="BigCommerce",
+            "API account (the part after /stores/).", title="Store not found", service=SERVICE,
             status=exc.status) from None
     if store.id and store.id.lower() != client.store_hash.lower():
         raise ConfigurationError(
             f"The token belongs to store '{store.id}', but the API path names store '{client.store_hash}'. "
             "Use the API path and token of the same API account.", title="Token and store do not match",
-            service="BigCommerce")
+            service=SERVICE)
     return store

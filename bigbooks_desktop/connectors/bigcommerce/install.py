@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE
 from bigbooks_desktop.connectors.loopback import LoopbackReceiver
 from bigbooks_desktop.core.errors import AuthError, ConfigurationError, PermanentError, TransientError
 from bigbooks_desktop.core.redact import register_secret
@@ -28,7 +29,6 @@ __all__ = [
 ]
 
 DEFAULT_LOGIN_URL = "https://login.bigcommerce.com"
-SERVICE = "bigcommerce"
 
 
 @dataclass(frozen=True, kw_only=True)

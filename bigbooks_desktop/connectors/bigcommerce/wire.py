@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import pydantic
 
+from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import BugError
 
@@ -57,13 +58,13 @@ def _model(model: type[M], data: dict[str, Any], what: str) -> M:
     except (pydantic.ValidationError, ValueError, TypeError) as exc:
         ident = data.get("id", "?") if isinstance(data, dict) else "?"
         raise BugError(f"BigCommerce sent {what} data (id {ident}) that this version cannot read: {exc}",
-                       service="BigCommerce") from None
+                       service=SERVICE) from None
 
 
 def _expect_object(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BugError(f"BigCommerce sent {what} data that is not a JSON object: {type(data).__name__}",
-                       service="BigCommerce")
+                       service=SERVICE)
     return data
 
 
@@ -75,7 +76,7 @@ def _dates(data: dict[str, Any], *names: str, what: str) -> dict[str, Any]:
                 out[name] = parse_datetime(out[name])
             except (TypeError, ValueError) as exc:
                 raise BugError(f"BigCommerce sent {what} data with an unreadable {name} {out[name]!r}: {exc}",
-                               service="BigCommerce") from None
+                               service=SERVICE) from None
     return out
 
 

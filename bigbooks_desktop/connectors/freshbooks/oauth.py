@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
 
+from bigbooks_desktop.connectors.freshbooks.errors import SERVICE
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import (
     AuthError,
@@ -58,7 +59,6 @@ DEFAULT_SCOPES = (
     "user:credit_notes:read",
     "user:credit_notes:write",
 )
-SERVICE = "freshbooks"
 STATE_TTL_SECONDS = 600.0  # the user has ten minutes to finish consent in the browser
 
 

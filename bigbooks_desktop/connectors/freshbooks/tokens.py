@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from bigbooks_desktop.connectors.freshbooks.errors import SERVICE
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import AuthRevokedError
 
@@ -43,11 +44,11 @@ __all__ = [
     "StaticBearerAuth",
     "TokenStore",
     "VaultTokenStore",
+    "entry_with_tokens",
     "tokens_from_entry",
 ]
 
 Refresher = Callable[[str], Awaitable[fb.TokenSet]]
-SERVICE = "freshbooks"
 
 
 class TokenStore(Protocol):

@@ -91,7 +91,7 @@ async def test_replayed_code_and_bad_secret_refused(sandbox: Sandbox) -> None:
 @pytest.mark.asyncio
 async def test_denied_install_is_an_auth_error() -> None:
     async with httpx.AsyncClient() as http:
-        with pytest.raises(AuthError, match="did not install"):
+        with pytest.raises(AuthError, match="did not install") as caught:
             await exchange_install_code(
                 http,
                 login_url="http://x",
@@ -100,3 +100,4 @@ async def test_denied_install_is_an_auth_error() -> None:
                 redirect_uri="http://127.0.0.1:1/auth",
                 callback={"error": "access_denied"},
             )
+    assert caught.value.service == "BigCommerce"

@@ -55,8 +55,9 @@ def test_authorize_url_carries_state_scopes_and_redirect(app: oauth.FreshBooksAp
 
 def test_state_mismatch_refused(app: oauth.FreshBooksApp) -> None:
     pending = oauth.PendingAuthorization(app=app, redirect_uri=REDIRECT)
-    with pytest.raises(AuthError, match="state mismatch"):
+    with pytest.raises(AuthError, match="state mismatch") as caught:
         pending.code_from_redirect(f"{REDIRECT}?code=abc123&state=forged")
+    assert caught.value.service == "FreshBooks"
     with pytest.raises(AuthError, match="state mismatch"):
         pending.code_from_redirect({"code": "abc123"})
     assert pending.code_from_redirect({"code": "abc123", "state": pending.state}) == "abc123"

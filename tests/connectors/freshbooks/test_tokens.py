@@ -238,8 +238,9 @@ async def test_revoked_refresh_raises_auth_revoked(world: World) -> None:
     world.sandbox.freshbooks.oauth.clear()  # the user revoked the app in FreshBooks
     auth = world.restart()
     world.clock.now += 13 * 3600
-    with pytest.raises(AuthRevokedError, match="Sign in to FreshBooks again"):
+    with pytest.raises(AuthRevokedError, match="Sign in to FreshBooks again") as caught:
         await world.get_me(auth)
+    assert caught.value.service == "FreshBooks"
 
 
 async def test_repr_and_errors_never_show_tokens(world: World) -> None:
