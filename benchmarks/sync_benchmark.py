@@ -199,7 +199,8 @@ def _analyse(result: dict[str, Any]) -> dict[str, Any]:
             "bound_opm": bound_opm, "bound_opm_min": bound_opm_min, "opm": opm, "wall": wall,
             "peak_mb": peak_kb / 1024, "recon": rs, "checks": checks, "counts": counts,
             "reconcile_wall": result["reconcile_wall"], "inbox": summary.inbox_active,
-            "inbox_reasons": Counter(_reason(f) for f in summary.failed)}
+            "inbox_reasons": Counter(_reason(f) for f in summary.failed),
+            "bc_stats": summary.api_calls.get("bigcommerce", {})}
 
 
 def _reason(failure: dict[str, Any]) -> str:
@@ -221,6 +222,9 @@ def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
          f"{a['fb_per_order']:.2f} / {a['fb_min']:.2f}"),
         ("API calls in total: BigCommerce / FreshBooks",
          f"{a['per_service'].get('bigcommerce', 0)} / {a['per_service'].get('freshbooks', 0)}"),
+        ("BigCommerce 429 answers / retries / seconds waited (the client's own stats)",
+         f"{a['bc_stats'].get('rate_limited', 0)} / {a['bc_stats'].get('retries', 0)} / "
+         f"{a['bc_stats'].get('waited_seconds', 0)}"),
         ("Rate-limit bound: BigCommerce requests per second",
          f"{a['bc_rps_bound']:.1f} (quota {args.quota} per {30 / args.time_scale:g} s window)"),
         ("Bound in orders per minute at the measured / minimum BigCommerce calls per order",

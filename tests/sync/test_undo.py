@@ -185,3 +185,31 @@ async def test_the_next_sync_does_not_silently_redo_an_undone_order() -> None:
         await undo_run(second, freshbooks=b.freshbooks)
         await b.sync()
         assert f"BC-{order_id}" not in [i["invoice_number"] for i in b.active("invoices")]
+
+
+async def test_undo_of_a_refund_run_removes_the_credit_note_and_keeps_the_invoice() -> None:
+    async with books(orders=20, seed=6) as b:
+        await b.sync()
+        paid = [
+            link
+            for link in links.list_order_links(limit=100)
+            if link.invoice_id
+            and links.payment_links_for_order(link.order_id)
+            and not links.credit_links_for_order(link.order_id)
+        ]
+        target = paid[0]
+        b.sandbox.bigcommerce.add_refund(target.order_id, Decimal("2.00"), reason="scratched")
+        second = await b.sync()
+        assert [o.object_kind for o in runs.run_objects(runs.RunId(second))] == [IntentKind.CREDIT]
+        credit_note_id = runs.run_objects(runs.RunId(second))[0].object_id
+
+        report = await undo_run(second, freshbooks=b.freshbooks)
+
+        assert [(o.kind, o.object_id, o.action) for o in report.outcomes] == [
+            (IntentKind.CREDIT, credit_note_id, UndoAction.DELETED)
+        ]
+        assert not [c for c in b.active("credit_notes") if c["id"] == credit_note_id]
+        assert links.credit_links_for_order(target.order_id) == []
+        assert links.get_order_link(target.order_id).status is links.OrderLinkStatus.SYNCED  # type: ignore[union-attr]
+        assert target.invoice_id in [i["id"] for i in b.active("invoices")]
+        assert report.orders_undone == []
