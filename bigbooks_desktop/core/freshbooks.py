@@ -154,6 +154,8 @@ class Payment(_Entity):
     transactionid: str | None = None
     vis_state: int = 0
     updated: datetime | None = None
+    creditid: int | None = None        # set when the payment applies a credit note (type "Credit")
+    from_credit: bool = False
 
 
 class Item(_Entity):
@@ -183,6 +185,7 @@ class CreditNote(_Entity):
     create_date: date | None = None
     currency_code: str = ""
     amount: Decimal = _ZERO
+    paid: Decimal = _ZERO              # how much of it has been applied to invoices
     notes: str = ""
     vis_state: int = 0
     lines: tuple[Line, ...] = ()
@@ -243,6 +246,7 @@ class PaymentDraft(_Entity):
     date: date
     type: str = "Other"
     note: str = ""
+    creditid: int | None = None        # apply this credit note to the invoice instead of recording money
 
 
 class ItemDraft(_Entity):

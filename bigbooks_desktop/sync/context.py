@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.profile import MappingProfile
@@ -44,6 +45,7 @@ class SyncContext:
     dry_run: bool = False
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     taxes: list[fb.Tax] = field(default_factory=list)
+    customers: dict[int, bc.Customer | None] = field(default_factory=dict)   # BigCommerce customers read
     tally: Counter[str] = field(default_factory=Counter)
     auth_problem: BigBooksError | None = None   # set once: every later write is skipped for this run
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)

@@ -48,9 +48,12 @@ from bigbooks_desktop.sync.references import (
     ensure_client,
     ensure_items,
     ensure_taxes,
+    registered_customer,
+    with_customer_address,
 )
 from bigbooks_desktop.sync.settlements import (
     adjustment_lines,
+    apply_credits,
     pending_credits,
     pending_payments,
     write_credits,
@@ -182,8 +185,11 @@ class _Pipeline:
         reason = ineligibility_reason(detail.order, profile)
         if reason is not None:
             return await self._ineligible(detail, link, reason)
-        draft_client = client_from_order(detail, None, profile)
         key = client_key(detail)
+        self.stage = ErrorStage.CLIENT
+        customer = await registered_customer(ctx, detail, key=key)
+        self.stage = ErrorStage.VALIDATE
+        draft_client = client_from_order(with_customer_address(detail, customer), customer, profile)
 
         self.stage = ErrorStage.TRANSFORM
         plan = invoice_from_order(detail, profile, customer_id=0, store_timezone=ctx.store_timezone,
@@ -213,6 +219,7 @@ class _Pipeline:
         self.stage = ErrorStage.REFUND
         if profile.refund_policy == "credit_note":
             await write_credits(ctx, detail, client_id=client_id)
+            await apply_credits(ctx, detail, invoice_id=result.invoice_id)
 
         save_order_link(order_id=self.order_id, invoice_id=result.invoice_id,
                         invoice_number=draft.invoice_number, account_id=ctx.account_id,

@@ -18,7 +18,8 @@ from bigbooks_desktop.store.runs import ActivityLevel, log_activity
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 
-__all__ = ["apply_edits", "draft_fingerprint", "ensure_client", "ensure_items", "ensure_taxes"]
+__all__ = ["apply_edits", "draft_fingerprint", "ensure_client", "ensure_items", "ensure_taxes",
+           "registered_customer", "with_customer_address"]
 
 
 def draft_fingerprint(draft: Any) -> str:
@@ -46,6 +47,45 @@ async def ensure_taxes(ctx: SyncContext, needed: Sequence[fb.TaxDraft], *, order
             ctx.count("taxes_created")
             log_activity(f"Created FreshBooks tax {tax.name} ({tax.amount}%).", run_id=ctx.run_id,
                          order_id=order_id)
+
+
+async def registered_customer(ctx: SyncContext, detail: bc.OrderDetail, *, key: str) -> bc.Customer | None:
+    """The BigCommerce customer record of a registered shopper's order, read once per customer per run, and
+    only when it can matter: no client link yet, or the order changed after the link was last written (the
+    only case `ensure_client` rewrites a linked client). Guests (customer_id 0) have none."""
+    order = detail.order
+    if not order.customer_id:
+        return None
+    link = find_client_link(key)
+    if link is not None and order.date_modified <= link.updated_at:
+        return None
+    read = getattr(ctx.bigcommerce, "get_customer", None)   # duck-typed source: stand-ins may not read them
+    if read is None:
+        return None
+    async with ctx.lock(f"customer:{order.customer_id}"):
+        if order.customer_id not in ctx.customers:
+            ctx.customers[order.customer_id] = await read(order.customer_id)
+        return ctx.customers[order.customer_id]
+
+
+def with_customer_address(detail: bc.OrderDetail, customer: bc.Customer | None) -> bc.OrderDetail:
+    """The order with its billing address gaps (street, city, company, phone...) filled from the customer's
+    first saved address, so the client gets an address even when checkout captured none."""
+    if customer is None or not customer.addresses:
+        return detail
+    saved = customer.addresses[0]
+    billing = detail.order.billing_address
+    fill = {"first_name": saved.first_name, "last_name": saved.last_name, "company": saved.company,
+            "street_1": saved.address1, "street_2": saved.address2, "city": saved.city,
+            "state": saved.state_or_province, "zip": saved.postal_code, "country_iso2": saved.country_code,
+            "phone": saved.phone}
+    if billing.street_1.strip():     # an address of its own: only names, company and phone may be missing
+        fill = {k: v for k, v in fill.items() if k in ("first_name", "last_name", "company", "phone")}
+    update = {k: v for k, v in fill.items() if v and not str(getattr(billing, k, "")).strip()}
+    if not update:
+        return detail
+    order = detail.order.model_copy(update={"billing_address": billing.model_copy(update=update)})
+    return detail.model_copy(update={"order": order})
 
 
 async def ensure_client(ctx: SyncContext, *, key: str, draft: fb.ClientDraft, order_id: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,11 @@ class Rig:
     transport: httpx.AsyncBaseTransport
     profile: MappingProfile = field(default_factory=default_profile)
     options: SyncOptions = field(default_factory=lambda: SyncOptions(retry_policy=NO_WAIT))
+    skew: list[float] = field(default_factory=lambda: [0.0])
+
+    def tick(self, seconds: float = 2.0) -> None:
+        """Move the sandbox clock on, so the next change gets a later (whole-second) date_modified."""
+        self.skew[0] += seconds
 
     async def sync(self, *, since: datetime | None = EPOCH, transport: httpx.AsyncBaseTransport | None = None,
                    **kwargs: Any) -> RunSummary:
@@ -53,12 +59,23 @@ class Rig:
     def state(self) -> dict[str, Any]:
         return self.sandbox.state()
 
+    async def reconcile(self) -> Any:
+        """The reconciliation report of the books as they stand."""
+        from bigbooks_desktop.sync.reconcile import reconcile
+
+        bigcommerce = await accounts.open_bigcommerce_client(transport=self.transport)
+        freshbooks = await accounts.open_freshbooks_client(transport=self.transport)
+        async with bigcommerce, freshbooks:
+            return await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
+
 
 @asynccontextmanager
 async def rig(*, orders: int = 60, seed: int = 3, faults: str = "",
               time_scale: float = 1000.0) -> AsyncIterator[Rig]:
     """A sandbox with its rate-limit window and latencies shrunk by `time_scale`, both accounts connected."""
-    sandbox = Sandbox(SandboxConfig(orders=orders, seed=seed, faults=faults, time_scale=time_scale))
+    skew = [0.0]
+    sandbox = Sandbox(SandboxConfig(orders=orders, seed=seed, faults=faults, time_scale=time_scale,
+                                    clock=lambda: time.time() + skew[0]))
     transport = sandbox.transport()
     open_database()
     try:
@@ -66,7 +83,7 @@ async def rig(*, orders: int = 60, seed: int = 3, faults: str = "",
         sandbox.set_faults("")
         await accounts.connect_sandbox(ADMIN_URL, transport=transport)
         sandbox.set_faults(faults_spec)
-        yield Rig(sandbox=sandbox, transport=transport)
+        yield Rig(sandbox=sandbox, transport=transport, skew=skew)
     finally:
         accounts.forget_shared_auth()
         close_database()

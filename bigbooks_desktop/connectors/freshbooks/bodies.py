@@ -96,14 +96,18 @@ def invoice_body(draft: fb.InvoiceDraft, *, for_update: bool = False) -> dict[st
 
 
 def payment_body(draft: fb.PaymentDraft) -> dict[str, Any]:
-    """The payment currency follows the invoice, so only the amount is sent (SUMMARY §7)."""
-    return {
+    """The payment currency follows the invoice, so only the amount is sent (SUMMARY §7). A `creditid`
+    makes it the application of that credit note to the invoice."""
+    body: dict[str, Any] = {
         "invoiceid": draft.invoiceid,
         "amount": {"amount": decimal_text(draft.amount)},
         "date": draft.date.isoformat(),
         "type": draft.type,
         "note": draft.note,
     }
+    if draft.creditid is not None:
+        body["creditid"] = draft.creditid
+    return body
 
 
 def item_body(draft: fb.ItemDraft) -> dict[str, Any]:

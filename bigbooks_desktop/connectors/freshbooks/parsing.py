@@ -238,6 +238,8 @@ def parse_payment(data: dict[str, Any]) -> fb.Payment:
         transactionid=None if transactionid in (None, "") else str(transactionid),
         vis_state=_vis_state(data.get("vis_state")),
         updated=parse_timestamp(data.get("updated"), "payment.updated"),
+        creditid=_optional_id(data.get("creditid"), "payment.creditid"),
+        from_credit=bool(data.get("from_credit")),
     )
 
 
@@ -275,6 +277,8 @@ def parse_credit_note(data: dict[str, Any]) -> fb.CreditNote:
         create_date=parse_date(data.get("create_date"), "credit_note.create_date"),
         currency_code=_text(data.get("currency_code") or code),
         amount=amount,
+        paid=parse_money(data["paid"], "credit_note.paid")[0] if isinstance(data.get("paid"), dict) else
+        ZERO,
         notes=_text(data.get("notes")),
         vis_state=_vis_state(data.get("vis_state")),
         lines=tuple(parse_line(line) for line in data.get("lines") or ()),
