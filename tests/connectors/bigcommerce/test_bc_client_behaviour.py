@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -219,6 +220,40 @@ async def test_429_without_headers_backs_off_and_gives_up_as_rate_limited() -> N
         with pytest.raises(RateLimitedError):
             await vt.run(client.get_order(1))
         assert client.stats.rate_limited == 3
+
+
+@pytest.mark.asyncio
+async def test_429s_without_headers_are_survived_with_growing_pauses() -> None:
+    vt, seen = VirtualTime(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(vt.now)
+        if len(seen) <= 3:      # no X-Rate-Limit-* headers at all: the governor must guess, and back off
+            return httpx.Response(429, json=[{"status": 429, "message": "Too many"}])
+        return httpx.Response(200, json=order(1))
+
+    async with make(handler, vt) as client:
+        got = await vt.run(client.get_order(1))
+    assert got.id == 1 and client.stats.rate_limited == 3 and len(seen) == 4
+    gaps = [later - earlier for earlier, later in itertools.pairwise(seen)]
+    assert all(gap > 0 for gap in gaps) and gaps == sorted(gaps)    # exponential steps, jitter within each
+
+
+@pytest.mark.asyncio
+async def test_sandbox_429_bursts_are_survived() -> None:
+    from bigbooks_desktop.sandbox.app import Sandbox
+    from bigbooks_desktop.sandbox.config import SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(orders=6, bc_quota=10_000, time_scale=1000, seed=5,
+                                    faults="GET /stores/*:429burst=0.15x2"))
+    info = sandbox.info("http://sandbox.test")
+    async with BigCommerceClient(api_path=info["bigcommerce_api_path"],
+                                 access_token=info["bigcommerce_token"],
+                                 transport=sandbox.transport(), governor=RateGovernor()) as client:
+        orders = [o async for o in client.iter_orders()]
+        details = [await client.get_order_detail(o) for o in orders]
+    assert len(details) == 6 and sandbox.fault_counts["429"] > 0
+    assert client.stats.rate_limited == sandbox.fault_counts["429"]
 
 
 @pytest.mark.asyncio

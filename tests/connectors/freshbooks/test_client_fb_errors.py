@@ -232,6 +232,18 @@ async def test_429_slows_every_request_through_the_shared_backoff() -> None:
 
 
 @pytest.mark.asyncio
+async def test_429s_without_retry_after_are_survived_with_growing_backoff() -> None:
+    sleeps = Sleeps()
+    taxes_page = reply(fixture("java/list_taxes_response.json"))
+    rec = Recorder([reply({}, 429), reply({}, 429), reply({}, 429), taxes_page])
+    async with make_client(rec, sleeps=sleeps) as client:
+        taxes = await client.list_taxes()
+    assert taxes and client.stats.rate_limited == 3 and len(rec.requests) == 4
+    waits = [s for s in sleeps.calls if s > 0]           # the shared backoff's pauses, no header to go by
+    assert len(waits) == 3 and waits == sorted(waits) and waits[-1] > waits[0]
+
+
+@pytest.mark.asyncio
 async def test_long_retry_after_surfaces_as_rate_limited() -> None:
     rec = Recorder(lambda request: reply({}, 429, {"Retry-After": "600"}))
     async with make_client(rec) as client:

@@ -16,16 +16,17 @@ from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID, FreshBooksSandbox
+from bigbooks_desktop.sandbox.server import SandboxThread
 
 BASE = "http://sandbox.test"
 REDIRECT = "http://127.0.0.1:53682/callback"
 
 
-async def _client(scope: str = "") -> FreshBooksClient:
+async def _signed_in_client(
+    config: SandboxConfig, *, base: str, transport: httpx.AsyncBaseTransport | None, scope: str = ""
+) -> FreshBooksClient:
     """A client holding a token got through the sandbox's own authorize + token endpoints."""
-    config = SandboxConfig(freshbooks_auto_consent=True)
-    transport = httpx.ASGITransport(app=Starlette(routes=FreshBooksSandbox(config).routes()))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+    async with httpx.AsyncClient(transport=transport, base_url=base) as http:
         consent = await http.get(
             "/freshbooks/auth/oauth/authorize",
             params={
@@ -47,11 +48,18 @@ async def _client(scope: str = "") -> FreshBooksClient:
             },
         )
     return FreshBooksClient(
-        api_url=f"{BASE}/freshbooks/api",
+        api_url=f"{base}/freshbooks/api",
         account_id=PRIMARY_ACCOUNT_ID,
         auth=StaticBearer(token.json()["access_token"]),
         transport=transport,
     )
+
+
+async def _client(scope: str = "") -> FreshBooksClient:
+    """In process: the FreshBooks sandbox's routes behind an ASGI transport."""
+    config = SandboxConfig(freshbooks_auto_consent=True)
+    transport = httpx.ASGITransport(app=Starlette(routes=FreshBooksSandbox(config).routes()))
+    return await _signed_in_client(config, base=BASE, transport=transport, scope=scope)
 
 
 def _line(name: str, qty: str, unit: str, *taxes: tuple[str, str]) -> fb.LineDraft:
@@ -64,89 +72,105 @@ def _line(name: str, qty: str, unit: str, *taxes: tuple[str, str]) -> fb.LineDra
 @pytest.mark.asyncio
 async def test_invoice_lifecycle_against_the_sandbox() -> None:
     async with await _client() as client:
-        me = await client.get_identity()
-        assert PRIMARY_ACCOUNT_ID in [b.account_id for b in me.businesses]
+        await _invoice_lifecycle(client)
 
-        customer = await client.create_client(
-            fb.ClientDraft(email="ada@example.com", fname="Ada", lname="Lovelace", currency_code="USD")
+
+@pytest.mark.sockets
+@pytest.mark.asyncio
+async def test_invoice_lifecycle_over_loopback_sockets_through_429_bursts() -> None:
+    # Real sockets to a served sandbox, and GETs that sometimes meet a burst of two 429s (with Retry-After).
+    config = SandboxConfig(orders=1, freshbooks_auto_consent=True, time_scale=100, seed=3,
+                           faults="GET /freshbooks/api/accounting/*:429burst=0.25x2")
+    with SandboxThread(config) as served:
+        async with await _signed_in_client(config, base=served.base_url, transport=None) as client:
+            await _invoice_lifecycle(client)
+            assert client.stats.rate_limited > 0 and served.sandbox.fault_counts["429"] > 0
+
+
+async def _invoice_lifecycle(client: FreshBooksClient) -> None:
+    me = await client.get_identity()
+    assert PRIMARY_ACCOUNT_ID in [b.account_id for b in me.businesses]
+
+    customer = await client.create_client(
+        fb.ClientDraft(email="ada@example.com", fname="Ada", lname="Lovelace", currency_code="USD")
+    )
+    assert (await client.find_client_by_email("ada@example.com")) == customer
+    assert await client.find_client_by_email("nobody@example.com") is None
+
+    lines = (
+        _line("Widget", "2", "10.00", ("HST", "13"), ("GST", "5")),
+        _line("Gadget", "1", "5.50", ("HST", "13")),
+    )
+    draft = fb.InvoiceDraft(
+        customerid=customer.id,
+        invoice_number="BC-1001",
+        create_date=date(2024, 3, 1),
+        currency_code="USD",
+        po_number="1001",
+        lines=lines,
+    )
+    invoice = await client.create_invoice(draft)
+    # 20.00 + 13% 2.60 + 5% 1.00, 5.50 + 13% 0.715 -> 0.72 (half up): 29.82
+    assert invoice.amount == Decimal("29.82") and invoice.v3_status == "draft"
+    assert [
+        (ln.qty, ln.unit_cost, ln.amount, ln.tax_name1, ln.tax_amount1, ln.tax_name2, ln.tax_amount2)
+        for ln in invoice.lines
+    ] == [
+        (Decimal("2"), Decimal("10.00"), Decimal("20.00"), "HST", Decimal("13"), "GST", Decimal("5")),
+        (Decimal("1"), Decimal("5.50"), Decimal("5.50"), "HST", Decimal("13"), "", Decimal("0")),
+    ]
+    assert (await client.find_invoice_by_number("BC-1001")) == invoice
+
+    sent = await client.mark_invoice_sent(invoice.id)
+    assert (sent.status, sent.v3_status, sent.amount, len(sent.lines)) == (2, "sent", Decimal("29.82"), 2)
+
+    partial = await client.create_payment(
+        fb.PaymentDraft(
+            invoiceid=invoice.id, amount=Decimal("10.00"), date=date(2024, 3, 2), type="Credit Card"
         )
-        assert (await client.find_client_by_email("ada@example.com")) == customer
-        assert await client.find_client_by_email("nobody@example.com") is None
+    )
+    assert partial.amount == Decimal("10.00") and partial.clientid == customer.id
+    now = await client.get_invoice(invoice.id)
+    assert (now.payment_status, now.paid, now.outstanding) == (
+        "partial",
+        Decimal("10.00"),
+        Decimal("19.82"),
+    )
 
-        lines = (
-            _line("Widget", "2", "10.00", ("HST", "13"), ("GST", "5")),
-            _line("Gadget", "1", "5.50", ("HST", "13")),
-        )
-        draft = fb.InvoiceDraft(
-            customerid=customer.id,
-            invoice_number="BC-1001",
-            create_date=date(2024, 3, 1),
-            currency_code="USD",
-            po_number="1001",
-            lines=lines,
-        )
-        invoice = await client.create_invoice(draft)
-        # 20.00 + 13% 2.60 + 5% 1.00, 5.50 + 13% 0.715 -> 0.72 (half up): 29.82
-        assert invoice.amount == Decimal("29.82") and invoice.v3_status == "draft"
-        assert [
-            (ln.qty, ln.unit_cost, ln.amount, ln.tax_name1, ln.tax_amount1, ln.tax_name2, ln.tax_amount2)
-            for ln in invoice.lines
-        ] == [
-            (Decimal("2"), Decimal("10.00"), Decimal("20.00"), "HST", Decimal("13"), "GST", Decimal("5")),
-            (Decimal("1"), Decimal("5.50"), Decimal("5.50"), "HST", Decimal("13"), "", Decimal("0")),
-        ]
-        assert (await client.find_invoice_by_number("BC-1001")) == invoice
+    rest = await client.create_payment(
+        fb.PaymentDraft(invoiceid=invoice.id, amount=Decimal("19.82"), date=date(2024, 3, 3))
+    )
+    now = await client.get_invoice(invoice.id)
+    assert (now.payment_status, now.status, now.outstanding) == ("paid", 4, Decimal("0.00"))
+    assert now.date_paid == date(2024, 3, 3)
 
-        sent = await client.mark_invoice_sent(invoice.id)
-        assert (sent.status, sent.v3_status, sent.amount, len(sent.lines)) == (2, "sent", Decimal("29.82"), 2)
+    grown = draft.model_copy(update={"lines": (*lines, _line("Shipping", "1", "3.00"))})
+    updated = await client.update_invoice(invoice.id, grown)
+    assert [ln.name for ln in updated.lines] == ["Widget", "Gadget", "Shipping"]
+    assert (updated.amount, updated.outstanding, updated.payment_status) == (
+        Decimal("32.82"),
+        Decimal("3.00"),
+        "partial",
+    )
+    shrunk = await client.update_invoice(invoice.id, draft.model_copy(update={"lines": lines[1:]}))
+    assert [ln.name for ln in shrunk.lines] == ["Gadget"] and shrunk.amount == Decimal("6.22")
 
-        partial = await client.create_payment(
-            fb.PaymentDraft(
-                invoiceid=invoice.id, amount=Decimal("10.00"), date=date(2024, 3, 2), type="Credit Card"
-            )
-        )
-        assert partial.amount == Decimal("10.00") and partial.clientid == customer.id
-        now = await client.get_invoice(invoice.id)
-        assert (now.payment_status, now.paid, now.outstanding) == (
-            "partial",
-            Decimal("10.00"),
-            Decimal("19.82"),
-        )
+    await client.update_invoice(invoice.id, grown)
+    await client.delete_payment(partial.id)
+    assert [p.id for p in await client.list_payments(invoice.id)] == [rest.id]
+    now = await client.get_invoice(invoice.id)
+    assert (now.paid, now.outstanding, now.payment_status) == (
+        Decimal("19.82"),
+        Decimal("13.00"),
+        "partial",
+    )
 
-        rest = await client.create_payment(
-            fb.PaymentDraft(invoiceid=invoice.id, amount=Decimal("19.82"), date=date(2024, 3, 3))
-        )
-        now = await client.get_invoice(invoice.id)
-        assert (now.payment_status, now.status, now.outstanding) == ("paid", 4, Decimal("0.00"))
-        assert now.date_paid == date(2024, 3, 3)
+    with pytest.raises(ValidationError) as dup:
+        await client.create_invoice(draft)
+    assert dup.value.field == "invoice_number"
 
-        grown = draft.model_copy(update={"lines": (*lines, _line("Shipping", "1", "3.00"))})
-        updated = await client.update_invoice(invoice.id, grown)
-        assert [ln.name for ln in updated.lines] == ["Widget", "Gadget", "Shipping"]
-        assert (updated.amount, updated.outstanding, updated.payment_status) == (
-            Decimal("32.82"),
-            Decimal("3.00"),
-            "partial",
-        )
-        shrunk = await client.update_invoice(invoice.id, draft.model_copy(update={"lines": lines[1:]}))
-        assert [ln.name for ln in shrunk.lines] == ["Gadget"] and shrunk.amount == Decimal("6.22")
-
-        await client.update_invoice(invoice.id, grown)
-        await client.delete_payment(partial.id)
-        assert [p.id for p in await client.list_payments(invoice.id)] == [rest.id]
-        now = await client.get_invoice(invoice.id)
-        assert (now.paid, now.outstanding, now.payment_status) == (
-            Decimal("19.82"),
-            Decimal("13.00"),
-            "partial",
-        )
-
-        with pytest.raises(ValidationError) as dup:
-            await client.create_invoice(draft)
-        assert dup.value.field == "invoice_number"
-
-        await client.delete_invoice(invoice.id)
-        assert await client.find_invoice_by_number("BC-1001") is None
+    await client.delete_invoice(invoice.id)
+    assert await client.find_invoice_by_number("BC-1001") is None
 
 
 @pytest.mark.asyncio

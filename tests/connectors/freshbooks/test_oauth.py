@@ -167,3 +167,25 @@ async def test_wrong_client_secret_is_a_configuration_error(
         with pytest.raises(ConfigurationError) as caught:
             await oauth.exchange_code(http, wrong, code="whatever", redirect_uri=REDIRECT)
     assert "not-the-secret" not in str(caught.value) and "not-the-secret" not in repr(wrong)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "name",
+    ["java/auth_token_response.json", "python/auth_token_response.json", "node/APIClient__01_POST_200.json"],
+)
+async def test_reference_token_answers_parse(app: oauth.FreshBooksApp, name: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from fb_wire import fixture
+
+    wire = fixture(name)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=wire))
+    async with httpx.AsyncClient(transport=transport) as http:
+        first = await oauth.exchange_code(http, app, code="c0de", redirect_uri=REDIRECT)
+        again = await oauth.refresh_tokens(http, app, refresh_token="r", redirect_uri=REDIRECT)
+    assert first == again
+    assert (first.access_token, first.refresh_token, first.scope) == (
+        wire["access_token"], wire["refresh_token"], wire["scope"])
+    expected = datetime.fromtimestamp(wire["created_at"], UTC) + timedelta(seconds=wire["expires_in"])
+    assert first.expires_at == expected

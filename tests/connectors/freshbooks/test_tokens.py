@@ -129,6 +129,30 @@ async def test_twenty_concurrent_401s_cause_one_refresh(world: World) -> None:
     assert world.token_calls() - before == 1
 
 
+async def test_rotation_under_concurrent_requests_never_spends_a_refresh_token_twice(world: World) -> None:
+    spent: list[str] = []
+    refresh_at_the_sandbox = world.refresher
+
+    async def recording(refresh_token: str) -> fb.TokenSet:
+        spent.append(refresh_token)
+        return await refresh_at_the_sandbox(refresh_token)
+
+    world.refresher = recording  # type: ignore[method-assign]
+    auth = world.restart()
+    for _ in range(3):  # the app sees the expiry coming: proactive refreshes
+        world.clock.now += 13 * 3600
+        assert [r.status_code for r in await world.get_me(auth, 20)] == [200] * 20
+    lag = 13 * 3600  # the app's clock lags: every request meets a 401 first
+    auth._clock = lambda: datetime.fromtimestamp(world.clock.now - lag, UTC)
+    for _ in range(3):
+        world.clock.now += 13 * 3600
+        assert [r.status_code for r in await world.get_me(auth, 20)] == [200] * 20
+    assert len(spent) == 6 == auth.refresh_count
+    assert len(set(spent)) == len(spent)  # each refresh token went to FreshBooks once, never again
+    stored = world.vault.get_json("freshbooks")
+    assert stored is not None and stored["refresh_token"] not in spent  # the live one is unspent
+
+
 async def test_proactive_refresh_shortly_before_expiry(world: World) -> None:
     auth = world.restart()
     world.clock.now += 12 * 3600 - 60  # one minute left, inside the five-minute margin
@@ -223,6 +247,16 @@ async def test_crash_between_refresh_and_save_asks_to_sign_in_and_does_not_loop(
         with pytest.raises(AuthRevokedError):
             await world.get_me(restarted)
     assert world.token_calls() == calls + 1  # and no loop
+
+    await world.sign_in()  # what the message asks: signing in again recovers fully
+    recovered = world.restart()
+    assert not recovered.refresh_interrupted
+    assert [r.status_code for r in await world.get_me(recovered, 3)] == [200] * 3
+    world.clock.now += 13 * 3600
+    assert [r.status_code for r in await world.get_me(recovered, 3)] == [200] * 3
+    assert recovered.refresh_count == 1
+    entry = world.vault.get_json("freshbooks")
+    assert entry is not None and entry["refresh_started_at"] is None
 
 
 async def test_interrupted_marker_with_a_still_valid_access_token_keeps_working(world: World) -> None:
