@@ -52,6 +52,7 @@ class FindingCode(StrEnum):
     MISSING_INVOICE = "missing_invoice"            # eligible order, no invoice
     UNLINKED_INVOICE = "unlinked_invoice"          # the order's invoice number exists, unlinked
     INVOICE_DELETED = "invoice_deleted"            # linked invoice deleted (or gone) in FreshBooks
+    DUPLICATE_INVOICE = "duplicate_invoice"        # more than one active invoice for the order
     CURRENCY_DIFFERS = "currency_differs"
     TOTAL_DIFFERS = "total_differs"
     PAID_DIFFERS = "paid_differs"
@@ -196,18 +197,29 @@ class _Books:
 
     by_id: dict[int, fb.Invoice]
     by_number: dict[str, fb.Invoice]
+    for_order: dict[str, list[fb.Invoice]] = field(default_factory=dict)   # number or PO number -> invoices
     credit_notes: dict[int, list[fb.CreditNote]] = field(default_factory=dict)
+
+    def others_for(self, number: str, order_id: int, invoice_id: int) -> list[fb.Invoice]:
+        """Active invoices other than `invoice_id` carrying the order's number or its id as PO number."""
+        found = {i.id: i for key in (number, f"po:{order_id}") for i in self.for_order.get(key, [])}
+        found.pop(invoice_id, None)
+        return sorted(found.values(), key=lambda i: i.id)
 
 
 async def _read_invoices(freshbooks: FreshBooksClient) -> _Books:
     by_id: dict[int, fb.Invoice] = {}
     by_number: dict[str, fb.Invoice] = {}
+    for_order: dict[str, list[fb.Invoice]] = {}
     async for invoice in freshbooks.iter_invoices(vis_state=0):
         if invoice.vis_state != 0:
             continue
         by_id[invoice.id] = invoice
         by_number.setdefault(invoice.invoice_number, invoice)
-    return _Books(by_id=by_id, by_number=by_number)
+        for_order.setdefault(invoice.invoice_number, []).append(invoice)
+        if invoice.po_number.strip().isdigit():
+            for_order.setdefault(f"po:{int(invoice.po_number)}", []).append(invoice)
+    return _Books(by_id=by_id, by_number=by_number, for_order=for_order)
 
 
 async def reconcile(*, bigcommerce: BigCommerceClient, freshbooks: FreshBooksClient,
@@ -305,7 +317,13 @@ async def _reconcile_order(order: bc.Order, rules: MappingProfile, *, bigcommerc
                                    invoice_number=link.invoice_number if link else None,
                                    findings=tuple(findings))
 
-    # --- the order has its invoice: compare the numbers
+    # --- the order has its invoice: no other invoice for it, then compare the numbers
+    others = books.others_for(number, order.id, invoice.id)
+    if others:
+        listed = ", ".join(f"{i.invoice_number} (id {i.id})" for i in others)
+        findings.append(Finding(FindingCode.DUPLICATE_INVOICE, f"Other FreshBooks invoices for this order: "
+                                f"{listed}; the linked one is {invoice.invoice_number}.",
+                                _sum(i.amount for i in others)))
     try:
         transactions = await bigcommerce.get_order_transactions(order.id)
         detail = bc.OrderDetail(order=order, transactions=tuple(transactions), refunds=tuple(refunds))

@@ -13,6 +13,7 @@ import pytest
 from bigbooks_desktop import accounts
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
+from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
@@ -98,7 +99,18 @@ async def test_clean_sync_reconciles_with_only_explained_differences(tmp_path: P
 async def test_disagreements_are_listed_with_their_reasons() -> None:
     async with synced_books() as (sandbox, bigcommerce, freshbooks):
         paid = [link for link in links.list_order_links(limit=100) if link.invoice_id]
-        deleted, unpaid, refunded = paid[0], paid[1], paid[2]
+        deleted, unpaid, refunded, doubled = paid[0], paid[1], paid[2], paid[3]
+        original = await freshbooks.get_invoice(doubled.invoice_id)  # someone types the order in again
+        twin = await freshbooks.create_invoice(
+            fb.InvoiceDraft(
+                customerid=original.customerid,
+                invoice_number="DUP-1",
+                create_date=original.create_date,
+                currency_code=original.currency_code,
+                po_number=str(doubled.order_id),
+                lines=(fb.LineDraft(name="Same order again", qty=Decimal(1), unit_cost=original.amount),),
+            )
+        )
         await freshbooks.delete_invoice(deleted.invoice_id)  # deleted by someone in FreshBooks
         for payment in await freshbooks.list_payments(unpaid.invoice_id):
             await freshbooks.delete_payment(payment.id)  # a payment removed by hand
@@ -116,8 +128,11 @@ async def test_disagreements_are_listed_with_their_reasons() -> None:
     assert codes[refunded.order_id] & {FindingCode.REFUND_NOT_CREDITED, FindingCode.CREDIT_DIFFERS}
     assert order.total_inc_tax == rows[refunded.order_id].bc_total
     assert codes[int(new["id"])] == {FindingCode.MISSING_INVOICE}
+    assert codes[doubled.order_id] == {FindingCode.DUPLICATE_INVOICE}
+    duplicate = next(f for f in rows[doubled.order_id].findings if f.code is FindingCode.DUPLICATE_INVOICE)
+    assert f"DUP-1 (id {twin.id})" in duplicate.message and duplicate.difference == twin.amount
     summary = report.summary()
-    assert summary["unexplained_differences"] >= 4
+    assert summary["unexplained_differences"] >= 5
     assert summary["unexplained_orders"] == len(
         [r for r in report.orders if r.state is OrderState.UNEXPLAINED]
     )
