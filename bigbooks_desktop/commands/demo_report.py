@@ -77,7 +77,7 @@ def _print_summary(title: str, summary: Any, seconds: float) -> None:
 
 
 async def _print_inbox(service: Any) -> list[Any]:
-    items = await service.list_inbox()
+    items: list[Any] = list(await service.list_inbox())
     if not items:
         _say("Error inbox: empty.")
         return items
