@@ -34,6 +34,8 @@ def _progress(update: Any) -> None:
 
 
 def _print_summary(summary: Any, as_json: bool) -> None:
+    if summary.note:
+        print(summary.note, file=sys.stderr)
     if as_json:
         print_json(summary.to_json())
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,7 @@ class RunSummary:
     inbox_active: int
     cursor: str | None
     problem: str | None = None
+    note: str | None = None        # something the user should know although the run worked (first run)
     api_calls: dict[str, Any] = field(default_factory=dict)
     planned: list[dict[str, Any]] = field(default_factory=list)
     planned_totals: dict[str, Any] = field(default_factory=dict)
@@ -83,6 +84,7 @@ class SyncEngine:
         outcomes: list[OrderOutcome] = []
         cursor_value = get_cursor(ORDERS_STREAM)
         status, problem = RunStatus.FINISHED, None
+        note: str | None = None
         try:
             report(SyncProgress(0, 0, "starting"))
             server_now = await self.bigcommerce.get_time()
@@ -96,6 +98,10 @@ class SyncEngine:
                         work[entry.order_id] = (entry.order_id, merged_edits(entry.order_id))
             polled: list[bc.Order] = []
             start = self._start(since, cursor_value, first_run_start)
+            if poll and start is None:
+                note = (f"First run: nothing synced; orders modified from now on "
+                        f"({server_now.isoformat(timespec='seconds')}) will be. Use --since DATE to backfill "
+                        "older orders (or set a backfill start date in the preferences).")
             if poll and start is not None:
                 report(SyncProgress(0, 0, "listing", message=f"orders modified since {start.isoformat()}"))
                 polled = [o async for o in self.bigcommerce.iter_orders(modified_since=start)]
@@ -116,8 +122,9 @@ class SyncEngine:
         report(SyncProgress(len(outcomes), len(outcomes), "finishing"))
         if problem:
             log_activity(f"Sync paused: {problem}", run_id=run_id)
-        return self._summary(ctx, run_mode, status, dry_run, started, run.finished_at, outcomes, problem,
-                             cursor_value)
+        summary = self._summary(ctx, run_mode, status, dry_run, started, run.finished_at, outcomes, problem,
+                                cursor_value)
+        return replace(summary, note=note) if note else summary
 
     # -- steps -----------------------------------------------------------------------------------------
 

@@ -234,3 +234,12 @@ async def test_each_capture_after_sync_adds_exactly_one_payment() -> None:
         assert _money(invoice["outstanding"]) == 0
         assert (await r.sync()).counts.get("payments_created", 0) == 0
         assert check_books(r.state())["duplicates"] == {}
+
+
+async def test_first_run_without_a_start_says_it_synced_nothing_and_how_to_backfill() -> None:
+    async with rig(orders=10) as r:
+        first = await r.sync(since=None)
+        assert first.note is not None and first.note.startswith("First run: nothing synced")
+        assert "--since DATE" in first.note and first.counts.get("invoices_created", 0) == 0
+        assert first.to_json()["note"] == first.note
+        assert (await r.sync(since=None)).note is None           # the cursor is set: an ordinary run
