@@ -237,6 +237,7 @@ class Order(_Entity):
     payment_provider_id: str | int | None = None
     payment_status: str = ""
     items_total: int = 0
+    shipping_address_count: int | None = None   # None when the wire did not say (then the addresses are read)
     billing_address: BillingAddress = BillingAddress()
     customer_message: str = ""
     staff_notes: str = ""

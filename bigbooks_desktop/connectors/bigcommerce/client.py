@@ -230,19 +230,28 @@ class BigCommerceClient:
 
     async def get_order_detail(self, order: bc.Order | int) -> bc.OrderDetail:
         """The order with products, shipping addresses, coupons, taxes, transactions and refunds, fetched
-        concurrently (each through the governor). When given an id, the header is fetched alongside."""
-        order_id = order if isinstance(order, int) else order.id
-        parts: list[Any] = [self.get_order_products(order_id), self.get_order_shipping_addresses(order_id),
-                            self.get_order_coupons(order_id), self.get_order_taxes(order_id),
-                            self.get_order_transactions(order_id), self.get_order_refunds(order_id)]
-        if isinstance(order, int):
-            parts.append(self.get_order(order_id))
+        concurrently (each through the governor). When given an id, the header is fetched first.
+
+        Sub-resources the header proves empty are not requested (each request spends the store's shared
+        rate limit): coupons when `coupon_discount` is zero, taxes when `total_tax` is zero, shipping
+        addresses when `shipping_address_count` is 0. Products, transactions and refunds are always read:
+        no header field reliably says they are empty (`refunded_amount` is documented as always 0).
+        """
+        header = await self.get_order(order) if isinstance(order, int) else order
+        order_id = header.id
+        parts: list[Any] = [
+            self.get_order_products(order_id),
+            self.get_order_shipping_addresses(order_id) if header.shipping_address_count != 0 else _nothing(),
+            self.get_order_coupons(order_id) if header.coupon_discount != 0 else _nothing(),
+            self.get_order_taxes(order_id) if header.total_tax != 0 else _nothing(),
+            self.get_order_transactions(order_id),
+            self.get_order_refunds(order_id),
+        ]
         results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
         # Every part is awaited before the first failure is raised, so no request is left running.
         failure = next((r for r in results if isinstance(r, BaseException)), None)
         if failure is not None:
             raise failure
-        header = results[6] if isinstance(order, int) else order
         return bc.OrderDetail(order=header, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
                               coupons=tuple(results[2]), taxes=tuple(results[3]),
                               transactions=tuple(results[4]), refunds=tuple(results[5]))
@@ -288,3 +297,8 @@ class BigCommerceClient:
             found += await self._v3_list("/v3/catalog/variants", wire.parse_variant,
                                          {"sku:in": ",".join(chunk)})
         return found
+
+
+async def _nothing() -> list[Any]:
+    """Stands in for a sub-resource the order header proves empty."""
+    return []

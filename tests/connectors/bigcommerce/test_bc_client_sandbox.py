@@ -171,3 +171,28 @@ async def test_burst_over_loopback_sockets_meets_no_429() -> None:
             assert client.stats.rate_limited == 0
             assert all(200 <= status < 300 for status in client.stats.statuses)
             assert client.stats.statuses[200] >= 400
+
+
+@pytest.mark.asyncio
+async def test_order_detail_skips_only_what_the_header_proves_empty() -> None:
+    """Each request spends the store's shared quota: no coupon, tax or address reads for orders whose header
+    says there are none, and the detail is the same as when everything is read."""
+    sandbox = Sandbox(SandboxConfig(orders=80, bc_quota=10_000))
+    async with in_process(sandbox) as client:
+        orders = [o async for o in client.iter_orders()]
+        bare = [o for o in orders if o.coupon_discount == 0 and o.total_tax == 0 and o.shipping_address_count == 0]
+        full = [o for o in orders if o.coupon_discount and o.total_tax and o.shipping_address_count]
+        assert bare and full, "the generated store should have both kinds of order"
+        for order in (bare[0], full[0]):
+            before = dict(client.stats.requests)
+            detail = await client.get_order_detail(order)
+            made = {k: v - before.get(k, 0) for k, v in client.stats.requests.items() if v != before.get(k, 0)}
+            skipped = {"coupons", "taxes", "shipping_addresses"}
+            read = {key.rsplit("/", 1)[-1] for key in made}
+            if order is bare[0]:
+                assert not (read & skipped) and {"products", "transactions", "refunds"} <= read
+            else:
+                assert skipped <= read
+            assert detail.coupons == tuple(await client.get_order_coupons(order.id))
+            assert detail.taxes == tuple(await client.get_order_taxes(order.id))
+            assert detail.shipping_addresses == tuple(await client.get_order_shipping_addresses(order.id))
