@@ -8,7 +8,7 @@
     ├── PermissionDeniedError          kind "permission": a scope is missing (HTTP 403)
     ├── NotFoundError                  kind "not-found" (HTTP 404)
     ├── ValidationError                kind "validation": the service refused the data (field, message)
-    ├── DataError                      kind "validation": an order cannot be synced as it is (missing email, unknown SKU)
+    ├── DataError                      kind "validation": the order cannot sync as it is (no email, unknown SKU)
     ├── RateLimitedError               kind "rate-limit": HTTP 429, with `retry_after` seconds when known
     ├── TransientError                 kind "transient": network failure, timeout, 5xx; worth retrying
     ├── PermanentError                 kind "permanent": the service said no and retrying will not change it
