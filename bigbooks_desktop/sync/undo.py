@@ -21,7 +21,8 @@ The undo is itself a run (mode `undo`) with one activity line per object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -81,8 +82,10 @@ class UndoReport:
 
 
 class _Undoer:
-    def __init__(self, freshbooks: FreshBooksClient, *, undo_run_id: int, started_at: datetime) -> None:
+    def __init__(self, freshbooks: FreshBooksClient, *, undo_run_id: int, started_at: datetime,
+                 concurrency: int = 4) -> None:
         self.fb = freshbooks
+        self.concurrency = max(1, concurrency)
         self.run_id = undo_run_id
         self.started_at = started_at
         self.outcomes: list[UndoOutcome] = []
@@ -117,18 +120,21 @@ class _Undoer:
         """Invoices of this run with a payment the run did not create stay, and so do the run's payments on
         them (removing those alone would leave the invoice half-undone and the next sync would redo them)."""
         ours = {o.object_id for o in objects if o.object_kind is IntentKind.PAYMENT}
-        for obj in _of(objects, IntentKind.INVOICE):
+
+        async def check(obj: runs.RunObject) -> None:
             try:
                 payments = await self.fb.list_payments(obj.object_id)
             except NotFoundError:
-                continue
+                return
             except BigBooksError as exc:
                 self.unreadable[obj.object_id] = exc.message
-                continue
+                return
             foreign = [p.id for p in payments if p.id not in ours]
             if foreign:
                 self.staying[obj.object_id] = foreign
                 self.staying_orders[obj.order_id or 0] = obj.object_id
+
+        await _each(_of(objects, IntentKind.INVOICE), check, self.concurrency)
 
     async def payment(self, obj: runs.RunObject) -> None:
         invoice_id = self.staying_orders.get(obj.order_id or 0)
@@ -248,8 +254,10 @@ class _Undoer:
                 ItemLinkRow.delete().where(ItemLinkRow.item_id == obj.object_id).execute()
 
 
-async def undo_run(run_id: int, *, freshbooks: FreshBooksClient) -> UndoReport:
+async def undo_run(run_id: int, *, freshbooks: FreshBooksClient, concurrency: int = 4) -> UndoReport:
     """Undo what sync run `run_id` created (see the module rules). Needs the store database open.
+    Each step (payments, credits, invoices, clients) works on up to `concurrency` objects at once; the
+    report lists outcomes step by step, newest object first within a step.
 
     Raises ValidationError when the run does not exist, is an undo itself, or is still running.
     Undoing the same run twice is harmless: the second pass finds everything already gone.
@@ -268,18 +276,15 @@ async def undo_run(run_id: int, *, freshbooks: FreshBooksClient) -> UndoReport:
     objects = runs.run_objects(target.id)
     undo_id = runs.start_run(runs.RunMode.UNDO)
     runs.log_activity(f"Undoing sync run {run_id}: {len(objects)} object(s) it created.", run_id=undo_id)
-    worker = _Undoer(freshbooks, undo_run_id=undo_id, started_at=target.started_at)
+    worker = _Undoer(freshbooks, undo_run_id=undo_id, started_at=target.started_at,
+                     concurrency=concurrency)
     newest_first = list(reversed(objects))
     try:
         await worker.find_staying_invoices(newest_first)
-        for obj in _of(newest_first, IntentKind.PAYMENT):
-            await worker.payment(obj)
-        for obj in _of(newest_first, IntentKind.CREDIT):
-            await worker.credit(obj)
-        for obj in _of(newest_first, IntentKind.INVOICE):
-            await worker.invoice(obj)
-        for obj in _of(newest_first, IntentKind.CLIENT):
-            await worker.client(obj)
+        await _each(_of(newest_first, IntentKind.PAYMENT), worker.payment, concurrency)
+        await _each(_of(newest_first, IntentKind.CREDIT), worker.credit, concurrency)
+        await _each(_of(newest_first, IntentKind.INVOICE), worker.invoice, concurrency)
+        await _each(_of(newest_first, IntentKind.CLIENT), worker.client, concurrency)
         await worker.items(list(_of(newest_first, IntentKind.ITEM)))
         for obj in _of(newest_first, IntentKind.TAX):
             worker.note(obj, UndoAction.KEPT, "taxes are kept: other invoices may use them")
@@ -287,12 +292,40 @@ async def undo_run(run_id: int, *, freshbooks: FreshBooksClient) -> UndoReport:
         runs.finish_run(undo_id, runs.RunStatus.FAILED, _counts(worker.outcomes),
                         error=str(exc) or type(exc).__name__)
         raise
-    report = UndoReport(run_id=undo_id, target_run_id=run_id, outcomes=tuple(worker.outcomes))
+    report = UndoReport(run_id=undo_id, target_run_id=run_id, outcomes=tuple(_in_order(worker.outcomes,
+                                                                                         newest_first)))
     runs.finish_run(undo_id, runs.RunStatus.FINISHED, _counts(worker.outcomes))
     runs.log_activity(f"Undo of run {run_id} finished: {len(report.undone)} undone, "
                       f"{len(report.not_undone)} not undone.", run_id=undo_id,
                       level=runs.ActivityLevel.WARNING if report.not_undone else runs.ActivityLevel.INFO)
     return report
+
+
+async def _each(objects: Iterable[runs.RunObject], step: Callable[[runs.RunObject], Awaitable[None]],
+                concurrency: int) -> None:
+    """Run `step` on every object, at most `concurrency` at once; every step finishes before this returns."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(obj: runs.RunObject) -> None:
+        async with gate:
+            await step(obj)
+
+    results = await asyncio.gather(*(one(obj) for obj in objects), return_exceptions=True)
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    if failure is not None:
+        raise failure
+
+
+_STEP_ORDER = (IntentKind.PAYMENT, IntentKind.CREDIT, IntentKind.INVOICE, IntentKind.CLIENT, IntentKind.ITEM,
+               IntentKind.TAX)
+
+
+def _in_order(outcomes: list[UndoOutcome], newest_first: list[runs.RunObject]) -> list[UndoOutcome]:
+    """Outcomes step by step (payments ... taxes), newest object first within a step, whatever order the
+    concurrent steps finished in."""
+    rank = {(o.object_kind, o.object_id): n for n, o in enumerate(newest_first)}
+    steps = {kind: n for n, kind in enumerate(_STEP_ORDER)}
+    return sorted(outcomes, key=lambda o: (steps.get(o.kind, len(steps)), rank.get((o.kind, o.object_id), 0)))
 
 
 def _of(objects: Iterable[runs.RunObject], kind: IntentKind) -> Iterable[runs.RunObject]:
