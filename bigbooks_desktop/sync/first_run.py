@@ -10,9 +10,10 @@ Matching, for eligible orders without a link, against active FreshBooks invoices
 A match found exactly one way both sides (one invoice for the order, one order for the invoice) is linked;
 otherwise the order goes to the inbox (stage `validate`, waiting for the user) naming the candidates, and is
 not linked. Matched invoices keep their own number and lines: the link's fingerprint is
-`FIRST_RUN_FINGERPRINT`, which the engine may use to leave a hand-entered invoice alone. Payments already
-on a matched invoice are linked to the order's captured transactions of the same amount, so the engine does
-not record them twice.
+`FIRST_RUN_FINGERPRINT`, which tells the engine to leave the hand-entered invoice as it is (while still
+recording the order's payments and refunds); the link carries no order modification time, so the next sync
+visits the order. Payments already on a matched invoice are linked to the order's captured transactions of
+the same amount, so the engine does not record them twice.
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ async def _link(
         invoice_number=invoice.invoice_number,
         account_id=freshbooks.account_id,
         fingerprint=FIRST_RUN_FINGERPRINT,
-        order_date_modified=order.date_modified,
+        order_date_modified=None,  # so the next sync visits the order once and records its payments
         run_id=run_id,
     )
     try:
