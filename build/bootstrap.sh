@@ -42,7 +42,12 @@ fi
 stamp=".venv/.bigbooks-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv (first run takes a minute)" >&2
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[test]"
+  log=".venv/pip-install.log"
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e ".[test]"; } \
+      >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "bootstrap: installing the Python packages failed (full log: $log)." >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
