@@ -71,9 +71,11 @@ def _print_summary(title: str, summary: Any, seconds: float) -> None:
     if summary.problem:
         _say(f"    problem: {summary.problem}")
     calls = summary.api_calls or {}
-    if calls:
-        _say("    API calls: " + ", ".join(f"{k} {v.get('requests', v) if isinstance(v, dict) else v}"
-                                          for k, v in calls.items()))
+    worked = counts.get("orders_synced", 0) + counts.get("orders_failed", 0)
+    for service_name, label in (("bigcommerce", "BigCommerce"), ("freshbooks", "FreshBooks")):
+        total = int((calls.get(service_name) or {}).get("total", 0))
+        per_order = f", {total / worked:.1f} per order worked" if worked else ""
+        _say(f"    {label + ' API calls':<48} {total:>6}{per_order}")
 
 
 async def _print_inbox(service: Any) -> list[Any]:
