@@ -40,7 +40,7 @@ def outcome_unknown(error: BaseException) -> bool:
 
 async def create_once(ctx: SyncContext, *, kind: IntentKind, key: str, order_id: int | None,
                       lookup: Callable[[], Awaitable[T | None]], create: Callable[[], Awaitable[T]],
-                      object_id: Callable[[T], int], confirm: Callable[[T], None]) -> tuple[T, bool]:
+                      object_id: Callable[[T], int], confirm: Callable[[T], object]) -> tuple[T, bool]:
     """Create the object named `key` at most once. Returns (object, recovered) where `recovered` is True
     when it was found by lookup after a crash or a lost response instead of being created now."""
     intent = begin_intent(kind, key, order_id=order_id, run_id=ctx.run_id)
@@ -71,7 +71,7 @@ async def create_once(ctx: SyncContext, *, kind: IntentKind, key: str, order_id:
 
 
 def _settle(ctx: SyncContext, intent_id: int, kind: IntentKind, fb_id: int, order_id: int | None,
-            obj: T, confirm: Callable[[T], None]) -> None:
+            obj: T, confirm: Callable[[T], object]) -> None:
     with transaction():
         confirm(obj)
         if ctx.run_id is not None:

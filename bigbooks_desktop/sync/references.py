@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
@@ -41,7 +42,7 @@ async def ensure_taxes(ctx: SyncContext, needed: Sequence[fb.TaxDraft], *, order
 
             tax, _ = await create_once(
                 ctx, kind=IntentKind.TAX, key=f"tax:{draft.name.lower()}", order_id=order_id, lookup=lookup,
-                create=lambda d=draft: ctx.freshbooks.create_tax(d), object_id=lambda t: t.id,
+                create=partial(ctx.freshbooks.create_tax, draft), object_id=lambda t: t.id,
                 confirm=lambda t: None)
             ctx.taxes.append(tax)
             ctx.count("taxes_created")
@@ -147,9 +148,9 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
             draft = fb.ItemDraft(name=name[:200] or sku, sku=sku, unit_cost=price, currency_code=currency)
             await create_once(
                 ctx, kind=IntentKind.ITEM, key=f"item:{sku}", order_id=order_id,
-                lookup=lambda s=sku: ctx.freshbooks.find_item_by_sku(s),
-                create=lambda d=draft: ctx.freshbooks.create_item(d), object_id=lambda i: i.id,
-                confirm=lambda i, s=sku: _link_item(s, i.id))
+                lookup=partial(ctx.freshbooks.find_item_by_sku, sku),
+                create=partial(ctx.freshbooks.create_item, draft), object_id=lambda i: i.id,
+                confirm=partial(_link_created_item, sku))
             ctx.count("items_created")
     if missing:
         log_activity(f"Order {order_id} has SKUs FreshBooks does not know: {', '.join(missing)}.",
@@ -162,6 +163,10 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
 
 def _link_item(sku: str, item_id: int) -> None:
     link_item(sku, item_id)
+
+
+def _link_created_item(sku: str, item: fb.Item) -> None:
+    link_item(sku, item.id)
 
 
 def apply_edits(detail: bc.OrderDetail, edits: Mapping[str, Any]) -> bc.OrderDetail:

@@ -31,6 +31,7 @@ order's credit notes against what it refunded, so both outcomes balance.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
@@ -77,7 +78,7 @@ async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id
             link_payment(key, payment.id, order_id=order_id, amount=amount)
 
         await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{plan.key}", order_id=order_id,
-                          lookup=lookup, create=lambda d=draft: ctx.freshbooks.create_payment(d),
+                          lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
                           object_id=lambda p: p.id, confirm=confirm)
         ctx.count("payments_created")
         written += 1
@@ -104,7 +105,7 @@ async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: 
             link_credit(key, order_id=order_id, amount=amount, credit_note_id=note.id)
 
         await create_once(ctx, kind=IntentKind.CREDIT, key=f"credit:{plan.key}", order_id=order_id,
-                          lookup=lookup, create=lambda d=draft: ctx.freshbooks.create_credit_note(d),
+                          lookup=lookup, create=partial(ctx.freshbooks.create_credit_note, draft),
                           object_id=lambda n: n.id, confirm=confirm)
         ctx.count("credits_created")
         written += 1
@@ -165,7 +166,7 @@ async def apply_credits(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id:
                         payment_id=payment.id)
 
         made, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order.id,
-                                    lookup=lookup, create=lambda d=draft: ctx.freshbooks.create_payment(d),
+                                    lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
                                     object_id=lambda p: p.id, confirm=confirm)
         uncollectable -= made.amount
         ctx.count("credits_applied")
