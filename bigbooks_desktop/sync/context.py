@@ -24,7 +24,7 @@ class SyncProgress:
 
     done: int
     total: int
-    stage: str                    # "starting", "listing", "retrying", "syncing", "finishing"
+    stage: str                    # "starting", "listing", "matching", "retrying", "syncing", "finishing"
     order_id: int | None = None
     message: str = ""
 

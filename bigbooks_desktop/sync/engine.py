@@ -12,13 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
-from bigbooks_desktop.store.links import OrderLinkStatus, get_order_links
+from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
 from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
+from bigbooks_desktop.sync.held_orders import held_reason, match_hand_entered_invoices, waiting_ambiguities
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
 
 __all__ = ["ORDERS_STREAM", "RunSummary", "SyncEngine", "SyncOptions"]
@@ -54,6 +56,8 @@ class RunSummary:
     api_calls: dict[str, Any] = field(default_factory=dict)
     planned: list[dict[str, Any]] = field(default_factory=list)
     planned_totals: dict[str, Any] = field(default_factory=dict)
+    skipped: list[dict[str, Any]] = field(default_factory=list)   # {order_id, reason}: left alone on purpose
+    first_run: dict[str, Any] | None = None   # the hand-entered invoices matched (sync.first_run report)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +77,9 @@ class SyncEngine:
                   poll: bool = True, first_run_start: datetime | None = None, mode: RunMode | None = None,
                   progress: ProgressCallback | None = None) -> RunSummary:
         """One run. `since` backfills from that moment (ignoring the cursor); without a cursor or `since`,
-        `first_run_start` is where the first run starts (None: from now on)."""
+        `first_run_start` is where the first run starts (None: from now on). A run that reads orders from
+        before the cursor (the first run, a backfill) first links the invoices entered by hand in FreshBooks
+        to their orders (sync.first_run), so it does not create them again; dry runs do not."""
         report = progress or (lambda _p: None)
         run_mode = mode or (RunMode.DRY_RUN if dry_run else RunMode.BACKFILL if since else RunMode.ONCE)
         started = datetime.now().astimezone()
@@ -85,6 +91,7 @@ class SyncEngine:
         cursor_value = get_cursor(ORDERS_STREAM)
         status, problem = RunStatus.FINISHED, None
         note: str | None = None
+        first_run: dict[str, Any] | None = None
         try:
             report(SyncProgress(0, 0, "starting"))
             server_now = await self.bigcommerce.get_time()
@@ -105,11 +112,20 @@ class SyncEngine:
             if poll and start is not None:
                 report(SyncProgress(0, 0, "listing", message=f"orders modified since {start.isoformat()}"))
                 polled = [o async for o in self.bigcommerce.iter_orders(modified_since=start)]
-            handled_upfront = self._prefilter(ctx, polled, work)
-            outcomes += await self._process(ctx, polled, work, handled_upfront, report)
+            if polled and not dry_run and (cursor_value is None or since is not None):
+                report(SyncProgress(0, 0, "matching", message="invoices already entered by hand"))
+                try:
+                    first_run = (await match_hand_entered_invoices(ctx, polled)).to_json()
+                except BigBooksError as exc:      # creating now could duplicate hand-entered invoices
+                    status, problem = RunStatus.FAILED, (
+                        "Could not look for invoices entered by hand in FreshBooks, so nothing was synced "
+                        f"(the next run tries again): {exc.message}")
+            if problem is None:
+                handled_upfront = self._prefilter(ctx, polled, work)
+                outcomes += await self._process(ctx, polled, work, handled_upfront, report)
             if ctx.paused:
                 status, problem = RunStatus.FAILED, str(ctx.auth_problem)
-            if poll and not dry_run:
+            if poll and not dry_run and (problem is None or ctx.paused):
                 cursor_value = self._advance_cursor(polled, outcomes, server_now, since, cursor_value,
                                                     start is None)
         except asyncio.CancelledError:
@@ -124,7 +140,7 @@ class SyncEngine:
             log_activity(f"Sync paused: {problem}", run_id=run_id)
         summary = self._summary(ctx, run_mode, status, dry_run, started, run.finished_at, outcomes, problem,
                                 cursor_value)
-        return replace(summary, note=note) if note else summary
+        return replace(summary, note=note, first_run=first_run)
 
     # -- steps -----------------------------------------------------------------------------------------
 
@@ -136,36 +152,42 @@ class SyncEngine:
         return first
 
     def _prefilter(self, ctx: SyncContext, polled: Sequence[bc.Order],
-                   work: dict[int, tuple[bc.Order | int, dict[str, Any]]]) -> set[int]:
-        """Orders settled without reading their details: unchanged since the last sync, or not invoiceable
-        and never synced. The rest join `work`. Returns the ids settled here."""
+                   work: dict[int, tuple[bc.Order | int, dict[str, Any]]]) -> dict[int, OrderOutcome]:
+        """Orders settled without reading their details: unchanged since the last sync, not invoiceable and
+        never synced, or held (undone, an ambiguous first-run match waiting in the inbox). The rest join
+        `work`. Returns the outcomes of the orders settled here."""
         links = get_order_links([o.id for o in polled])
-        settled: set[int] = set()
+        ambiguities = waiting_ambiguities() if polled else {}
+        settled: dict[int, OrderOutcome] = {}
         for order in polled:
             if order.id in work:
                 work[order.id] = (order, work[order.id][1])
                 continue
             link = links.get(order.id)
-            if link is not None and link.order_date_modified == order.date_modified and \
-                    link.status != OrderLinkStatus.UNDONE:
+            held = held_reason(order.id, link, ambiguities)
+            if held is not None:
                 ctx.count("orders_skipped")
-                settled.add(order.id)
+                ctx.count("orders_held")
+                settled[order.id] = OrderOutcome(order.id, "skipped", message=held)
+            elif link is not None and link.order_date_modified == order.date_modified:
+                ctx.count("orders_skipped")
+                settled[order.id] = OrderOutcome(order.id, "unchanged")
             elif link is None and ineligibility_reason(order, ctx.profile) is not None \
                     and not order.is_deleted:
                 ctx.count("orders_skipped")
                 ctx.count("orders_ineligible")
-                settled.add(order.id)
+                settled[order.id] = OrderOutcome(order.id, "unchanged")
             else:
                 work[order.id] = (order, {})
-        ctx.count("orders_seen", len(set(work) | settled))
+        ctx.count("orders_seen", len(set(work) | set(settled)))
         return settled
 
     async def _process(self, ctx: SyncContext, polled: Sequence[bc.Order],
-                       work: dict[int, tuple[bc.Order | int, dict[str, Any]]], settled: set[int],
+                       work: dict[int, tuple[bc.Order | int, dict[str, Any]]], settled: dict[int, OrderOutcome],
                        report: ProgressCallback) -> list[OrderOutcome]:
         total = len(work) + len(settled)
         done = len(settled)
-        outcomes = [OrderOutcome(order_id, "unchanged") for order_id in settled]
+        outcomes = list(settled.values())
         semaphore = asyncio.Semaphore(self.options.concurrency)
         report(SyncProgress(done, total, "syncing"))
         since_checkpoint = 0
@@ -237,6 +259,7 @@ class SyncEngine:
         failed = [{"order_id": o.order_id, "stage": o.stage, "message": o.message, "error_id": o.error_id}
                   for o in outcomes if o.result in ("failed", "drift", "flagged")]
         planned = [o.plan for o in outcomes if o.plan is not None]
+        skipped = [{"order_id": o.order_id, "reason": o.message} for o in outcomes if o.result == "skipped"]
         return RunSummary(
             run_id=ctx.run_id, mode=mode.value, status=status.value, dry_run=dry_run,
             started_at=started.isoformat(), finished_at=(finished or started).isoformat(),
@@ -246,7 +269,7 @@ class SyncEngine:
             cursor=cursor, problem=problem,
             api_calls={"bigcommerce": _stats(self.bigcommerce), "freshbooks": _stats(self.freshbooks)},
             planned=[_plain(p) for p in sorted(planned, key=lambda p: p.order_id)],
-            planned_totals=_totals(planned))
+            planned_totals=_totals(planned), skipped=sorted(skipped, key=lambda s: s["order_id"]))
 
 
 def _stats(client: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import OrderLink, OrderLinkStatus, save_order_link
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
+from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT
 
 __all__ = ["InvoiceResult", "describe_drift", "ensure_invoice"]
 
@@ -49,7 +50,7 @@ async def ensure_invoice(ctx: SyncContext, *, order: bc.Order, draft: fb.Invoice
     """Create, update or leave the order's invoice so it matches `draft` (see module docstring)."""
     live = (OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT)
     if link is not None and link.invoice_id is not None and link.status in live:
-        if link.fingerprint == fingerprint:
+        if link.fingerprint in (fingerprint, FIRST_RUN_FINGERPRINT):   # hand-entered: never rewritten
             return InvoiceResult(link.invoice_id, "unchanged")
         current = await ctx.freshbooks.get_invoice(link.invoice_id)
         if current.paid == 0:

@@ -41,7 +41,8 @@ from bigbooks_desktop.store.links import (
 )
 from bigbooks_desktop.store.runs import log_activity
 from bigbooks_desktop.sync.context import SyncContext
-from bigbooks_desktop.sync.invoices import ensure_invoice
+from bigbooks_desktop.sync.held_orders import is_hand_entered, settle_ambiguous_match, undone_reason
+from bigbooks_desktop.sync.invoices import InvoiceResult, ensure_invoice
 from bigbooks_desktop.sync.references import (
     apply_edits,
     draft_fingerprint,
@@ -86,7 +87,8 @@ class PlannedOrder:
 @dataclass(frozen=True, slots=True)
 class OrderOutcome:
     """How one order ended: `result` is synced, unchanged, ineligible, drift, flagged, voided, failed,
-    paused or planned (dry run)."""
+    paused, skipped (left alone on purpose: undone, an ambiguous first-run match; `message` says why) or
+    planned (dry run)."""
 
     order_id: int
     result: str
@@ -172,6 +174,12 @@ class _Pipeline:
 
     async def run(self, order: bc.Order | int) -> OrderOutcome:
         ctx = self.ctx
+        link = get_order_link(self.order_id)
+        held = undone_reason(link)
+        if held is not None:
+            ctx.count("orders_skipped")
+            ctx.count("orders_held")
+            return OrderOutcome(self.order_id, "skipped", message=held)
         detail = await ctx.bigcommerce.get_order_detail(order)
         self.detail = detail = apply_edits(detail, self.edits)
         profile = ctx.profile
@@ -179,12 +187,19 @@ class _Pipeline:
             profile = profile.model_copy(update={"tax_names": {**profile.tax_names, **self.edits["taxes"]}})
             ctx = replace(ctx, profile=profile)
             self.ctx = ctx
-        link = get_order_link(self.order_id)
 
         self.stage = ErrorStage.VALIDATE
         reason = ineligibility_reason(detail.order, profile)
         if reason is not None:
             return await self._ineligible(detail, link, reason)
+        if link is None and not ctx.dry_run:
+            settled = await settle_ambiguous_match(ctx, detail.order, self.edits)
+            if isinstance(settled, str):
+                ctx.count("orders_skipped")
+                ctx.count("orders_held")
+                return OrderOutcome(self.order_id, "skipped", message=settled)
+            link = settled
+        hand_entered = is_hand_entered(link)
         key = client_key(detail)
         self.stage = ErrorStage.CLIENT
         customer = await registered_customer(ctx, detail, key=key)
@@ -197,20 +212,27 @@ class _Pipeline:
         if ctx.dry_run:
             return self._planned(detail, plan, link, key)
 
-        self.stage = ErrorStage.TAX
-        await ensure_taxes(ctx, plan.taxes_needed, order_id=self.order_id)
+        if not hand_entered:      # a hand-entered invoice keeps its own lines: no taxes or items needed
+            self.stage = ErrorStage.TAX
+            await ensure_taxes(ctx, plan.taxes_needed, order_id=self.order_id)
         self.stage = ErrorStage.CLIENT
         client_id = await ensure_client(ctx, key=key, draft=draft_client, order_id=self.order_id,
                                         order_modified=detail.order.date_modified)
-        self.stage = ErrorStage.ITEM
-        await ensure_items(ctx, plan.skus, currency=plan.draft.currency_code, order_id=self.order_id,
-                           sku_items=self.edits.get("sku_items") or {})
+        if not hand_entered:
+            self.stage = ErrorStage.ITEM
+            await ensure_items(ctx, plan.skus, currency=plan.draft.currency_code, order_id=self.order_id,
+                               sku_items=self.edits.get("sku_items") or {})
 
         self.stage = ErrorStage.INVOICE if link is None else ErrorStage.UPDATE
         draft = adjustment_lines(ctx, detail, plan.draft.model_copy(update={"customerid": client_id}))
         fingerprint = draft_fingerprint(draft)
-        result = await ensure_invoice(ctx, order=detail.order, draft=draft, fingerprint=fingerprint,
-                                      expected_total=plan.expected_total, link=link)
+        if hand_entered and link is not None and link.invoice_id is not None:
+            result = InvoiceResult(link.invoice_id, "unchanged")      # left as the merchant entered it
+            fingerprint, number = link.fingerprint, link.invoice_number
+        else:
+            result = await ensure_invoice(ctx, order=detail.order, draft=draft, fingerprint=fingerprint,
+                                          expected_total=plan.expected_total, link=link)
+            number = draft.invoice_number
         if result.action == "drift":
             return self._drift(detail, link, result.drift)
 
@@ -222,12 +244,12 @@ class _Pipeline:
             await apply_credits(ctx, detail, invoice_id=result.invoice_id)
 
         save_order_link(order_id=self.order_id, invoice_id=result.invoice_id,
-                        invoice_number=draft.invoice_number, account_id=ctx.account_id,
+                        invoice_number=number, account_id=ctx.account_id,
                         fingerprint=fingerprint,
                         order_date_modified=detail.order.date_modified, run_id=ctx.run_id)
         resolve_errors(self.order_id)
         ctx.count("orders_synced")
-        if plan.rounding_adjustment:
+        if plan.rounding_adjustment and not hand_entered:
             ctx.count("rounding_lines")
         if result.action != "unchanged":
             log_activity(f"Order {self.order_id}: invoice {draft.invoice_number} {result.action} "
@@ -260,7 +282,9 @@ class _Pipeline:
             return OrderOutcome(self.order_id, "planned", message=f"would {ctx.profile.cancellation_policy}")
         why = (f"Order {self.order_id} was cancelled in BigCommerce after invoice {link.invoice_number} was "
                "synced.")
-        if ctx.profile.cancellation_policy == "void":
+        if ctx.profile.cancellation_policy == "void" and is_hand_entered(link):
+            why += " Its invoice was entered by hand, so BigBooks did not delete it."
+        elif ctx.profile.cancellation_policy == "void":
             invoice = await ctx.freshbooks.get_invoice(link.invoice_id)
             if invoice.paid == 0:
                 await ctx.freshbooks.delete_invoice(link.invoice_id)
@@ -301,10 +325,10 @@ class _Pipeline:
                  key: str) -> OrderOutcome:
         order = detail.order
         currency = plan.draft.currency_code
-        if link is None:
+        if link is None or link.invoice_id is None:
             action = "create"
         else:
-            action = "drift-check" if link.invoice_id is not None else "create"
+            action = "payments" if is_hand_entered(link) else "drift-check"
         payments = pending_payments(self.ctx, detail, invoice_id=(link.invoice_id or 0) if link else 0)
         credits = pending_credits(detail) if self.ctx.profile.refund_policy == "credit_note" else []
         planned = PlannedOrder(

@@ -144,12 +144,6 @@ async def test_hand_entered_invoices_are_linked_not_duplicated() -> None:
         close_database()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="engine: should treat a FIRST_RUN_FINGERPRINT link as an unchanged invoice (today an unpaid "
-    "hand-entered invoice is rewritten with the order's lines) and skip an order whose first-run match is "
-    "ambiguous until the user retries it (today it is invoiced, duplicating the hand-entered ones)",
-)
 async def test_the_first_sync_leaves_matched_and_ambiguous_orders_alone() -> None:
     sandbox = Sandbox(SandboxConfig(orders=30, seed=9, time_scale=200))
     transport = sandbox.transport()

@@ -174,9 +174,6 @@ async def test_undo_refuses_unknown_running_and_undo_runs() -> None:
             await undo_run(report.run_id, freshbooks=b.freshbooks)
 
 
-@pytest.mark.xfail(
-    reason="the engine re-creates `undone` orders; it should skip them until release_orders", strict=False
-)
 async def test_the_next_sync_does_not_silently_redo_an_undone_order() -> None:
     async with books() as b:
         await b.sync()
