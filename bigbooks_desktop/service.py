@@ -22,6 +22,8 @@ from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, ErrorEntry, Retr
 from bigbooks_desktop.store.runs import RunMode, interrupt_stale_runs, list_runs
 from bigbooks_desktop.sync.context import ProgressCallback
 from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
+from bigbooks_desktop.sync.reconcile import ReconciliationReport, reconcile
+from bigbooks_desktop.sync.undo import UndoReport, release_orders, undo_run
 
 __all__ = ["BigBooksService", "InboxItem", "RunInfo", "RunSummary"]
 
@@ -203,6 +205,33 @@ class BigBooksService:
     async def connect_sandbox(self, admin_url: str) -> accounts.AccountsStatus:
         return await accounts.connect_sandbox(admin_url, transport=self._transport,
                                               allow_file_store=self._allow_file_store)
+
+    # -- undo and reconciliation (sync.undo, sync.reconcile) ---------------------------------------------
+
+    async def undo_run(self, run_id: int) -> UndoReport:
+        """Remove what sync run `run_id` created in FreshBooks where nothing else refers to it; the report says
+        what was undone and what was kept, and why. ValidationError for an unknown, running or undo run."""
+        freshbooks = await accounts.open_freshbooks_client(transport=self._transport,
+                                                           allow_file_store=self._allow_file_store)
+        async with freshbooks:
+            return await undo_run(run_id, freshbooks=freshbooks)
+
+    async def release_undone_orders(self, order_ids: Collection[int]) -> list[int]:
+        """Let the next sync create these undone orders' invoices again; returns the ids released."""
+        return release_orders(order_ids)
+
+    async def reconcile(self) -> ReconciliationReport:
+        """Every order against its FreshBooks invoice, payments and credits (reads only)."""
+        bigcommerce = await accounts.open_bigcommerce_client(transport=self._transport,
+                                                             allow_file_store=self._allow_file_store)
+        try:
+            freshbooks = await accounts.open_freshbooks_client(transport=self._transport,
+                                                               allow_file_store=self._allow_file_store)
+        except BaseException:
+            await bigcommerce.aclose()
+            raise
+        async with bigcommerce, freshbooks:
+            return await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
 
 
 def _moment(value: date | datetime | None) -> datetime | None:

@@ -27,11 +27,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     async def body(service: Any) -> int:
         from bigbooks_desktop.core.jsonwire import dumps
-        from bigbooks_desktop.sync.undo import release_orders
 
         print(f"Undoing sync run {args.run_id}...", file=sys.stderr)
         report = await service.undo_run(args.run_id)
-        released = release_orders(report.orders_undone) if args.release_orders else []
+        released = await service.release_undone_orders(report.orders_undone) if args.release_orders else []
         if args.json:
             print(dumps({**report.to_json(), "released_orders": released}))
             return 0
