@@ -115,7 +115,8 @@ class SyncEngine:
             if polled and not dry_run and (cursor_value is None or since is not None):
                 report(SyncProgress(0, 0, "matching", message="invoices already entered by hand"))
                 try:
-                    first_run = (await match_hand_entered_invoices(ctx, polled)).to_json()
+                    matched = await match_hand_entered_invoices(ctx, polled)
+                    first_run = matched.to_json() if matched is not None else None
                 except BigBooksError as exc:      # creating now could duplicate hand-entered invoices
                     status, problem = RunStatus.FAILED, (
                         "Could not look for invoices entered by hand in FreshBooks, so nothing was synced "

@@ -11,6 +11,8 @@ from typing import Any
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import ErrorKind, NotFoundError
+from bigbooks_desktop.mapping.eligibility import is_invoiceable
+from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.store import error_queue
 from bigbooks_desktop.store.intents import IntentKind, pending_intents
 from bigbooks_desktop.store.links import (
@@ -21,7 +23,7 @@ from bigbooks_desktop.store.links import (
     get_order_link,
     get_order_links,
 )
-from bigbooks_desktop.store.rows import RunObjectRow
+from bigbooks_desktop.store.rows import ErrorRow, RunObjectRow
 from bigbooks_desktop.store.runs import log_activity
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT, FirstRunReport, match_existing_invoices
@@ -114,14 +116,32 @@ class _PolledOrders:
         return getattr(self._client, name)
 
 
-async def match_hand_entered_invoices(ctx: SyncContext, polled: Sequence[bc.Order]) -> FirstRunReport:
+def _never_seen(orders: Sequence[bc.Order], profile: MappingProfile) -> list[bc.Order]:
+    """Invoiceable orders no sync has handled yet: no link and no inbox row, past or present (an order a
+    run has already looked at went through the matching then, or came after BigBooks was installed)."""
+    candidates = [o for o in orders if is_invoiceable(o, profile)]
+    linked = get_order_links(o.id for o in candidates)
+    ids = [o.id for o in candidates if o.id not in linked]
+    seen: set[int | None] = set()
+    for start in range(0, len(ids), 500):
+        rows = ErrorRow.select(ErrorRow.order_id).where(ErrorRow.order_id.in_(ids[start:start + 500]))
+        seen.update(r.order_id for r in rows)
+    fresh = set(ids) - seen
+    return [o for o in candidates if o.id in fresh]
+
+
+async def match_hand_entered_invoices(ctx: SyncContext, polled: Sequence[bc.Order]) -> FirstRunReport | None:
     """Link the invoices the merchant entered by hand to the polled orders (sync.first_run) before the run
-    creates anything. FreshBooks invoices are listed once; the orders are the ones already listed.
+    creates anything. FreshBooks invoices are listed once, and only when some polled order was never seen
+    by a sync (None otherwise: nothing to match); the orders are the ones already listed.
 
     An invoice matched by number for an order with a pending invoice intent is this app's own (a run was
     stopped after FreshBooks created it): its link is dropped so the exactly-once protocol recovers it."""
+    fresh = _never_seen(polled, ctx.profile)
+    if not fresh:
+        return None
     pending = {i.order_id for i in pending_intents(kind=IntentKind.INVOICE) if i.order_id is not None}
-    listed: Any = _PolledOrders(ctx.bigcommerce, polled)    # duck-typed like the engine's clients
+    listed: Any = _PolledOrders(ctx.bigcommerce, fresh)    # duck-typed like the engine's clients
     report = await match_existing_invoices(
         bigcommerce=listed, freshbooks=ctx.freshbooks, profile=ctx.profile,
         store_timezone=ctx.store_timezone, run_id=ctx.run_id)
