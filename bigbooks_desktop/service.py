@@ -22,6 +22,7 @@ from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, ErrorEntry, Retr
 from bigbooks_desktop.store.runs import RunMode, interrupt_stale_runs, list_runs
 from bigbooks_desktop.sync.context import ProgressCallback
 from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
+from bigbooks_desktop.sync.held_orders import queue_released_orders
 from bigbooks_desktop.sync.reconcile import ReconciliationReport, reconcile
 from bigbooks_desktop.sync.undo import UndoReport, release_orders, undo_run
 
@@ -217,8 +218,11 @@ class BigBooksService:
             return await undo_run(run_id, freshbooks=freshbooks)
 
     async def release_undone_orders(self, order_ids: Collection[int]) -> list[int]:
-        """Let the next sync create these undone orders' invoices again; returns the ids released."""
-        return release_orders(order_ids)
+        """Let the next sync create these undone orders' invoices again (it reads them even though the cursor
+        has moved past them); returns the ids released."""
+        released = release_orders(order_ids)
+        queue_released_orders(released)
+        return released
 
     async def reconcile(self) -> ReconciliationReport:
         """Every order against its FreshBooks invoice, payments and credits (reads only)."""

@@ -20,7 +20,13 @@ from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, cou
 from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
 from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
-from bigbooks_desktop.sync.held_orders import held_reason, match_hand_entered_invoices, waiting_ambiguities
+from bigbooks_desktop.sync.held_orders import (
+    held_reason,
+    match_hand_entered_invoices,
+    queue_released_orders,
+    released_orders,
+    waiting_ambiguities,
+)
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
 
 __all__ = ["ORDERS_STREAM", "RunSummary", "SyncEngine", "SyncOptions"]
@@ -103,6 +109,9 @@ class SyncEngine:
                 for entry in due_retries():
                     if entry.order_id is not None:
                         work[entry.order_id] = (entry.order_id, merged_edits(entry.order_id))
+            released = released_orders() if poll and not dry_run else []
+            for order_id in released:              # released after an undo: older than the cursor
+                work.setdefault(order_id, (order_id, {}))
             polled: list[bc.Order] = []
             start = self._start(since, cursor_value, first_run_start)
             if poll and start is None:
@@ -124,6 +133,9 @@ class SyncEngine:
             if problem is None:
                 handled_upfront = self._prefilter(ctx, polled, work)
                 outcomes += await self._process(ctx, polled, work, handled_upfront, report)
+            if released:
+                finished = {o.order_id for o in outcomes if o.result != "paused"}
+                queue_released_orders([i for i in released if i not in finished], keep_only=True)
             if ctx.paused:
                 status, problem = RunStatus.FAILED, str(ctx.auth_problem)
             if poll and not dry_run and (problem is None or ctx.paused):

@@ -14,6 +14,7 @@ from bigbooks_desktop.core.errors import ErrorKind, NotFoundError
 from bigbooks_desktop.mapping.eligibility import is_invoiceable
 from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.store import error_queue
+from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.intents import IntentKind, pending_intents
 from bigbooks_desktop.store.links import (
     OrderLink,
@@ -29,10 +30,25 @@ from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT, FirstRunReport, match_existing_invoices
 from bigbooks_desktop.sync.first_run import _link as link_hand_entered  # the matcher's own linking step
 
-__all__ = ["AMBIGUITY_PAYLOAD_KEY", "ambiguous_match", "held_reason", "is_hand_entered",
-           "match_hand_entered_invoices", "settle_ambiguous_match", "undone_reason", "waiting_ambiguities"]
+__all__ = ["AMBIGUITY_PAYLOAD_KEY", "RELEASED_STREAM", "ambiguous_match", "held_reason", "is_hand_entered",
+           "match_hand_entered_invoices", "queue_released_orders", "released_orders", "settle_ambiguous_match",
+           "undone_reason", "waiting_ambiguities"]
 
 AMBIGUITY_PAYLOAD_KEY = "candidate_invoice_ids"    # what sync.first_run puts in the payload of its inbox rows
+RELEASED_STREAM = "released_orders"   # cursor row holding released orders the next sync reads (ids, commas)
+
+
+def released_orders() -> list[int]:
+    """Orders released after an undo that the next sync reads again, whatever the cursor says."""
+    value = get_cursor(RELEASED_STREAM) or ""
+    return sorted({int(part) for part in value.split(",") if part.strip().isdigit()})
+
+
+def queue_released_orders(order_ids: Sequence[int], *, keep_only: bool = False) -> None:
+    """Add orders for the next sync to read (their modification time is older than the cursor);
+    `keep_only` replaces the queue instead (the engine keeps the ones it could not finish)."""
+    ids = set(order_ids) if keep_only else set(order_ids) | set(released_orders())
+    set_cursor(RELEASED_STREAM, ",".join(str(i) for i in sorted(ids)))
 
 
 def is_hand_entered(link: OrderLink | None) -> bool:

@@ -18,6 +18,7 @@ from bigbooks_desktop.mapping.profile import default_profile
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
 from bigbooks_desktop.store import error_queue, links
 from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT
+from bigbooks_desktop.sync.held_orders import queue_released_orders, released_orders
 from bigbooks_desktop.sync.undo import release_orders, undo_run
 
 pytestmark = pytest.mark.asyncio
@@ -99,6 +100,7 @@ async def test_an_undone_order_is_skipped_with_how_to_release_it_then_synced_onc
         async with await accounts.open_freshbooks_client(transport=r.transport) as freshbooks:
             await undo_run(second.run_id or 0, freshbooks=freshbooks)
 
+        r.tick(900)                                   # the cursor moves well past the order (overlap included)
         third = await r.sync()
         assert third.results.get("skipped") == 1 and third.counts["orders_held"] == 1
         assert third.skipped == [{"order_id": order_id, "reason": third.skipped[0]["reason"]}]
@@ -106,8 +108,10 @@ async def test_an_undone_order_is_skipped_with_how_to_release_it_then_synced_onc
         assert _active_numbers(r.state())[f"BC-{order_id}"] == 0
 
         assert release_orders([order_id]) == [order_id]
-        await r.sync()
+        queue_released_orders([order_id])            # what the service's release does
+        await r.sync(since=None)                      # from the cursor, which is past the order
         assert _active_numbers(r.state())[f"BC-{order_id}"] == 1
+        assert released_orders() == []
 
 
 async def test_a_plain_engine_run_without_a_cursor_is_a_first_sync() -> None:
