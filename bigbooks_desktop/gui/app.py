@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 from bigbooks_desktop import APP_NAME, __version__
 from bigbooks_desktop.core.errors import BigBooksError, BugError
 from bigbooks_desktop.gui.main_window import MainWindow
-from bigbooks_desktop.gui.ops import ErrorPresenter
+from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 
-__all__ = ["install_excepthook", "make_application", "run_gui"]
+__all__ = ["install_excepthook", "make_application", "run_gui", "start_demo"]
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -40,6 +40,15 @@ def install_excepthook(presenter: ErrorPresenter) -> None:
     sys.excepthook = hook
 
 
+async def start_demo(window: MainWindow, admin_url: str) -> asyncio.Future[Any]:
+    """The demo in a window: sign in to the sandbox through the real connect path, show who is connected,
+    and start its main job (Sync now). Returns the sync's future."""
+    window.statusBar().showMessage("Signing in to the demo store...")
+    await run_op(window, window.service.connect_sandbox(admin_url), presenter=window.presenter)
+    await window.refresh()
+    return window.sync_now()  # type: ignore[no-any-return]  # MainWindow is untyped Qt code
+
+
 def run_gui(*, demo_admin_url: str | None = None, service: Any = None) -> int:
     """Open the main window on the qasync loop and run until it closes."""
     app = make_application()
@@ -58,7 +67,10 @@ def run_gui(*, demo_admin_url: str | None = None, service: Any = None) -> int:
     app.aboutToQuit.connect(closing.set)
 
     async def main() -> None:
-        await window.refresh()
+        if demo_admin_url:
+            await start_demo(window, demo_admin_url)
+        else:
+            await window.refresh()
         await closing.wait()
 
     with loop:

@@ -101,3 +101,30 @@ def test_summary_sentence_mentions_the_inbox_only_when_needed() -> None:
     busy = {"counts": {"invoices_created": 1}, "inbox_active": 3}
     assert "inbox" not in describe_summary(quiet)
     assert "3 order(s) need attention" in describe_summary(busy)
+
+
+def test_the_demo_window_signs_in_and_syncs_by_itself(qtbot: Any, qloop: asyncio.AbstractEventLoop,
+                                                       save_screenshot: Any) -> None:
+    """What `bigbooks demo` does with a display: sign in to the sandbox, then run the main job."""
+    from datetime import date
+
+    from bigbooks_desktop.core.preferences import load_preferences, save_preferences
+    from bigbooks_desktop.gui.app import start_demo
+    from bigbooks_desktop.sandbox.config import SandboxConfig
+    from bigbooks_desktop.sandbox.server import SandboxThread
+    from bigbooks_desktop.service import BigBooksService
+
+    save_preferences(load_preferences().model_copy(update={"backfill_start": date(2000, 1, 1)}))
+    with SandboxThread(SandboxConfig(orders=20, seed=5, time_scale=200)) as sandbox:
+        service = BigBooksService(allow_file_store=True)
+        window = MainWindow(service, presenter=RecordingPresenter())
+        qtbot.addWidget(window)
+        window.resize(1100, 680)
+        window.show()
+        sync = qloop.run_until_complete(start_demo(window, sandbox.info["admin_url"]))
+        qloop.run_until_complete(sync)
+        assert window.presenter.shown == []
+        assert window.freshbooks_card.detail.text().startswith("Sandbox Trading Co.")
+        assert window.runs_model.rowCount() == 1 and int(window.runs_model.index(0, 5).data()) > 0
+        save_screenshot(window, "demo-window-after-first-sync")
+        qloop.run_until_complete(service.aclose())
