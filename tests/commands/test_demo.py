@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_headless_demo_syncs_the_store_then_the_new_orders_and_writes_nothing_twice(tmp_path: Path) -> None:
     env = {**os.environ, "BIGBOOKS_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("DISPLAY", None)
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+    done = subprocess.run(
         [sys.executable, "-m", "bigbooks_desktop", "demo", "--orders", "30", "--time-scale", "100", "--json"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
