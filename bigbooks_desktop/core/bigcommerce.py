@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +21,7 @@ __all__ = [
     "Coupon",
     "Customer",
     "CustomerAddress",
+    "FormField",
     "Order",
     "OrderDetail",
     "OrderProduct",
@@ -62,6 +64,17 @@ class OrderStatus(IntEnum):
     PARTIALLY_REFUNDED = 14
 
 
+class FormField(_Entity):
+    """A custom checkout field on the billing address (e.g. "Delivery Instructions")."""
+
+    name: str = ""
+    value: str | int | Decimal | bool | list[Any] | None = None
+
+    def display(self) -> str:
+        value = ", ".join(str(v) for v in self.value) if isinstance(self.value, list) else self.value
+        return f"{self.name}: {'' if value is None else value}".strip()
+
+
 class BillingAddress(_Entity):
     first_name: str = ""
     last_name: str = ""
@@ -75,6 +88,7 @@ class BillingAddress(_Entity):
     country_iso2: str = ""
     phone: str = ""
     email: str = ""
+    form_fields: tuple[FormField, ...] = ()
 
 
 class ShippingAddress(BillingAddress):

@@ -200,7 +200,9 @@ def _invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, cust
                                               "per-line percentages"))
     notes = fill_lines(profile.notes_template, customer_message=order.customer_message.strip(),
                        staff_notes=order.staff_notes.strip() if profile.include_staff_notes else "",
-                       custom_fields="", order_id=str(order.id))
+                       custom_fields="\n".join(f.display() for f in order.billing_address.form_fields
+                                                if f.display()),
+                       order_id=str(order.id))
     staff_missing = "{staff_notes}" not in profile.notes_template
     if profile.include_staff_notes and staff_missing and order.staff_notes.strip():
         notes = "\n".join(filter(None, [notes, order.staff_notes.strip()]))

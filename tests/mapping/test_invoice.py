@@ -249,3 +249,13 @@ def test_default_two_place_unit_costs_put_the_lost_cents_on_the_rounding_line() 
     assert plan.order_total == D("110.27")
     assert plan.rounding_adjustment == D("-0.03")
     assert plan.draft.lines[-1].kind == "rounding"
+
+
+def test_custom_checkout_fields_and_the_customer_message_go_to_the_notes() -> None:
+    detail = build(Spec(lines=[Line(D("10.00"), 1, STATE, sku="MUG", name="Mug")]))
+    billing = detail.order.billing_address.model_copy(update={"form_fields": (
+        bc.FormField(name="Delivery Instructions", value="Leave in backyard"),
+        bc.FormField(name="Gift", value=["wrap", "card"]))})
+    order = detail.order.model_copy(update={"billing_address": billing, "customer_message": "Ring twice"})
+    plan = plan_for(detail.model_copy(update={"order": order}))
+    assert plan.draft.notes == "Ring twice\nDelivery Instructions: Leave in backyard\nGift: wrap, card"
