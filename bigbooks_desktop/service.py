@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any, Literal
 import httpx
 
 from bigbooks_desktop import accounts
+from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
+from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core.errors import NotFoundError, ValidationError
 from bigbooks_desktop.core.preferences import load_preferences
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
@@ -112,14 +115,9 @@ class BigBooksService:
     async def aclose(self) -> None:
         close_database()
 
-    # -- sync --------------------------------------------------------------------------------------------
-
-    async def sync_once(self, *, since: date | datetime | None = None, dry_run: bool = False,
-                        progress: ProgressCallback | None = None, retries_only: bool = False,
-                        mode: RunMode | None = None) -> RunSummary:
-        """One sync run (see `SyncEngine.run`). NotSignedInError and friends when it cannot run at all."""
-        start = _moment(since)
-        first = _moment(self._preferences.backfill_start)
+    @asynccontextmanager
+    async def _clients(self) -> AsyncIterator[tuple[BigCommerceClient, FreshBooksClient]]:
+        """Both connector clients from the stored sign-ins, closed together (NotSignedInError when one is missing)."""
         bigcommerce = await accounts.open_bigcommerce_client(transport=self._transport,
                                                              allow_file_store=self._allow_file_store)
         try:
@@ -129,6 +127,17 @@ class BigBooksService:
             await bigcommerce.aclose()
             raise
         async with bigcommerce, freshbooks:
+            yield bigcommerce, freshbooks
+
+    # -- sync --------------------------------------------------------------------------------------------
+
+    async def sync_once(self, *, since: date | datetime | None = None, dry_run: bool = False,
+                        progress: ProgressCallback | None = None, retries_only: bool = False,
+                        mode: RunMode | None = None) -> RunSummary:
+        """One sync run (see `SyncEngine.run`). NotSignedInError and friends when it cannot run at all."""
+        start = _moment(since)
+        first = _moment(self._preferences.backfill_start)
+        async with self._clients() as (bigcommerce, freshbooks):
             engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
                                 options=self.options)
             return await engine.run(since=start, dry_run=dry_run, first_run_start=first,
@@ -226,15 +235,7 @@ class BigBooksService:
 
     async def reconcile(self) -> ReconciliationReport:
         """Every order against its FreshBooks invoice, payments and credits (reads only)."""
-        bigcommerce = await accounts.open_bigcommerce_client(transport=self._transport,
-                                                             allow_file_store=self._allow_file_store)
-        try:
-            freshbooks = await accounts.open_freshbooks_client(transport=self._transport,
-                                                               allow_file_store=self._allow_file_store)
-        except BaseException:
-            await bigcommerce.aclose()
-            raise
-        async with bigcommerce, freshbooks:
+        async with self._clients() as (bigcommerce, freshbooks):
             return await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
 
 

@@ -77,8 +77,9 @@ class Identity(_Entity):
     businesses: tuple[Business, ...] = ()
 
 
-class Client(_Entity):
-    id: int
+class ClientDraft(_Entity):
+    """The client fields the app writes (name, organisation, billing p_* and shipping s_* addresses)."""
+
     email: str = ""
     fname: str = ""
     lname: str = ""
@@ -98,6 +99,12 @@ class Client(_Entity):
     s_country: str = ""
     currency_code: str = ""
     note: str = ""
+
+
+class Client(ClientDraft):
+    """A client as FreshBooks returns it: the writable fields of `ClientDraft` plus what FreshBooks keeps."""
+
+    id: int
     vis_state: int = 0
     signup_date: datetime | None = None   # UTC on the wire (unlike other accounting timestamps)
     updated: datetime | None = None
@@ -192,28 +199,6 @@ class CreditNote(_Entity):
 
 
 # ---- drafts: what the app sends ---------------------------------------------------------------
-
-
-class ClientDraft(_Entity):
-    email: str = ""
-    fname: str = ""
-    lname: str = ""
-    organization: str = ""
-    bus_phone: str = ""
-    p_street: str = ""
-    p_street2: str = ""
-    p_city: str = ""
-    p_province: str = ""
-    p_code: str = ""
-    p_country: str = ""
-    s_street: str = ""
-    s_street2: str = ""
-    s_city: str = ""
-    s_province: str = ""
-    s_code: str = ""
-    s_country: str = ""
-    currency_code: str = ""
-    note: str = ""
 
 
 class LineDraft(_Entity):
