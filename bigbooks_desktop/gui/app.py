@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from bigbooks_desktop import APP_NAME, __version__
 from bigbooks_desktop.core.errors import BigBooksError, BugError
+from bigbooks_desktop.gui.garbage import MainThreadGarbageCollector
 from bigbooks_desktop.gui.main_window import MainWindow
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 
@@ -73,6 +74,10 @@ def run_gui(*, demo_admin_url: str | None = None, service: Any = None) -> int:
             await window.refresh()
         await closing.wait()
 
-    with loop:
-        loop.run_until_complete(main())
+    collector = MainThreadGarbageCollector(app)
+    try:
+        with loop:
+            loop.run_until_complete(main())
+    finally:
+        collector.stop()
     return 0

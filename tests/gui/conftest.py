@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -21,12 +22,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop, with garbage collected on the GUI thread as the app does (see gui/garbage.py)."""
+    from bigbooks_desktop.gui.garbage import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector()
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     loop.run_until_complete(asyncio.sleep(0))
     asyncio.set_event_loop(None)
     loop.close()
+    collector.stop()
 
 
 @pytest.fixture
@@ -57,3 +63,11 @@ def save_screenshot() -> Any:
         return path
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_this_thread() -> Iterator[None]:
+    """After each GUI test, collect its garbage here on the GUI thread, before a later test's worker or
+    sandbox thread could trigger a collection that destroys Qt objects off their thread."""
+    yield
+    gc.collect()
