@@ -5,50 +5,22 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from bigbooks_desktop.commands.progress import ProgressPrinter
 from bigbooks_desktop.core.money import json_loads
 
-__all__ = ["ProgressPrinter", "run_headless_demo"]
+__all__ = ["run_headless_demo"]
 
 BACKFILL_FROM = date(2000, 1, 1)  # the demo store's history is older than "now": sync all of it
 
 
 def _say(text: str = "") -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-class ProgressPrinter:
-    """Progress on stderr: one rewritten line on a terminal, a line per 10 % otherwise."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.tty = sys.stderr.isatty()
-        self.last_decile = -1
-        self.started = time.monotonic()
-
-    def __call__(self, progress: Any) -> None:
-        done, total = progress.done, progress.total
-        if not total:
-            return
-        text = f"  {self.label}: {done}/{total} orders ({progress.stage})"
-        if self.tty:
-            print("\r" + text.ljust(70), end="", file=sys.stderr, flush=True)
-            return
-        decile = done * 10 // total
-        if decile != self.last_decile:
-            self.last_decile = decile
-            _say(text)
-
-    def finish(self) -> float:
-        if self.tty:
-            print(file=sys.stderr)
-        return time.monotonic() - self.started
 
 
 def _print_summary(title: str, summary: Any, seconds: float) -> None:

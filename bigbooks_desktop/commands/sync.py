@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from bigbooks_desktop.commands.progress import ProgressPrinter
 from bigbooks_desktop.commands.service_runner import EXIT_AUTH, print_json, run_with_service
 
 __all__ = ["register"]
@@ -28,11 +29,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _progress(update: Any) -> None:
-    where = f" order {update.order_id}" if update.order_id is not None else ""
-    print(f"[{update.done}/{update.total}] {update.stage}{where}", file=sys.stderr)
-
-
 def _print_summary(summary: Any, as_json: bool) -> None:
     if summary.note:
         print(summary.note, file=sys.stderr)
@@ -45,6 +41,12 @@ def _print_summary(summary: Any, as_json: bool) -> None:
           f"{counts.get('orders_failed', 0)} need attention; {counts.get('invoices_created', 0)} invoices, "
           f"{counts.get('payments_created', 0)} payments, "
           f"{counts.get('credits_created', 0)} credit notes created. Inbox: {summary.inbox_active}.")
+    for held in summary.skipped[:20]:
+        print(f"  skipped order {held['order_id']}: {held['reason']}", file=sys.stderr)
+    for failed in summary.failed[:20]:
+        print(f"  order {failed.get('order_id')} [{failed.get('stage')}]: {failed.get('message')}", file=sys.stderr)
+    if len(summary.failed) > 20:
+        print(f"  ... and {len(summary.failed) - 20} more: bigbooks inbox list", file=sys.stderr)
     if summary.dry_run:
         print_json(summary.planned_totals)
 
@@ -52,10 +54,12 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     async def body(service: Any) -> int:
         if args.watch:
-            summaries = await service.watch(args.interval, progress=_progress,
+            summaries = await service.watch(args.interval, progress=ProgressPrinter("syncing"),
                                             on_summary=lambda s: _print_summary(s, args.json))
             return 0 if all(s.problem is None for s in summaries) else EXIT_AUTH
-        summary = await service.sync_once(since=args.since, dry_run=args.dry_run, progress=_progress)
+        printer = ProgressPrinter("dry run" if args.dry_run else "syncing")
+        summary = await service.sync_once(since=args.since, dry_run=args.dry_run, progress=printer)
+        printer.finish()
         _print_summary(summary, args.json)
         if summary.problem:
             print(f"error: {summary.problem}", file=sys.stderr)
