@@ -120,3 +120,33 @@ async def test_a_plain_engine_run_without_a_cursor_is_a_first_sync() -> None:
         assert summary.first_run is not None and summary.first_run["matched"] == []
         assert summary.skipped == [] and summary.first_run["orders_checked"] > 0
         assert summary.first_run["invoices_checked"] == 0
+
+
+async def test_picking_one_of_two_hand_entered_invoices_links_that_one_and_creates_nothing() -> None:
+    async with rig(orders=20, seed=9) as r:
+        bigcommerce = await accounts.open_bigcommerce_client(transport=r.transport)
+        freshbooks = await accounts.open_freshbooks_client(transport=r.transport)
+        async with bigcommerce, freshbooks:
+            timezone = (await bigcommerce.get_store()).timezone_name
+            candidates = [o async for o in bigcommerce.iter_orders()
+                          if is_invoiceable(o, default_profile()) and o.billing_address.email]
+            order = candidates[0]
+            client = await freshbooks.create_client(fb.ClientDraft(email=order.billing_address.email))
+            twins = [await freshbooks.create_invoice(fb.InvoiceDraft(
+                customerid=client.id, invoice_number=f"HAND-{n}", currency_code=order.transaction_currency,
+                create_date=local_date(order.date_created, timezone, what="test"),
+                lines=(fb.LineDraft(name="Typed by hand", qty=Decimal(1),
+                                    unit_cost=quantize(order.total_inc_tax, order.transaction_currency)),)))
+                for n in (1, 2)]
+
+        await r.sync(since=None, first_run_start=EPOCH)
+        row = error_queue.active_error(order.id, error_queue.ErrorStage.VALIDATE)
+        assert row is not None, "an order matching two hand-entered invoices waits in the inbox"
+        before = _active_numbers(r.state())
+
+        error_queue.edit_error(row.id, {"invoice_id": twins[1].id})     # what `inbox edit ID {...}` stores
+        await r.sync(since=None, poll=False)
+        link = links.get_order_link(order.id)
+        assert link is not None and link.invoice_id == twins[1].id
+        assert _active_numbers(r.state()) == before                       # nothing created, nothing deleted
+        assert error_queue.active_error(order.id, error_queue.ErrorStage.VALIDATE) is None
