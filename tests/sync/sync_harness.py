@@ -50,6 +50,14 @@ class Rig:
                                 options=self.options)
             return await engine.run(since=since, **kwargs)
 
+    @asynccontextmanager
+    async def clients(self) -> AsyncIterator[tuple[Any, Any]]:
+        """Both connector clients from the stored sign-ins (as the service builds them), closed together."""
+        bigcommerce = await accounts.open_bigcommerce_client(transport=self.transport)
+        freshbooks = await accounts.open_freshbooks_client(transport=self.transport)
+        async with bigcommerce, freshbooks:
+            yield bigcommerce, freshbooks
+
     async def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         async with httpx.AsyncClient(transport=self.transport, base_url="http://sandbox.test") as http:
             response = await http.request(method, f"/_sandbox{path}", json=body)
@@ -63,9 +71,7 @@ class Rig:
         """The reconciliation report of the books as they stand."""
         from bigbooks_desktop.sync.reconcile import reconcile
 
-        bigcommerce = await accounts.open_bigcommerce_client(transport=self.transport)
-        freshbooks = await accounts.open_freshbooks_client(transport=self.transport)
-        async with bigcommerce, freshbooks:
+        async with self.clients() as (bigcommerce, freshbooks):
             return await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
 
 

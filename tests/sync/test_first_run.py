@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from sync_harness import rig
 
-from bigbooks_desktop import accounts
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
@@ -17,18 +17,12 @@ from bigbooks_desktop.core.money import quantize
 from bigbooks_desktop.mapping.eligibility import is_invoiceable
 from bigbooks_desktop.mapping.invoice import local_date
 from bigbooks_desktop.mapping.profile import default_profile
-from bigbooks_desktop.sandbox.app import Sandbox
-from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
 from bigbooks_desktop.store import error_queue, links
-from bigbooks_desktop.store.db import close_database, open_database
 from bigbooks_desktop.sync.engine import SyncEngine
 from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT, is_first_run, match_existing_invoices
 
 pytestmark = pytest.mark.asyncio
-
-ADMIN_URL = "http://sandbox.test/_sandbox"
-
 
 async def _hand_invoice(
     freshbooks: FreshBooksClient, order: bc.Order, *, number: str, timezone: str, client_id: int
@@ -45,14 +39,8 @@ async def _hand_invoice(
 
 
 async def test_hand_entered_invoices_are_linked_not_duplicated() -> None:
-    sandbox = Sandbox(SandboxConfig(orders=30, seed=9, time_scale=200))
-    transport = sandbox.transport()
-    open_database()
-    try:
-        await accounts.connect_sandbox(ADMIN_URL, transport=transport)
-        bigcommerce = await accounts.open_bigcommerce_client(transport=transport)
-        freshbooks = await accounts.open_freshbooks_client(transport=transport)
-        async with bigcommerce, freshbooks:
+    async with rig(orders=30, seed=9, time_scale=200) as r:
+        async with r.clients() as (bigcommerce, freshbooks):
             timezone = (await bigcommerce.get_store()).timezone_name
             profile = default_profile()
             orders = [
@@ -131,7 +119,7 @@ async def test_hand_entered_invoices_are_linked_not_duplicated() -> None:
             assert again.matched == ()  # already linked: nothing matched twice
 
             await SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks).run(since=datetime(2000, 1, 1, tzinfo=UTC))
-        books = sandbox.freshbooks.dump()
+        books = r.sandbox.freshbooks.dump()
         invoices = [i for i in books["invoices"] if i["vis_state"] != 1 and i["accountid"] == PRIMARY_ACCOUNT_ID]
         numbers = Counter(i["invoice_number"] for i in invoices)
         assert numbers[f"BC-{by_number.id}"] == 1  # the hand-entered one, not a second
@@ -139,20 +127,11 @@ async def test_hand_entered_invoices_are_linked_not_duplicated() -> None:
         assert numbers["INV-2001"] == 1
         on_b = [p for p in books["payments"] if p["vis_state"] != 1 and p["invoiceid"] == hand_b.id]
         assert len(on_b) == (1 if paid_by_hand else 0)  # the hand payment was not recorded twice
-    finally:
-        accounts.forget_shared_auth()
-        close_database()
 
 
 async def test_the_first_sync_leaves_matched_and_ambiguous_orders_alone() -> None:
-    sandbox = Sandbox(SandboxConfig(orders=30, seed=9, time_scale=200))
-    transport = sandbox.transport()
-    open_database()
-    try:
-        await accounts.connect_sandbox(ADMIN_URL, transport=transport)
-        bigcommerce = await accounts.open_bigcommerce_client(transport=transport)
-        freshbooks = await accounts.open_freshbooks_client(transport=transport)
-        async with bigcommerce, freshbooks:
+    async with rig(orders=30, seed=9, time_scale=200) as r:
+        async with r.clients() as (bigcommerce, freshbooks):
             timezone = (await bigcommerce.get_store()).timezone_name
             orders = [
                 o
@@ -172,9 +151,6 @@ async def test_the_first_sync_leaves_matched_and_ambiguous_orders_alone() -> Non
             paid = await freshbooks.list_payments(hand.id)
             captured = await bigcommerce.get_order_transactions(matched.id)
             created = await freshbooks.find_invoice_by_number(f"BC-{ambiguous.id}")
-    finally:
-        accounts.forget_shared_auth()
-        close_database()
     assert [line.name for line in after.lines] == ["Goods as typed by the merchant"]
     if any(t.status == "ok" and t.event in ("purchase", "capture") for t in captured):
         assert paid, "the matched order's payments are recorded on the hand-entered invoice"

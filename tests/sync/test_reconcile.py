@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sync_harness import NO_WAIT, rig
 
-from bigbooks_desktop import accounts
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core import freshbooks as fb
@@ -18,43 +18,23 @@ from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.sandbox.app import Sandbox
-from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.store import links
-from bigbooks_desktop.store.db import close_database, open_database
-from bigbooks_desktop.sync.engine import SyncEngine, SyncOptions
+from bigbooks_desktop.sync.engine import SyncOptions
 from bigbooks_desktop.sync.reconcile import CSV_COLUMNS, FindingCode, OrderState, reconcile
 
 pytestmark = pytest.mark.asyncio
-
-ADMIN_URL = "http://sandbox.test/_sandbox"
-
 
 @asynccontextmanager
 async def synced_books(
     *, orders: int = 30, seed: int = 3, profile: MappingProfile | None = None
 ) -> AsyncIterator[tuple[Sandbox, BigCommerceClient, FreshBooksClient]]:
     """A sandbox (rate-limit window shrunk) fully synced once by the real engine; clients left open."""
-    from datetime import UTC, datetime
-
-    sandbox = Sandbox(SandboxConfig(orders=orders, seed=seed, time_scale=200))
-    transport = sandbox.transport()
-    open_database()
-    try:
-        await accounts.connect_sandbox(ADMIN_URL, transport=transport)
-        bigcommerce = await accounts.open_bigcommerce_client(transport=transport)
-        freshbooks = await accounts.open_freshbooks_client(transport=transport)
-        async with bigcommerce, freshbooks:
-            engine = SyncEngine(
-                bigcommerce=bigcommerce,
-                freshbooks=freshbooks,
-                profile=profile,
-                options=SyncOptions(concurrency=4),
-            )
-            await engine.run(since=datetime(2000, 1, 1, tzinfo=UTC))
-            yield sandbox, bigcommerce, freshbooks
-    finally:
-        accounts.forget_shared_auth()
-        close_database()
+    async with rig(orders=orders, seed=seed, time_scale=200) as r:
+        r.profile = profile or default_profile()
+        r.options = SyncOptions(concurrency=4, retry_policy=NO_WAIT)
+        await r.sync()
+        async with r.clients() as (bigcommerce, freshbooks):
+            yield r.sandbox, bigcommerce, freshbooks
 
 
 async def test_clean_sync_reconciles_with_only_explained_differences(tmp_path: Path) -> None:

@@ -10,17 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sync_harness import rig
 
-from bigbooks_desktop import accounts
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import ValidationError
 from bigbooks_desktop.sandbox.app import Sandbox
-from bigbooks_desktop.sandbox.config import SandboxConfig
 from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
 from bigbooks_desktop.store import links, runs
-from bigbooks_desktop.store.db import close_database, open_database
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.sync.engine import SyncEngine
 from bigbooks_desktop.sync.reconcile import FindingCode, reconcile
@@ -28,7 +26,6 @@ from bigbooks_desktop.sync.undo import UndoAction, release_orders, undo_run
 
 pytestmark = pytest.mark.asyncio
 
-ADMIN_URL = "http://sandbox.test/_sandbox"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -60,18 +57,8 @@ class Books:
 
 @asynccontextmanager
 async def books(*, orders: int = 12, seed: int = 5) -> AsyncIterator[Books]:
-    sandbox = Sandbox(SandboxConfig(orders=orders, seed=seed, time_scale=200))
-    transport = sandbox.transport()
-    open_database()
-    try:
-        await accounts.connect_sandbox(ADMIN_URL, transport=transport)
-        bigcommerce = await accounts.open_bigcommerce_client(transport=transport)
-        freshbooks = await accounts.open_freshbooks_client(transport=transport)
-        async with bigcommerce, freshbooks:
-            yield Books(sandbox, bigcommerce, freshbooks)
-    finally:
-        accounts.forget_shared_auth()
-        close_database()
+    async with rig(orders=orders, seed=seed, time_scale=200) as r, r.clients() as (bigcommerce, freshbooks):
+        yield Books(r.sandbox, bigcommerce, freshbooks)
 
 
 async def test_undo_removes_what_the_run_created_and_leaves_the_rest() -> None:
