@@ -152,6 +152,6 @@ async def test_the_first_sync_leaves_matched_and_ambiguous_orders_alone() -> Non
             captured = await bigcommerce.get_order_transactions(matched.id)
             created = await freshbooks.find_invoice_by_number(f"BC-{ambiguous.id}")
     assert [line.name for line in after.lines] == ["Goods as typed by the merchant"]
-    if any(t.status == "ok" and t.event in ("purchase", "capture") for t in captured):
-        assert paid, "the matched order's payments are recorded on the hand-entered invoice"
+    assert any(t.status == "ok" and t.event in ("purchase", "capture") for t in captured), "needs a paid order"
+    assert paid, "the matched order's payments are recorded on the hand-entered invoice"
     assert created is None
