@@ -60,12 +60,9 @@ async def registered_customer(ctx: SyncContext, detail: bc.OrderDetail, *, key: 
     link = find_client_link(key)
     if link is not None and order.date_modified <= link.updated_at:
         return None
-    read = getattr(ctx.bigcommerce, "get_customer", None)   # duck-typed source: stand-ins may not read them
-    if read is None:
-        return None
     async with ctx.lock(f"customer:{order.customer_id}"):
         if order.customer_id not in ctx.customers:
-            ctx.customers[order.customer_id] = await read(order.customer_id)
+            ctx.customers[order.customer_id] = await ctx.bigcommerce.get_customer(order.customer_id)
         return ctx.customers[order.customer_id]
 
 

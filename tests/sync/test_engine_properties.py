@@ -49,6 +49,9 @@ class GeneratedOrders:
     async def get_order_detail(self, order: bc.Order | int) -> bc.OrderDetail:
         return self.details[order if isinstance(order, int) else order.id]
 
+    async def get_customer(self, customer_id: int) -> bc.Customer | None:
+        return None           # generated orders carry their own billing details; no customer records
+
 
 # ------------------------------------------------------------------------------------------------ strategies
 
