@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 __all__ = ["SandboxConfig"]
 
@@ -35,7 +34,3 @@ class SandboxConfig:
     def window_seconds(self) -> float:
         """The BigCommerce rate-limit window after time scaling."""
         return 30.0 / self.time_scale
-
-    def public(self) -> dict[str, Any]:
-        return {"store_hash": self.store_hash, "orders": self.orders, "seed": self.seed,
-                "bc_quota": self.bc_quota, "time_scale": self.time_scale}

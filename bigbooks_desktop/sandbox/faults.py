@@ -81,10 +81,6 @@ class FaultDecision:
     status: int = 0
     rule: str = ""                  # the rule text that caused the action
 
-    @property
-    def is_fault(self) -> bool:
-        return self.action is not None or self.delay_s > 0
-
 
 @dataclass(kw_only=True)
 class FaultPlan:

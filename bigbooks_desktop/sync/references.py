@@ -158,10 +158,6 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
                         field="sku")
 
 
-def _link_item(sku: str, item_id: int) -> None:
-    link_item(sku, item_id)
-
-
 def _link_created_item(sku: str, item: fb.Item) -> None:
     link_item(sku, item.id)
 
