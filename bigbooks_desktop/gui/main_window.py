@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -117,8 +118,11 @@ class MainWindow(QMainWindow):
         self.runs_model = RecordTableModel(RUN_COLUMNS, self)
         self.inbox_model = RecordTableModel(INBOX_COLUMNS, self)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._table(self.runs_model, stretch_column=3), "Recent runs")
-        self.tabs.addTab(self._table(self.inbox_model, stretch_column=4), "Error inbox")
+        self.tabs.addTab(self._table(self.runs_model, stretch_column=3,
+                                     empty="No sync has run yet. Press Sync now to start."), "Recent runs")
+        self.tabs.addTab(self._table(self.inbox_model, stretch_column=4,
+                                     empty="Nothing needs your attention: every order synced or was skipped "
+                                           "on purpose."), "Error inbox")
 
         header = QHBoxLayout()
         title = QLabel(f"<span style='font-size:18px; font-weight:600'>{APP_NAME}</span>")
@@ -142,7 +146,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet("#card { border: 1px solid #d0d4da; border-radius: 6px; background: #fafbfc; }")
         self.statusBar().showMessage("Ready")
 
-    def _table(self, model: RecordTableModel, *, stretch_column: int) -> QTableView:
+    def _table(self, model: RecordTableModel, *, stretch_column: int, empty: str) -> QStackedWidget:
+        """The table, or a sentence saying why it is empty (an empty grid tells a merchant nothing)."""
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         view = QTableView()
@@ -154,7 +159,15 @@ class MainWindow(QMainWindow):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-        return view
+        placeholder = QLabel(empty)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setWordWrap(True)
+        placeholder.setStyleSheet("color: #5f6b7a; font-size: 14px;")
+        stack = QStackedWidget()
+        stack.addWidget(placeholder)
+        stack.addWidget(view)
+        model.modelReset.connect(lambda: stack.setCurrentIndex(1 if model.rowCount() else 0))
+        return stack
 
     # -- operations ----------------------------------------------------------------------------------
     def refresh(self) -> Any:

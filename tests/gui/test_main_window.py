@@ -31,6 +31,7 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
     qloop.run_until_complete(window.refresh())
     assert "sbx" in window.bigcommerce_card.detail.text()
     assert "Sandbox Trading Co." in window.freshbooks_card.detail.text()
+    assert window.tabs.widget(0).currentIndex() == 0               # no run yet: a sentence, not an empty grid
     save_screenshot(window, "main-window-connected")
 
     future = window.sync_now()
@@ -50,6 +51,9 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
     assert f"{created} invoices created" in window.summary.text()
     inbox_rows = window.inbox_model.rowCount()
     assert window.tabs.tabText(1) == (f"Error inbox ({inbox_rows})" if inbox_rows else "Error inbox")
+    runs_page, inbox_page = window.tabs.widget(0), window.tabs.widget(1)
+    assert runs_page.currentIndex() == 1                          # the table, not the empty-state sentence
+    assert inbox_page.currentIndex() == (1 if inbox_rows else 0)
     save_screenshot(window, "main-window-after-sync")
     window.tabs.setCurrentIndex(1)
     save_screenshot(window, "main-window-inbox")
