@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 __all__ = [
     "AppliedDiscount",
@@ -24,6 +24,7 @@ __all__ = [
     "FormField",
     "Order",
     "OrderDetail",
+    "OrderFee",
     "OrderProduct",
     "OrderStatus",
     "OrderTax",
@@ -266,6 +267,26 @@ class Order(_Entity):
         return self.default_currency_code or self.currency_code
 
 
+class OrderFee(_Entity):
+    """An order-level fee (`GET /v2/orders/{id}/fees`, or `include=fees`); the spec's example spells the ex-tax
+    cost both `cost_ex_tax` and `cost_exc_tax`, so both are read."""
+
+    id: int | None = None
+    type: str = ""
+    display_name_customer: str = ""
+    display_name_merchant: str = ""
+    source: str = ""
+    base_cost: Decimal = _ZERO
+    cost_ex_tax: Decimal = Field(default=_ZERO, validation_alias=AliasChoices("cost_ex_tax", "cost_exc_tax"))
+    cost_inc_tax: Decimal = _ZERO
+    cost_tax: Decimal = _ZERO
+    tax_class_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return (self.display_name_customer or self.display_name_merchant or "Fee").strip()
+
+
 class OrderDetail(_Entity):
     """An order with every sub-resource the sync needs, fetched together."""
 
@@ -276,6 +297,7 @@ class OrderDetail(_Entity):
     taxes: tuple[OrderTax, ...] = ()
     transactions: tuple[Transaction, ...] = ()
     refunds: tuple[Refund, ...] = ()
+    fees: tuple[OrderFee, ...] = ()
 
 
 class CustomerAddress(_Entity):
