@@ -34,6 +34,14 @@ def register(subparsers: Any) -> None:
                         help="divide the rate-limit window and latencies by this (default 1)")
     parser.add_argument("--token-ttl", type=float, default=None, metavar="SECONDS",
                         help="FreshBooks access-token lifetime (default 12 hours)")
+    from bigbooks_desktop.sandbox.config import DEFAULT_TAX_ROUNDING, TAX_ROUNDING_RULES  # stdlib-only module
+
+    parser.add_argument("--fb-tax-rounding", default=DEFAULT_TAX_ROUNDING, metavar="RULE",
+                        choices=TAX_ROUNDING_RULES,
+                        help="how the FreshBooks emulator rounds line taxes, which is unknown outside FreshBooks: "
+                             "per line or once per tax name per invoice, half-up or half-even; one of "
+                             f"{', '.join(TAX_ROUNDING_RULES)} (default {DEFAULT_TAX_ROUNDING}; replace at run "
+                             "time with PUT /_sandbox/freshbooks/tax-rounding)")
     parser.set_defaults(handler=run)
 
 
@@ -52,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bad --faults: {exc}", file=sys.stderr)
         return 2
     config = SandboxConfig(orders=args.orders, seed=args.seed, faults=args.faults, bc_quota=args.bc_quota,
-                           time_scale=args.time_scale)
+                           time_scale=args.time_scale, freshbooks_tax_rounding=args.fb_tax_rounding)
     if args.token_ttl is not None:
         config.freshbooks_token_ttl = args.token_ttl
 

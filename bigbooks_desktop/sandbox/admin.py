@@ -1,4 +1,5 @@
-"""The sandbox's admin API under `/_sandbox`: info, state, reset, order events, faults and request counts.
+"""The sandbox's admin API under `/_sandbox`: info, state, reset, order events, faults, the FreshBooks tax
+rounding rule and request counts.
 
 Bodies are JSON parsed with Decimal for every non-integer number; amounts may be strings or numbers.
 """
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import MoneyParseError, json_loads, to_decimal
+from bigbooks_desktop.sandbox.config import TAX_ROUNDING_RULES, check_tax_rounding
 from bigbooks_desktop.sandbox.faults import FaultSpecError
 
 if TYPE_CHECKING:
@@ -123,6 +125,24 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
             raise _BadRequest(400, 'PUT /_sandbox/faults wants {"spec": "<fault spec>"}')
         return _json(sandbox.set_faults(spec).describe())
 
+    def tax_rounding() -> dict[str, Any]:
+        return {"rule": sandbox.config.freshbooks_tax_rounding, "rules": list(TAX_ROUNDING_RULES)}
+
+    async def get_tax_rounding(request: Request) -> Response:
+        return _json(tax_rounding())
+
+    async def put_tax_rounding(request: Request) -> Response:
+        """Replace the rule; documents are recomputed under it the next time they or their payments change."""
+        body = await _body(request)
+        rule = body.get("rule")
+        if not isinstance(rule, str):
+            raise _BadRequest(400, f'PUT {ADMIN_PREFIX}/freshbooks/tax-rounding wants {{"rule": "<rule>"}}')
+        try:
+            sandbox.config.freshbooks_tax_rounding = check_tax_rounding(rule)
+        except ValueError as exc:
+            raise _BadRequest(400, str(exc)) from None
+        return _json(tax_rounding())
+
     async def requests(request: Request) -> Response:
         current = sandbox.state()
         return _json({"requests": current["requests"], "faults": current["faults"]})
@@ -138,5 +158,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route(f"{p}/orders/{{order_id:int}}/transactions", handler(add_transaction), methods=["POST"]),
         Route(f"{p}/faults", handler(get_faults), methods=["GET"]),
         Route(f"{p}/faults", handler(put_faults), methods=["PUT"]),
+        Route(f"{p}/freshbooks/tax-rounding", handler(get_tax_rounding), methods=["GET"]),
+        Route(f"{p}/freshbooks/tax-rounding", handler(put_tax_rounding), methods=["PUT"]),
         Route(f"{p}/requests", handler(requests), methods=["GET"]),
     ]

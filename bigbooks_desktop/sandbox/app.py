@@ -67,6 +67,7 @@ class Sandbox:
             "freshbooks_redirect_uri": redirect,
             "freshbooks_redirect_uris": list(cfg.freshbooks_redirect_uris),
             "freshbooks_token_ttl": Decimal(str(cfg.freshbooks_token_ttl)),
+            "freshbooks_tax_rounding": cfg.freshbooks_tax_rounding,
             "admin_url": f"{base}{ADMIN_PREFIX}",
             "orders": cfg.orders,
             "seed": cfg.seed,

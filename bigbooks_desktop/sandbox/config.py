@@ -6,7 +6,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["SandboxConfig"]
+__all__ = ["DEFAULT_TAX_ROUNDING", "TAX_ROUNDING_RULES", "SandboxConfig", "check_tax_rounding"]
+
+# How the FreshBooks sandbox rounds line taxes. Nobody outside FreshBooks knows its rule (API-FACTS Q1: no
+# public evidence tells per-line from per-tax-name rounding, nor half-up from half-even), so it is a switch.
+# "line-*": each line's tax rounded to the cent, then summed; "invoice-*": per tax name, the taxable amounts
+# of every line carrying it summed, taxed and rounded once. See sandbox.freshbooks.invoice_math.
+TAX_ROUNDING_RULES = ("line-half-up", "line-half-even", "invoice-half-up", "invoice-half-even")
+DEFAULT_TAX_ROUNDING = "line-half-up"   # the sandbox's behaviour before the switch existed
+
+
+def check_tax_rounding(rule: str) -> str:
+    """`rule` if it is one of TAX_ROUNDING_RULES; ValueError naming the allowed values otherwise."""
+    if rule not in TAX_ROUNDING_RULES:
+        raise ValueError(f"unknown tax rounding {rule!r}; use one of {', '.join(TAX_ROUNDING_RULES)}")
+    return rule
 
 
 @dataclass(kw_only=True)
@@ -29,7 +43,11 @@ class SandboxConfig:
     freshbooks_code_ttl: float = 300          # authorization codes expire after 5 minutes
     freshbooks_auto_consent: bool = False     # consent page approves without a click (headless sign-in)
     faults: str = ""                          # fault spec, see sandbox.faults
+    freshbooks_tax_rounding: str = DEFAULT_TAX_ROUNDING   # one of TAX_ROUNDING_RULES (API-FACTS Q1 is open)
     clock: Callable[[], float] = time.time    # injectable clock for expiry tests
+
+    def __post_init__(self) -> None:
+        check_tax_rounding(self.freshbooks_tax_rounding)
 
     def window_seconds(self) -> float:
         """The BigCommerce rate-limit window after time scaling."""

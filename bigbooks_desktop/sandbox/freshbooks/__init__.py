@@ -46,10 +46,15 @@ class FreshBooksSandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
         self.oauth = OAuthServer(config)
-        self.ledger = Ledger(clock=config.clock, seed=config.seed)
+        self.ledger = self._new_ledger()
         self._seeded_items: list[dict[str, Any]] = []
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
         self.reset()
+
+    def _new_ledger(self) -> Ledger:
+        config = self._config
+        # The rule is read from the config at each recompute: the admin route may replace it at run time.
+        return Ledger(clock=config.clock, seed=config.seed, tax_rounding=lambda: config.freshbooks_tax_rounding)
 
     def routes(self) -> list[BaseRoute]:
         account = API + "/accounting/account/{account_id}/{group}/{resource}"
@@ -99,7 +104,7 @@ class FreshBooksSandbox:
     def reset(self) -> None:
         """Back to the seeded state; codes and tokens are forgotten."""
         self.oauth.clear()
-        self.ledger = Ledger(clock=self._config.clock, seed=self._config.seed)
+        self.ledger = self._new_ledger()
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
         for name, rate, number, compound in SEEDED_TAXES:
             self.ledger.create(

@@ -7,6 +7,9 @@ Credit notes are applied the way the payment fields in the references allow (`cr
 with `"creditid": <credit note id>` (type becomes "Credit", from_credit true). The amount counts as paid on
 the invoice and as `paid` on the credit note; it may not exceed what is left on the credit note. Deleting that
 payment (vis_state 1) gives the credit back and un-pays the invoice.
+
+Documents are recomputed (amounts, taxes, balances) under the tax rounding rule in force
+(`SandboxConfig.freshbooks_tax_rounding`, replaceable at run time) each time they or their payments change.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bigbooks_desktop.core.money import MoneyParseError, to_decimal
+from bigbooks_desktop.sandbox.config import DEFAULT_TAX_ROUNDING
 from bigbooks_desktop.sandbox.freshbooks import write_rules
 from bigbooks_desktop.sandbox.freshbooks.accounts import BUSINESSES, Business
 from bigbooks_desktop.sandbox.freshbooks.invoice_math import money, payment_state, totals
@@ -59,9 +63,17 @@ _FIRST_ID = {
 class Ledger:
     """All accounts' objects, in wire shape, keyed by resource and id."""
 
-    def __init__(self, *, clock: Callable[[], float], seed: int) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        seed: int,
+        tax_rounding: Callable[[], str] = lambda: DEFAULT_TAX_ROUNDING,
+    ) -> None:
+        """`tax_rounding` is read at every recompute, so the admin route can replace the rule at run time."""
         self._clock = clock
         self._seed = seed
+        self._tax_rounding = tax_rounding
         self.books: dict[str, dict[str, dict[int, dict[str, Any]]]] = {
             biz.account_id: {name: {} for name in RESOURCES} for biz in BUSINESSES
         }
@@ -188,7 +200,9 @@ class Ledger:
     def refresh_invoice(self, account_id: str, invoice: dict[str, Any]) -> None:
         """Recompute amount, discount, paid, outstanding and the statuses from lines and live payments."""
         code = invoice["currency_code"]
-        sums = totals(invoice["lines"], discount_value=invoice["discount_value"])
+        sums = totals(
+            invoice["lines"], discount_value=invoice["discount_value"], tax_rounding=self._tax_rounding()
+        )
         payments = self.live_payments(account_id, "invoiceid", invoice["id"])
         paid = sum((to_decimal(pay["amount"]["amount"]) for pay in payments), Decimal(0))
         if payments:
@@ -209,7 +223,7 @@ class Ledger:
 
     def refresh_credit(self, account_id: str, credit: dict[str, Any]) -> None:
         code = credit["currency_code"]
-        amount = totals(credit["lines"], discount_value="0").amount
+        amount = totals(credit["lines"], discount_value="0", tax_rounding=self._tax_rounding()).amount
         applied = sum(
             (
                 to_decimal(pay["amount"]["amount"])
