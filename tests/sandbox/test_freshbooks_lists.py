@@ -80,7 +80,10 @@ async def test_search_filters_the_app_uses() -> None:
         both = [("search[userids][]", ada["id"]), ("search[userids][]", bob["id"])]
         assert await ids("users/clients", "clients", both) == [ada["id"], bob["id"]]
 
-        inv_a = await s.invoice(ada["id"], [], invoice_number="BC-1")
+        # owes 1.00, so the 0.01 payment below is not an overpayment (which would give ada a credit note)
+        inv_a = await s.invoice(
+            ada["id"], [{"name": "A", "qty": "1", "unit_cost": {"amount": "1.00"}}], invoice_number="BC-1"
+        )
         inv_b = await s.invoice(bob["id"], [])
         assert await ids("invoices/invoices", "invoices", [("search[invoice_number]", "BC-1")]) == [
             inv_a["id"]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.freshbooks.accounts import BUSINESSES
+from bigbooks_desktop.sandbox.freshbooks.invoice_math import money
 from bigbooks_desktop.sandbox.freshbooks.ledger import Ledger
 from bigbooks_desktop.sandbox.freshbooks.oauth import OAuthServer
 from bigbooks_desktop.sandbox.freshbooks.wire import ACCESS_DENIED_MESSAGE, AccountingError, json_response
@@ -141,7 +142,9 @@ class AccountingApi:
             return json_response(
                 {"response": {"errors": [{"errno": 405, "message": "Method not allowed."}]}}, 405
             )
-        return json_response({"response": {"result": {singular: _shown(obj, resource, includes)}}})
+        return json_response(
+            {"response": {"result": {singular: self._shown(account_id, obj, resource, includes)}}}
+        )
 
     def _list(self, request: Request, account_id: str, resource: str) -> Response:
         query = request.query_params
@@ -159,7 +162,7 @@ class AccountingApi:
             {
                 "response": {
                     "result": {
-                        resource: [_shown(row, resource, includes) for row in chunk],
+                        resource: [self._shown(account_id, row, resource, includes) for row in chunk],
                         "page": page,
                         "pages": max(1, math.ceil(total / per_page)),
                         "per_page": per_page,
@@ -168,6 +171,25 @@ class AccountingApi:
                 }
             }
         )
+
+    def _shown(
+        self, account_id: str, obj: dict[str, Any], resource: str, includes: list[str]
+    ) -> dict[str, Any]:
+        """The object as the API shows it: invoice lines only with include[]=lines; a client's open credit
+        with include[]=credit_balance.
+
+        `credit_balance` ([PM]: the include that shows a client's remaining credit; [DOC:clients] lists it) is
+        a list with one `{"amount": {"amount", "code"}}` per currency with open credit, the shape of its sibling
+        include `outstanding_balance` in `python/get_client_response.json` (unverified: no credit_balance
+        example was found; sandbox assumption).
+        """
+        if resource == "invoices" and "lines" not in includes:
+            return {key: value for key, value in obj.items() if key != "lines"}
+        shown = dict(obj)
+        if resource == "clients" and "credit_balance" in includes:
+            balance = self._ledger.client_credit_balance(account_id, obj["id"])
+            shown["credit_balance"] = [{"amount": money(left, code)} for code, left in balance.items()]
+        return shown
 
 
 def _whole(text: str, *, errno: int, field: str) -> int:
@@ -209,13 +231,6 @@ def _search(rows: list[dict[str, Any]], resource: str, items: list[tuple[str, st
 
 def _in_range(day: str, name: str, bound: str) -> bool:
     return day >= bound[:10] if name.endswith("_min") else day <= bound[:10]
-
-
-def _shown(obj: dict[str, Any], resource: str, includes: list[str]) -> dict[str, Any]:
-    """The object as the API shows it: invoice lines only with include[]=lines."""
-    if resource == "invoices" and "lines" not in includes:
-        return {key: value for key, value in obj.items() if key != "lines"}
-    return dict(obj)
 
 
 async def _envelope(request: Request, singular: str) -> dict[str, Any]:

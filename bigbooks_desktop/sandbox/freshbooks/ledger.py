@@ -3,10 +3,16 @@
 Which fields each resource takes and requires lives in `write_rules`.
 
 Credit notes are applied the way the payment fields in the references allow (`creditid`, `from_credit` on
-`java/get_payment_response.json`; `from_credit`/`payment_or_credit` filters in [DOC:payments]): POST a payment
-with `"creditid": <credit note id>` (type becomes "Credit", from_credit true). The amount counts as paid on
-the invoice and as `paid` on the credit note; it may not exceed what is left on the credit note. Deleting that
-payment (vis_state 1) gives the credit back and un-pays the invoice.
+`java/get_payment_response.json`; `from_credit`/`payment_or_credit` filters in [DOC:payments]; the call itself
+is unverified, API-FACTS Q3): POST a payment with `"creditid": <credit note id>` (type becomes "Credit",
+from_credit true). The amount counts as paid on the invoice and as `paid` on the credit note; it may exceed
+neither what is left on the credit note nor the invoice's outstanding (422, unverified: sandbox assumption).
+Deleting that payment (vis_state 1) gives the credit back and un-pays the invoice.
+
+A credit's remaining balance is its amount minus the live payments applied from it. The sandbox shows the
+applied part as the credit note's `paid` (unverified: sandbox assumption; every real credit in [PM] List
+Credits shows paid == amount, so real `paid` does not carry it) and the open balance per currency on a client
+read with `include[]=credit_balance` ([PM] names that include as the way to see it).
 
 Documents are recomputed (amounts, taxes, balances) under the tax rounding rule in force
 (`SandboxConfig.freshbooks_tax_rounding`, replaceable at run time) each time they or their payments change.
@@ -197,6 +203,36 @@ class Ledger:
             pay for pay in self.all(account_id, "payments") if pay[key] == value and pay["vis_state"] != 1
         ]
 
+    def _applied(self, account_id: str, key: str, value: int, *, excluding: int | None) -> Decimal:
+        return sum(
+            (
+                to_decimal(pay["amount"]["amount"])
+                for pay in self.live_payments(account_id, key, value)
+                if pay["id"] != excluding
+            ),
+            Decimal(0),
+        )
+
+    def invoice_room(self, account_id: str, invoice: dict[str, Any], *, excluding: int | None = None) -> Decimal:
+        """What the invoice still owes, not counting the payment `excluding` (the one being edited)."""
+        owed = to_decimal(invoice["amount"]["amount"])
+        return max(owed - self._applied(account_id, "invoiceid", invoice["id"], excluding=excluding), Decimal(0))
+
+    def credit_left(self, account_id: str, credit: dict[str, Any], *, excluding: int | None = None) -> Decimal:
+        """The credit's remaining balance: amount minus the live payments applied from it (but `excluding`)."""
+        amount = to_decimal(credit["amount"]["amount"])
+        return amount - self._applied(account_id, "creditid", credit["id"], excluding=excluding)
+
+    def client_credit_balance(self, account_id: str, client_id: int) -> dict[str, Decimal]:
+        """Open credit per currency: the remaining balances of the client's credit notes that are not deleted."""
+        balance: dict[str, Decimal] = {}
+        for credit in self.all(account_id, "credit_notes"):
+            if credit["clientid"] != client_id or credit["vis_state"] == 1:
+                continue
+            code = credit["currency_code"]
+            balance[code] = balance.get(code, Decimal(0)) + self.credit_left(account_id, credit)
+        return {code: left for code, left in balance.items() if left > 0}
+
     def refresh_invoice(self, account_id: str, invoice: dict[str, Any]) -> None:
         """Recompute amount, discount, paid, outstanding and the statuses from lines and live payments."""
         code = invoice["currency_code"]
@@ -217,20 +253,15 @@ class Ledger:
             }
         )
         invoice.update(payment_state(amount=sums.amount, paid=paid, sent=invoice["id"] in self._sent))
+        paying = [pay for pay in payments if to_decimal(pay["amount"]["amount"]) != 0]  # a zeroed one paid nothing
         invoice["date_paid"] = (
-            max(pay["date"] for pay in payments) if invoice["payment_status"] == "paid" and payments else None
+            max(pay["date"] for pay in paying) if invoice["payment_status"] == "paid" and paying else None
         )
 
     def refresh_credit(self, account_id: str, credit: dict[str, Any]) -> None:
         code = credit["currency_code"]
         amount = totals(credit["lines"], discount_value="0", tax_rounding=self._tax_rounding()).amount
-        applied = sum(
-            (
-                to_decimal(pay["amount"]["amount"])
-                for pay in self.live_payments(account_id, "creditid", credit["id"])
-            ),
-            Decimal(0),
-        )
+        applied = self._applied(account_id, "creditid", credit["id"], excluding=None)
         credit["amount"] = money(amount, code)
         credit["paid"] = money(applied, code)
         credit["payment_status"] = "unpaid" if applied == 0 else "paid" if applied >= amount else "partial"

@@ -16,6 +16,7 @@ from bigbooks_desktop.core.money import to_decimal
 from bigbooks_desktop.sandbox.freshbooks.invoice_math import line_amount, money
 
 __all__ = [
+    "apply_fields",
     "new_client",
     "new_credit_note",
     "new_invoice",
@@ -25,6 +26,13 @@ __all__ = [
     "new_tax",
     "number_text",
 ]
+
+
+def apply_fields(obj: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Copy the `fields` present in a request body onto an object."""
+    for name in fields:
+        if name in body:
+            obj[name] = body[name]
 
 
 def number_text(value: Any) -> str:

@@ -1,21 +1,24 @@
-"""What each FreshBooks accounting resource accepts on create and update: required and writable fields."""
+"""What each FreshBooks accounting resource accepts on create and update: required and writable fields.
+
+Payments have their own module, `payment_rules` (overpayments, edits, applying credits).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from bigbooks_desktop.core.money import MoneyParseError, to_decimal
-from bigbooks_desktop.sandbox.freshbooks import records
+from bigbooks_desktop.core.money import to_decimal
+from bigbooks_desktop.sandbox.freshbooks import payment_rules, records
 from bigbooks_desktop.sandbox.freshbooks.invoice_math import money
+from bigbooks_desktop.sandbox.freshbooks.records import apply_fields
 from bigbooks_desktop.sandbox.freshbooks.wire import AccountingError
 
 if TYPE_CHECKING:
     from bigbooks_desktop.sandbox.freshbooks.ledger import Ledger
 
-__all__ = ["CREATE", "UPDATE", "apply_fields"]
+__all__ = ["CREATABLE_CREDIT_TYPES", "CREATE", "UPDATE", "apply_fields"]
 
 Record = dict[str, Any]
 
@@ -87,13 +90,14 @@ INVOICE_WRITABLE = (
     "generation_date",
     "last_order_status",
 )
-PAYMENT_WRITABLE = ("date", "type", "note", "transactionid", "orderid", "send_client_notification")
+# [DOC] credits page: credit_type "goodwill" or "prepayment" on create; "overpayment" credits are only made by
+# FreshBooks itself ([PM] List Credits; node CreditNote.ts enum has all three).
+CREATABLE_CREDIT_TYPES = ("goodwill", "prepayment")
 ITEM_WRITABLE = ("name", "description", "sku", "qty", "inventory", "tax1", "tax2")
 TAX_WRITABLE = ("name", "amount", "number", "compound")
 CREDIT_NOTE_WRITABLE = (
     "create_date",
     "credit_number",
-    "credit_type",
     "currency_code",
     "notes",
     "terms",
@@ -108,13 +112,7 @@ CREDIT_NOTE_WRITABLE = (
     "payment_type",
     "template",
     "clientid",
-)
-
-
-def apply_fields(obj: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> None:
-    for name in fields:
-        if name in body:
-            obj[name] = body[name]
+)  # credit_type is checked on its own (CREATABLE_CREDIT_TYPES)
 
 
 def _create_clients(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -262,72 +260,6 @@ def _next_number(ledger: Ledger, account_id: str, resource: str, field: str) -> 
     return f"{counter:07d}"
 
 
-def _create_payments(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    if body.get("invoiceid") in (None, ""):
-        raise AccountingError.required("payment", "invoiceid")
-    try:
-        invoice = ledger.books[account_id]["invoices"].get(int(body["invoiceid"]))
-    except (TypeError, ValueError):
-        invoice = None
-    if invoice is None or invoice["vis_state"] == 1:
-        raise AccountingError.invalid("payment", "invoiceid", body["invoiceid"], "Invoice not found.")
-    amount = _positive_amount(body)
-    obj = records.new_payment(
-        payment_id=ledger.new_id("payments"),
-        account_id=account_id,
-        invoice_id=invoice["id"],
-        client_id=invoice["customerid"],
-        amount=amount,
-        currency=invoice["currency_code"],
-        date=str(body.get("date") or ledger.today()),
-        now=ledger.now(),
-    )
-    apply_fields(obj, body, PAYMENT_WRITABLE)
-    if body.get("creditid"):
-        credit = _credit_for(ledger, account_id, body["creditid"], invoice)
-        left = to_decimal(credit["amount"]["amount"]) - to_decimal(credit["paid"]["amount"])
-        if amount > left:
-            raise AccountingError.invalid(
-                "payment", "amount", body["amount"], f"Amount exceeds the credit left ({left})."
-            )
-        obj.update({"creditid": credit["id"], "from_credit": True, "type": "Credit"})
-    return obj
-
-
-def _positive_amount(body: dict[str, Any]) -> Decimal:
-    raw = body.get("amount")
-    value = raw.get("amount") if isinstance(raw, dict) else raw
-    if value in (None, ""):
-        raise AccountingError.required("payment", "amount")
-    try:
-        amount = to_decimal(value)
-    except MoneyParseError as exc:
-        raise AccountingError.invalid("payment", "amount", value, "Amount must be a number.") from exc
-    if amount <= 0:
-        raise AccountingError.invalid("payment", "amount", value, "Amount must be greater than 0.")
-    return amount
-
-
-def _credit_for(ledger: Ledger, account_id: str, credit_id: Any, invoice: dict[str, Any]) -> dict[str, Any]:
-    try:
-        credit = ledger.books[account_id]["credit_notes"].get(int(credit_id))
-    except (TypeError, ValueError):
-        credit = None
-    if credit is None or credit["vis_state"] == 1:
-        raise AccountingError.invalid("payment", "creditid", credit_id, "Credit note not found.")
-    if credit["clientid"] != invoice["customerid"]:
-        raise AccountingError.invalid(
-            "payment", "creditid", credit_id, "Credit note belongs to another client."
-        )
-    return credit
-
-
-def _update_payments(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
-    apply_fields(obj, body, PAYMENT_WRITABLE)  # invoiceid is not movable ([NODE] update transform)
-    if "amount" in body:
-        obj["amount"] = money(_positive_amount(body), obj["amount"]["code"])
-
-
 def _create_credit_notes(ledger: Ledger, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("clientid") in (None, ""):
         raise AccountingError.required("credit_note", "clientid")
@@ -349,6 +281,13 @@ def _create_credit_notes(ledger: Ledger, account_id: str, body: dict[str, Any]) 
 def _update_credit_notes(ledger: Ledger, account_id: str, obj: dict[str, Any], body: dict[str, Any]) -> None:
     if "clientid" in body:
         _client_for(ledger, account_id, body["clientid"], "credit_note", "clientid")
+    credit_type = body.get("credit_type")
+    if credit_type not in (None, ""):
+        if credit_type not in (*CREATABLE_CREDIT_TYPES, obj["credit_type"]):  # an overpayment credit may say so
+            raise AccountingError.invalid(
+                "credit_note", "credit_type", credit_type, 'credit_type must be "goodwill" or "prepayment".'
+            )
+        obj["credit_type"] = credit_type
     apply_fields(obj, body, CREDIT_NOTE_WRITABLE)
     obj["clientid"] = int(obj["clientid"])
     obj["create_date"] = dt.date.fromisoformat(str(obj["create_date"])).isoformat()
@@ -362,7 +301,7 @@ def _update_credit_notes(ledger: Ledger, account_id: str, obj: dict[str, Any], b
 CREATE: dict[str, Callable[[Ledger, str, Record], Record]] = {
     "clients": _create_clients,
     "invoices": _create_invoices,
-    "payments": _create_payments,
+    "payments": payment_rules.create_payment,
     "items": _create_items,
     "taxes": _create_taxes,
     "credit_notes": _create_credit_notes,
@@ -370,7 +309,7 @@ CREATE: dict[str, Callable[[Ledger, str, Record], Record]] = {
 UPDATE: dict[str, Callable[[Ledger, str, Record, Record], None]] = {
     "clients": _update_clients,
     "invoices": _update_invoices,
-    "payments": _update_payments,
+    "payments": payment_rules.update_payment,
     "items": _update_items,
     "taxes": _update_taxes,
     "credit_notes": _update_credit_notes,
