@@ -163,6 +163,7 @@ class Payment(_Entity):
     updated: datetime | None = None
     creditid: int | None = None        # set when the payment applies a credit note (type "Credit")
     from_credit: bool = False
+    overpaymentid: int | None = None   # the credit note FreshBooks made for an overpayment's excess (API-FACTS Q6)
 
 
 class Item(_Entity):
@@ -196,6 +197,8 @@ class CreditNote(_Entity):
     notes: str = ""
     vis_state: int = 0
     lines: tuple[Line, ...] = ()
+    credit_type: str = "goodwill"      # goodwill, prepayment, or overpayment (made by FreshBooks itself)
+    description: str = ""              # e.g. "Overpayment: invoice #0000012" on an overpayment credit
 
 
 # ---- drafts: what the app sends ---------------------------------------------------------------
@@ -254,4 +257,5 @@ class CreditNoteDraft(_Entity):
     create_date: date
     currency_code: str
     notes: str = ""
-    lines: tuple[LineDraft, ...] = ()
+    lines: tuple[LineDraft, ...] = ()    # lines may carry tax names and percents, like invoice lines
+    credit_type: str | None = None       # "goodwill" (FreshBooks' default when None) or "prepayment"

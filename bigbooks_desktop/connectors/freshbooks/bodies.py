@@ -22,6 +22,7 @@ __all__ = [
     "item_body",
     "line_body",
     "payment_body",
+    "payment_update_body",
     "tax_body",
 ]
 
@@ -110,6 +111,12 @@ def payment_body(draft: fb.PaymentDraft) -> dict[str, Any]:
     return body
 
 
+def payment_update_body(*, amount: Decimal, note: str) -> dict[str, Any]:
+    """A payment edit: the new amount (0 records a full refund, [HC] 115011722588 "zero out the amount and leave
+    a comment") and the note. Shape of `node/Payment__05_PUT_200.request.json` without the fields kept."""
+    return {"amount": {"amount": decimal_text(amount)}, "note": note}
+
+
 def item_body(draft: fb.ItemDraft) -> dict[str, Any]:
     return {
         "name": draft.name,
@@ -129,10 +136,15 @@ def tax_body(draft: fb.TaxDraft) -> dict[str, Any]:
 
 
 def credit_note_body(draft: fb.CreditNoteDraft) -> dict[str, Any]:
-    return {
+    """A credit note; its lines carry tax slots like invoice lines ([DOC] credits, [PM] create bodies).
+    `credit_type` is sent only when chosen (`node/CreditNote__04_POST_200.request.json` sends "goodwill")."""
+    body: dict[str, Any] = {
         "clientid": draft.clientid,
         "create_date": draft.create_date.isoformat(),
         "currency_code": draft.currency_code,
         "notes": draft.notes,
         "lines": [line_body(line, currency=draft.currency_code) for line in draft.lines],
     }
+    if draft.credit_type is not None:
+        body["credit_type"] = draft.credit_type
+    return body

@@ -18,6 +18,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
@@ -28,6 +29,7 @@ from bigbooks_desktop.connectors.freshbooks.errors import SERVICE, error_from_re
 from bigbooks_desktop.connectors.freshbooks.parsing import (
     FreshBooksParseError,
     parse_client,
+    parse_credit_balance,
     parse_credit_note,
     parse_identity,
     parse_invoice,
@@ -283,6 +285,11 @@ class FreshBooksClient:
                                  bodies.client_body(draft, for_update=True))
         return parse_client(self._one(body, "client"))
 
+    async def get_client_credit_balance(self, client_id: int) -> dict[str, Decimal]:
+        """The client's open credit per currency code (`include[]=credit_balance`); {} when it has none."""
+        record = await self._get_one(f"users/clients/{client_id}", "client", [("include[]", "credit_balance")])
+        return parse_credit_balance(record.get("credit_balance"))
+
     async def delete_client(self, client_id: int) -> None:
         await self._delete_by_vis_state(f"users/clients/{client_id}", "client")
 
@@ -341,6 +348,13 @@ class FreshBooksClient:
         body = await self._write("POST", "payments/payments", "payment", bodies.payment_body(draft))
         return parse_payment(self._one(body, "payment"))
 
+    async def update_payment(self, payment_id: int, *, amount: Decimal, note: str) -> fb.Payment:
+        """Change a payment's amount (>= 0; 0 with a note records a full refund) and note. FreshBooks recomputes
+        the invoice's paid/outstanding/status, and the credit's balance when the payment applied one."""
+        body = await self._write("PUT", f"payments/payments/{payment_id}", "payment",
+                                 bodies.payment_update_body(amount=amount, note=note))
+        return parse_payment(self._one(body, "payment"))
+
     async def delete_payment(self, payment_id: int) -> None:
         await self._delete_by_vis_state(f"payments/payments/{payment_id}", "payment")
 
@@ -375,6 +389,11 @@ class FreshBooksClient:
         notes = [parse_credit_note(r) for r in await self._list("credit_notes/credit_notes", "credit_notes",
                                                                   params)]
         return [n for n in notes if n.clientid == client_id and n.vis_state == 0]
+
+    async def get_credit_note(self, credit_id: int) -> fb.CreditNote:
+        """One credit note with its lines, e.g. the one a payment's `overpaymentid` names."""
+        body = await self._request("GET", self._url(f"credit_notes/credit_notes/{credit_id}"), params=[_LINES])
+        return parse_credit_note(self._one(body, "credit_note", "credit_notes"))
 
     async def create_credit_note(self, draft: fb.CreditNoteDraft) -> fb.CreditNote:
         body = await self._write("POST", "credit_notes/credit_notes", "credit_note",

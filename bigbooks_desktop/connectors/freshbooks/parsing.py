@@ -21,6 +21,7 @@ __all__ = [
     "EASTERN",
     "FreshBooksParseError",
     "parse_client",
+    "parse_credit_balance",
     "parse_credit_note",
     "parse_date",
     "parse_id",
@@ -240,6 +241,7 @@ def parse_payment(data: dict[str, Any]) -> fb.Payment:
         updated=parse_timestamp(data.get("updated"), "payment.updated"),
         creditid=_optional_id(data.get("creditid"), "payment.creditid"),
         from_credit=bool(data.get("from_credit")),
+        overpaymentid=_optional_id(data.get("overpaymentid"), "payment.overpaymentid"),
     )
 
 
@@ -282,4 +284,27 @@ def parse_credit_note(data: dict[str, Any]) -> fb.CreditNote:
         notes=_text(data.get("notes")),
         vis_state=_vis_state(data.get("vis_state")),
         lines=tuple(parse_line(line) for line in data.get("lines") or ()),
+        credit_type=_text(data.get("credit_type")) or "goodwill",
+        description=_text(data.get("description")),
     )
+
+
+def parse_credit_balance(value: Any) -> dict[str, Decimal]:
+    """A client's `credit_balance` include -> open credit per currency code.
+
+    Read as a list of `{"amount": {"amount", "code"}}`, the shape of the sibling include `outstanding_balance`
+    in `python/get_client_response.json` (no credit_balance example exists in the references); a flat
+    `{"amount", "code"}` entry is read too. Entries in one currency are added up.
+    """
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, list):
+        raise _fail("client.credit_balance", value)
+    balance: dict[str, Decimal] = {}
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise _fail("client.credit_balance", entry)
+        money = entry["amount"] if isinstance(entry.get("amount"), dict) else entry
+        amount, code = parse_money(money, "client.credit_balance")
+        balance[code] = balance.get(code, ZERO) + amount
+    return balance

@@ -1,4 +1,5 @@
-"""FreshBooks client test helpers: fixture loading, a static bearer auth, a recording mock transport."""
+"""FreshBooks client test helpers: fixture loading, a static bearer auth, a recording mock transport, and a
+client signed in to the in-process FreshBooks sandbox."""
 
 from __future__ import annotations
 
@@ -6,17 +7,23 @@ import json
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from starlette.applications import Starlette
 
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksBackoff, FreshBooksClient
 from bigbooks_desktop.connectors.http import RequestLog, RetryPolicy
 from bigbooks_desktop.core.money import json_loads
+from bigbooks_desktop.sandbox.config import SandboxConfig
+from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID, FreshBooksSandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "reference" / "freshbooks" / "fixtures"
 TOKEN = "fb-access-7d1e0c9a44b2f6"
 API = "https://api.freshbooks.com"
 ACCOUNT = "ABC123"
+SANDBOX_BASE = "http://sandbox.test"
+REDIRECT = "http://127.0.0.1:53682/callback"
 
 
 def fixture(name: str) -> Any:
@@ -101,3 +108,43 @@ def make_client(
         backoff=FreshBooksBackoff(sleep=sleep, clock=sleep.clock),
         rng=lambda: 0.5,
     )
+
+
+async def signed_in_client(
+    config: SandboxConfig, *, base: str, transport: httpx.AsyncBaseTransport | None, scope: str = ""
+) -> FreshBooksClient:
+    """A client holding a token got through the sandbox's own authorize + token endpoints."""
+    async with httpx.AsyncClient(transport=transport, base_url=base) as http:
+        consent = await http.get(
+            "/freshbooks/auth/oauth/authorize",
+            params={
+                "client_id": config.freshbooks_client_id,
+                "redirect_uri": REDIRECT,
+                "response_type": "code",
+                "scope": scope,
+            },
+        )
+        code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+        token = await http.post(
+            "/freshbooks/api/auth/oauth/token",
+            json={
+                "client_id": config.freshbooks_client_id,
+                "client_secret": config.freshbooks_client_secret,
+                "grant_type": "authorization_code",
+                "redirect_uri": REDIRECT,
+                "code": code,
+            },
+        )
+    return FreshBooksClient(
+        api_url=f"{base}/freshbooks/api",
+        account_id=PRIMARY_ACCOUNT_ID,
+        auth=StaticBearer(token.json()["access_token"]),
+        transport=transport,
+    )
+
+
+async def sandbox_client(scope: str = "", **config_fields: Any) -> FreshBooksClient:
+    """In process: the FreshBooks sandbox's routes behind an ASGI transport (`config_fields` go to its config)."""
+    config = SandboxConfig(freshbooks_auto_consent=True, **config_fields)
+    transport = httpx.ASGITransport(app=Starlette(routes=FreshBooksSandbox(config).routes()))
+    return await signed_in_client(config, base=SANDBOX_BASE, transport=transport, scope=scope)

@@ -4,74 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-from fb_wire import StaticBearer
-from starlette.applications import Starlette
+from fb_wire import sandbox_client, signed_in_client
 
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bigbooks_desktop.sandbox.config import SandboxConfig
-from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID, FreshBooksSandbox
+from bigbooks_desktop.sandbox.freshbooks import PRIMARY_ACCOUNT_ID
 from bigbooks_desktop.sandbox.server import SandboxThread
-
-BASE = "http://sandbox.test"
-REDIRECT = "http://127.0.0.1:53682/callback"
-
-
-async def _signed_in_client(
-    config: SandboxConfig, *, base: str, transport: httpx.AsyncBaseTransport | None, scope: str = ""
-) -> FreshBooksClient:
-    """A client holding a token got through the sandbox's own authorize + token endpoints."""
-    async with httpx.AsyncClient(transport=transport, base_url=base) as http:
-        consent = await http.get(
-            "/freshbooks/auth/oauth/authorize",
-            params={
-                "client_id": config.freshbooks_client_id,
-                "redirect_uri": REDIRECT,
-                "response_type": "code",
-                "scope": scope,
-            },
-        )
-        code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
-        token = await http.post(
-            "/freshbooks/api/auth/oauth/token",
-            json={
-                "client_id": config.freshbooks_client_id,
-                "client_secret": config.freshbooks_client_secret,
-                "grant_type": "authorization_code",
-                "redirect_uri": REDIRECT,
-                "code": code,
-            },
-        )
-    return FreshBooksClient(
-        api_url=f"{base}/freshbooks/api",
-        account_id=PRIMARY_ACCOUNT_ID,
-        auth=StaticBearer(token.json()["access_token"]),
-        transport=transport,
-    )
-
-
-async def _client(scope: str = "") -> FreshBooksClient:
-    """In process: the FreshBooks sandbox's routes behind an ASGI transport."""
-    config = SandboxConfig(freshbooks_auto_consent=True)
-    transport = httpx.ASGITransport(app=Starlette(routes=FreshBooksSandbox(config).routes()))
-    return await _signed_in_client(config, base=BASE, transport=transport, scope=scope)
 
 
 def _line(name: str, qty: str, unit: str, *taxes: tuple[str, str]) -> fb.LineDraft:
     slots: dict[str, object] = {}
     for n, (tax_name, rate) in enumerate(taxes, 1):
         slots[f"tax_name{n}"], slots[f"tax_amount{n}"] = tax_name, Decimal(rate)
-    return fb.LineDraft(name=name, qty=Decimal(qty), unit_cost=Decimal(unit), **slots)  # type: ignore[arg-type]
+    return fb.LineDraft(name=name, qty=Decimal(qty), unit_cost=Decimal(unit), **slots)
 
 
 @pytest.mark.asyncio
 async def test_invoice_lifecycle_against_the_sandbox() -> None:
-    async with await _client() as client:
+    async with await sandbox_client() as client:
         await _invoice_lifecycle(client)
 
 
@@ -82,7 +36,7 @@ async def test_invoice_lifecycle_over_loopback_sockets_through_429_bursts() -> N
     config = SandboxConfig(orders=1, freshbooks_auto_consent=True, time_scale=100, seed=3,
                            faults="GET /freshbooks/api/accounting/*:429burst=0.25x2")
     with SandboxThread(config) as served:
-        async with await _signed_in_client(config, base=served.base_url, transport=None) as client:
+        async with await signed_in_client(config, base=served.base_url, transport=None) as client:
             await _invoice_lifecycle(client)
             assert client.stats.rate_limited > 0 and served.sandbox.fault_counts["429"] > 0
 
@@ -175,7 +129,7 @@ async def _invoice_lifecycle(client: FreshBooksClient) -> None:
 
 @pytest.mark.asyncio
 async def test_items_taxes_and_credit_notes_against_the_sandbox() -> None:
-    async with await _client() as client:
+    async with await sandbox_client() as client:
         taxes = await client.list_taxes()
         assert taxes and all(isinstance(t.amount, Decimal) for t in taxes)
         tax = await client.create_tax(fb.TaxDraft(name="PST-test", amount=Decimal("7.5")))
@@ -208,7 +162,7 @@ async def test_items_taxes_and_credit_notes_against_the_sandbox() -> None:
 
 @pytest.mark.asyncio
 async def test_missing_scope_is_named() -> None:
-    async with await _client("user:profile:read user:clients:read user:invoices:read") as client:
+    async with await sandbox_client("user:profile:read user:clients:read user:invoices:read") as client:
         with pytest.raises(PermissionDeniedError) as caught:
             await client.create_client(fb.ClientDraft(email="x@example.com"))
     assert caught.value.details["missing_scopes"] == ["user:clients:write"]
