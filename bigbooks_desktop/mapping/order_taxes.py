@@ -10,7 +10,7 @@ from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.mapping.profile import MappingProfile
 
-__all__ = ["RATE_STEP", "TaxCombo", "TaxSlotResolver", "combo_rate", "component_combo", "plain", "slot_combo"]
+__all__ = ["RATE_STEP", "TaxCombo", "TaxSlotResolver", "component_combo", "plain"]
 
 TaxCombo = tuple[tuple[str, Decimal], ...]     # BigCommerce (tax name, rate percent) pairs on one line
 RATE_STEP = Decimal("0.001")                   # FreshBooks keeps line tax percentages to 3 decimals
@@ -20,20 +20,6 @@ def plain(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 8.875, 20, 0.5."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def combo_rate(combo: TaxCombo) -> Decimal:
-    """Sum of the rates (taxes are not compounded)."""
-    return sum((rate for _name, rate in combo), Decimal(0))
-
-
-def slot_combo(combo: TaxCombo) -> TaxCombo:
-    """At most two taxes: with three or more, the first keeps slot 1 and the rest are combined into slot 2
-    as "B + C" at the summed rate (non-compound taxes on the same base add up exactly, before rounding)."""
-    if len(combo) <= 2:
-        return combo
-    rest = combo[1:]
-    return (combo[0], (" + ".join(name for name, _rate in rest), combo_rate(rest)))
 
 
 def _distinct(rows: Iterable[bc.OrderTax]) -> TaxCombo:
@@ -90,9 +76,9 @@ class TaxSlotResolver:
     """Turns BigCommerce tax combinations into FreshBooks (name, percent) slots and collects missing taxes.
 
     Names go through `profile.tax_names`. FreshBooks matches line taxes by name and rate and keeps tax names
-    unique, so a rate differing from the FreshBooks tax of that name is written as "{name} {rate}%".
-    Three or more taxes on one line: the first keeps slot 1 and the rest are combined into slot 2 as
-    "B + C" at the summed rate (non-compound taxes on the same base add up exactly, before rounding).
+    unique, so a rate differing from the FreshBooks tax of that name is written as "{name} {rate}%". Rates
+    are kept to FreshBooks' 3 decimals ("up to 3 decimal places", API-FACTS Q1); a 4-decimal BigCommerce rate
+    keeps its own name, and the tax fit makes its amount what BigCommerce charged.
     """
 
     def __init__(self, *, profile: MappingProfile, freshbooks_taxes: Sequence[fb.Tax], order_id: int) -> None:
@@ -123,5 +109,5 @@ class TaxSlotResolver:
         return candidate
 
     def slots(self, combo: TaxCombo) -> tuple[tuple[str, Decimal], ...]:
-        """At most two (FreshBooks name, percent) pairs for a combination."""
-        return tuple((self._freshbooks_name(name, rate), rate) for name, rate in slot_combo(combo))
+        """The (FreshBooks name, percent) of each tax in a combination, in order (a line holds the first two)."""
+        return tuple((self._freshbooks_name(name, rate), rate) for name, rate in combo)

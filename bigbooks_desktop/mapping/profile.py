@@ -10,6 +10,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "CancellationPolicy",
     "DiscountPolicy",
+    "GiftCertificatePolicy",
     "InvoiceMode",
     "MappingProfile",
     "MissingTaxPolicy",
@@ -26,6 +27,7 @@ UnknownSkuPolicy = Literal["create_item", "inbox"]
 MissingTaxPolicy = Literal["create_tax", "inbox"]
 RefundPolicy = Literal["credit_note", "negative_adjustment"]
 CancellationPolicy = Literal["void", "flag"]
+GiftCertificatePolicy = Literal["client_credit", "revenue_line"]
 
 # FreshBooks payment types this app writes (FreshBooks SUMMARY §7: the SDK enums disagree on card brands, so
 # only these six are used; store credit and gift certificates become "Other" with a note saying which).
@@ -84,7 +86,7 @@ class MappingProfile(BaseModel):
     coupon_line_name: str = "Coupon {code}"
     # line name for the merchant's manual discount
     manual_discount_line_name: str = "Discount"
-    # line name for the cent-level difference between FreshBooks' arithmetic and BigCommerce's total
+    # name of the untaxed rounding line earlier versions added; reconcile reports invoices that still carry one
     rounding_line_name: str = "Rounding adjustment"
     # a SKU FreshBooks has no item for: create the item, or send the order to the inbox
     unknown_sku_policy: UnknownSkuPolicy = "create_item"
@@ -110,10 +112,10 @@ class MappingProfile(BaseModel):
     record_test_payments: bool = False
     # BigCommerce tax name -> FreshBooks tax name; unmapped names are used as they are
     tax_names: dict[str, str] = Field(default_factory=dict)
-    # most decimals a line unit cost may carry when cents cannot give the exact line amount. FreshBooks'
-    # fixtures only ever show 2 and the sandbox keeps 2, so 2 is the safe default: the cents a line cannot
-    # carry go to the labelled rounding line. Raise it only for an account shown to keep more.
-    unit_cost_max_places: int = Field(default=2, ge=0, le=6)
+    # a gift certificate sold in an order: "client_credit" keeps it off the invoice (a liability, not revenue;
+    # the payment for it becomes the buyer's FreshBooks credit) and pays redemptions from the client's credit;
+    # "revenue_line" invoices it as an untaxed line and records redemptions as payments (counts it twice)
+    gift_certificate_policy: GiftCertificatePolicy = "client_credit"
 
     def to_json(self) -> str:
         """Stable JSON for storage and export."""

@@ -41,7 +41,6 @@ class Spec:
     coupon: Decimal = Decimal(0)          # exact side
     coupon_code: str = "SAVE5"
     manual: Decimal = Decimal(0)
-    discount_reduces_tax: bool = False
     currency: str = "USD"
     status_id: int = 10
     order_id: int = 100
@@ -52,28 +51,60 @@ class Spec:
     transactions: list[bc.Transaction] = field(default_factory=list)
 
 
-def _split(exact: Decimal, combo: Combo, inclusive: bool) -> tuple[Decimal, Decimal, list[Decimal]]:
-    """(ex, inc, per-tax amounts) of one component, tax rounded to the cent per rate."""
-    rate = sum((r for _n, r in combo), Decimal(0))
+def _rate(combo: Combo) -> Decimal:
+    return sum((r for _n, r in combo), Decimal(0))
+
+
+def _priced(exact: Decimal, combo: Combo, inclusive: bool, discount: Decimal) -> tuple[Decimal, Decimal,
+                                                                                       list[Decimal]]:
+    """(undiscounted ex, undiscounted inc, discounted tax per rate) of one part, by BigCommerce's rule
+    (TAX-FACTS: tax once per line on the discounted amount; undiscounted figures derived as in order 519)."""
+    rate = _rate(combo)
+    if not combo:
+        return exact, exact, []
     if inclusive:
-        inc = exact
-        ex_raw = exact / (1 + rate / HUNDRED)
-        taxes = [c2(ex_raw * r / HUNDRED) for _n, r in combo]
-        return inc - sum(taxes, Decimal(0)), inc, taxes
-    taxes = [c2(exact * r / HUNDRED) for _n, r in combo]
-    return exact, exact + sum(taxes, Decimal(0)), taxes
+        whole = c2((exact - discount) * rate / (HUNDRED + rate))
+        taxes, done = [], Decimal(0)
+        for index, (_n, r) in enumerate(combo):
+            part = whole - done if index == len(combo) - 1 else c2(whole * r / rate)
+            taxes.append(part)
+            done += part
+        undiscounted = whole + (discount * rate / (HUNDRED + rate)).quantize(FOUR, rounding=ROUND_HALF_UP)
+        return exact - undiscounted, exact, taxes
+    taxes = [c2((exact - discount) * r / HUNDRED) for _n, r in combo]
+    undiscounted = sum(taxes, Decimal(0)) + (discount * rate / HUNDRED).quantize(FOUR, rounding=ROUND_HALF_UP)
+    return exact, exact + undiscounted, taxes
+
+
+def _spread(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    whole = sum(weights, Decimal(0))
+    shares, given = [], Decimal(0)
+    for index, weight in enumerate(weights):
+        share = amount - given if index == len(weights) - 1 else c2(amount * weight / whole)
+        shares.append(share)
+        given += share
+    return shares
 
 
 def build(spec: Spec) -> bc.OrderDetail:
+    """An order priced the way BigCommerce prices it: coupons and the manual discount allocated to the lines
+    (applied_discounts), each line taxed once on its discounted amount, tax rows per line and rate."""
     products: list[bc.OrderProduct] = []
     tax_rows: list[bc.OrderTax] = []
     sum_ex = sum_inc = sum_tax = Decimal(0)
-    weights: list[tuple[Decimal, Combo]] = []          # how discounts spread: applied amounts, else totals
-    any_applied = any(line.applied for line in spec.lines)
+    exacts = [(line.price * line.qty).quantize(FOUR) for line in spec.lines]
+    applied: list[list[tuple[str, Decimal]]] = [list(line.applied) for line in spec.lines]
+    if not any(applied) and spec.lines:
+        for source, amount in (("1", spec.coupon), ("manual-discount", spec.manual)):
+            if amount:
+                for index, share in enumerate(_spread(amount, exacts)):
+                    if share:
+                        applied[index].append((source, share))
     for index, line in enumerate(spec.lines, start=1):
-        exact = (line.price * line.qty).quantize(FOUR)
-        ex, inc, taxes = _split(exact, line.combo, spec.inclusive)
-        tax = inc - ex
+        exact = exacts[index - 1]
+        discount = sum((a for _i, a in applied[index - 1]), Decimal(0))
+        ex, inc, taxes = _priced(exact, line.combo, spec.inclusive, discount)
+        tax = sum(taxes, Decimal(0))
         pid = 1000 + index
         products.append(bc.OrderProduct(
             id=pid, order_id=spec.order_id, product_id=index, sku=line.sku, name=line.name, quantity=line.qty,
@@ -81,37 +112,26 @@ def build(spec: Spec) -> bc.OrderDetail:
             total_ex_tax=ex, total_inc_tax=inc, total_tax=tax, parent_order_product_id=line.parent,
             is_bundled_product=line.parent is not None,
             product_options=tuple(bc.ProductOption(display_name=k, display_value=v) for k, v in line.options),
-            applied_discounts=tuple(bc.AppliedDiscount(id=i, amount=a) for i, a in line.applied)))
+            applied_discounts=tuple(bc.AppliedDiscount(id=i, amount=a) for i, a in applied[index - 1])))
         for (name, rate), amount in zip(line.combo, taxes, strict=True):
             tax_rows.append(bc.OrderTax(id=len(tax_rows) + 1, name=name, rate=rate, line_amount=amount,
                                         order_product_id=pid, line_item_type="item"))
         sum_ex, sum_inc, sum_tax = sum_ex + ex, sum_inc + inc, sum_tax + tax
-        weights.append((sum((a for _i, a in line.applied), Decimal(0)) if any_applied else exact, line.combo))
-    ship_ex, ship_inc, ship_taxes = _split(spec.shipping, spec.shipping_combo, spec.inclusive)
+    ship_ex, ship_inc, ship_taxes = _priced(spec.shipping, spec.shipping_combo, spec.inclusive, Decimal(0))
     for (name, rate), amount in zip(spec.shipping_combo, ship_taxes, strict=True):
         tax_rows.append(bc.OrderTax(id=len(tax_rows) + 1, name=name, rate=rate, line_amount=amount,
                                     line_item_type="shipping"))
-    ship_tax = ship_inc - ship_ex
+    ship_tax = sum(ship_taxes, Decimal(0))
     discount = spec.coupon + spec.manual
     total_tax = sum_tax + ship_tax
-    if spec.discount_reduces_tax and discount:
-        whole = sum((w for w, _c in weights), Decimal(0))
-        reduction = Decimal(0)
-        for weight, combo in weights:
-            share = discount * weight / whole
-            rate = sum((r for _n, r in combo), Decimal(0))
-            ex_share = share / (1 + rate / HUNDRED) if spec.inclusive else share
-            reduction += sum((c2(ex_share * r / HUNDRED) for _n, r in combo), Decimal(0))
-        total_tax -= reduction
-        if spec.inclusive:
-            total_inc = sum_inc + ship_inc - discount
-            total_ex = total_inc - total_tax
-        else:
-            total_ex = sum_ex + ship_ex - discount
-            total_inc = total_ex + total_tax
-    else:
+    if spec.inclusive:
         total_inc = sum_inc + ship_inc - discount
         total_ex = total_inc - total_tax
+    else:
+        total_ex = sum_ex + ship_ex - discount
+        total_inc = total_ex + total_tax
+        sum_inc = sum_ex + sum_tax
+        ship_inc = ship_ex + ship_tax
     order = bc.Order(
         id=spec.order_id, customer_id=spec.customer_id, date_created=WHEN, date_modified=WHEN,
         status_id=spec.status_id, subtotal_ex_tax=sum_ex, subtotal_inc_tax=sum_inc, subtotal_tax=sum_tax,

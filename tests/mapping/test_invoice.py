@@ -13,7 +13,7 @@ from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.mapping.invoice import InvoicePlan, invoice_from_order
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 
-from .fb_arith import invoice_tax, invoice_total
+from .fb_arith import invoice_tax, invoice_total, tax_by_name
 from .order_factory import Line, Spec, build
 
 STATE_CITY = (("State", D("6.25")), ("City", D("2")))
@@ -21,19 +21,31 @@ STATE = (("State", D("6.25")),)
 MWST = (("MwSt", D("19")),)
 
 
+def bigcommerce_tax_by_name(detail: bc.OrderDetail, places: int = 2) -> dict[str, D]:
+    result: dict[str, D] = {}
+    for row in detail.taxes:
+        result[row.name] = result.get(row.name, D(0)) + row.line_amount.quantize(D(1).scaleb(-places))
+    return {name: amount for name, amount in result.items() if amount}
+
+
 def plan_for(detail: bc.OrderDetail, profile: MappingProfile | None = None,
-             taxes: list[fb.Tax] | None = None) -> InvoicePlan:
+             taxes: list[fb.Tax] | None = None, rule: str = "line-half-up") -> InvoicePlan:
+    """The plan, checked against BigCommerce with FreshBooks math done again: the total is the order's, each
+    tax name carries what BigCommerce charged under it, unit costs are whole cents, nothing untaxed patches."""
     plan = invoice_from_order(detail, profile or default_profile(), customer_id=77,
-                              store_timezone="America/Chicago", freshbooks_taxes=taxes or [])
-    own = [line for line in plan.draft.lines if line.kind != "rounding"]
+                              store_timezone="America/Chicago", freshbooks_taxes=taxes or [],
+                              rule=rule)  # type: ignore[arg-type]
     places = 0 if plan.draft.currency_code == "JPY" else 2
-    assert plan.expected_total == invoice_total(own, places)
-    assert plan.expected_total + plan.rounding_adjustment == plan.order_total
-    assert invoice_total(plan.draft.lines, places) == plan.order_total
-    rounding_lines = [line for line in plan.draft.lines if line.kind == "rounding"]
-    assert len(rounding_lines) == (1 if plan.rounding_adjustment else 0)
-    if rounding_lines:
-        assert rounding_lines[0].tax_name1 == "" and rounding_lines[0].unit_cost == plan.rounding_adjustment
+    assert plan.expected_total == invoice_total(plan.draft.lines, places) if rule == "line-half-up" else True
+    assert plan.expected_total == plan.order_total - plan.gift_certificates_sold
+    fb_taxes = {k: v for k, v in tax_by_name(plan.draft.lines, rule, places).items() if v}
+    assert fb_taxes == {k: v for k, v in plan.taxes.items() if v}
+    if not taxes and profile is None:
+        assert fb_taxes == bigcommerce_tax_by_name(detail, places)
+    assert sum(fb_taxes.values(), D(0)) == sum(bigcommerce_tax_by_name(detail, places).values(), D(0))
+    for line in plan.draft.lines:
+        assert line.unit_cost == line.unit_cost.quantize(D(1).scaleb(-places)), line
+        assert line.kind != "rounding"
     return plan
 
 
@@ -43,21 +55,20 @@ def test_tax_exclusive_two_rates_shipping_taxed() -> None:
                                Line(D("5.0050"), 7, STATE, sku="MUG", name="Mug")],
                         shipping=D("7.50"), shipping_combo=STATE_CITY))
     assert detail.order.total_inc_tax == D("110.2650")
-    # an account known to keep 4-decimal unit costs reproduces the order exactly, with no rounding line
-    plan = plan_for(detail, default_profile().model_copy(update={"unit_cost_max_places": 4}))
+    plan = plan_for(detail)
     assert plan.order_total == D("110.27")
-    assert plan.rounding_adjustment == 0
-    towel, mug, shipping = plan.draft.lines
+    towel, mug, mug_second, shipping = plan.draft.lines
     assert (towel.name, towel.qty, towel.unit_cost) == ("Towel", 3, D("19.99"))
     assert (towel.tax_name1, towel.tax_amount1, towel.tax_name2, towel.tax_amount2) == ("State", D("6.25"),
                                                                                         "City", D("2"))
     assert towel.description == "Size: L, Colour: Red\nSKU: TOWEL"
-    assert (mug.qty, mug.unit_cost) == (7, D("5.0057"))          # 35.035 -> 35.04 needs 4 dp at qty 7
-    assert mug.tax_name2 == "" and mug.tax_amount2 is None
+    # 7 x 5.0050 = 35.035 -> 35.04, not a whole-cent price: two price points of the same mug
+    assert [(x.qty, x.unit_cost) for x in (mug, mug_second)] == [(3, D("5.00")), (4, D("5.01"))]
+    assert mug.tax_name2 == "" and mug.tax_amount2 is None and mug_second.tax_name1 == "State"
     assert (shipping.name, shipping.unit_cost, shipping.kind, shipping.description) == (
         "Shipping", D("7.50"), "shipping", "UPS Ground")
     assert invoice_tax(plan.draft.lines) == D("7.76")            # 3.75 + 1.20 + 2.19 + 0.47 + 0.15
-    assert plan.skus == [("TOWEL", "Towel", D("19.99")), ("MUG", "Mug", D("5.0057"))]
+    assert plan.skus == [("TOWEL", "Towel", D("19.99")), ("MUG", "Mug", D("5.01"))]
     assert [(t.name, t.amount) for t in plan.taxes_needed] == [("State", D("6.250")), ("City", D("2.000"))]
     draft = plan.draft
     assert (draft.customerid, draft.invoice_number, draft.po_number, draft.currency_code) == (
@@ -74,50 +85,58 @@ def test_tax_inclusive_exact_without_rounding() -> None:
     item, shipping = plan.draft.lines
     assert (item.qty, item.unit_cost, item.tax_amount1) == (2, D("10.00"), D("19"))
     assert shipping.unit_cost == D("5.00")
-    assert plan.order_total == D("29.75") and plan.rounding_adjustment == 0
+    assert plan.order_total == D("29.75")
 
 
-def test_tax_inclusive_that_percentages_cannot_reproduce_gets_a_rounding_line() -> None:
-    # 9.99 incl. 19 %: ex 8.39 -> 8.39 + 1.59 = 9.98; ex 8.40 -> 8.40 + 1.60 = 10.00. No ex amount gives 9.99.
+def test_tax_inclusive_that_one_line_cannot_reproduce_becomes_two_taxed_parts() -> None:
+    # 9.99 incl. 19 %: BigCommerce's tax is 1.60 on 8.39 net; FreshBooks charges 19 % of 8.39 = 1.59. Two taxed
+    # parts of the same line, adding up to 8.39, round to 1.60 together.
     detail = build(Spec(lines=[Line(D("9.99"), 1, MWST)], inclusive=True, currency="EUR"))
     plan = plan_for(detail)
     assert plan.order_total == D("9.99")
-    assert plan.rounding_adjustment == D("0.01")
-    assert plan.draft.lines[-1].name == "Rounding adjustment"
+    first, second = plan.draft.lines
+    assert first.unit_cost + second.unit_cost == D("8.39")
+    assert first.tax_name1 == second.tax_name1 == "MwSt" and first.name == second.name
+    assert "second part" in second.description
 
 
-def test_untaxed_discounts_under_both_policies() -> None:
+def test_discounts_reduce_the_tax_of_the_lines_they_come_off() -> None:
+    # coupon 5 and manual 2 spread over 40.00 taxed and 10.00 untaxed: 4.00 + 1.60 off the taxed line
     spec = Spec(lines=[Line(D("20"), 2, STATE), Line(D("10"), 1, ())], coupon=D("5"), manual=D("2"))
     detail = build(spec)
+    assert detail.order.total_tax == D("2.15")                      # 6.25 % of 34.40, not of 40.00
     lines_plan = plan_for(detail)
-    coupon, manual = lines_plan.draft.lines[-2:]
-    assert (coupon.name, coupon.unit_cost, coupon.tax_name1) == ("Coupon SAVE5", D("-5.00"), "")
-    assert (manual.name, manual.unit_cost, manual.kind) == ("Discount", D("-2.00"), "discount")
-    # discounts that did not reduce BigCommerce's tax cannot be spread into taxed prices: lines are kept
+    discounts = [(x.name, x.unit_cost, x.tax_name1) for x in lines_plan.draft.lines if x.kind == "discount"]
+    assert sorted(discounts) == [("Coupon SAVE5", D("-4.00"), "State"), ("Coupon SAVE5", D("-1.00"), ""),
+                                 ("Discount", D("-1.60"), "State"), ("Discount", D("-0.40"), "")]
     allocate = plan_for(detail, default_profile().model_copy(update={"discount_policy": "allocate"}))
-    assert [x.kind for x in allocate.draft.lines] == ["item", "item", "discount", "discount"]
+    assert [(x.kind, x.qty, x.unit_cost) for x in allocate.draft.lines] == [("item", 2, D("17.20")),
+                                                                            ("item", 1, D("8.60"))]
 
 
 def test_taxed_discounts_split_by_tax_combination() -> None:
     spec = Spec(lines=[Line(D("40"), 1, STATE_CITY), Line(D("20"), 1, STATE), Line(D("40"), 1, ())],
-                coupon=D("10"), discount_reduces_tax=True)
+                coupon=D("10"))
     detail = build(spec)
     plan = plan_for(detail)
-    discounts = [x for x in plan.draft.lines if x.kind == "discount"]
-    assert sorted((x.unit_cost, x.tax_name1, x.tax_name2) for x in discounts) == [
-        (D("-4.00"), "", ""), (D("-4.00"), "State", "City"), (D("-2.00"), "State", "")]
+    by_taxes: dict[tuple[str, str], D] = {}
+    for x in plan.draft.lines:
+        if x.kind == "discount":
+            by_taxes[(x.tax_name1, x.tax_name2)] = by_taxes.get((x.tax_name1, x.tax_name2), D(0)) + x.unit_cost
+    assert by_taxes == {("", ""): D("-4.00"), ("State", "City"): D("-4.00"), ("State", ""): D("-2.00")}
+    # BigCommerce charged round(18.00 x 6.25 %) = 1.13; 1.25 - 0.13 on 20.00 and -2.00 would be 1.12, so the
+    # -2.00 State discount is written as two taxed parts that round to -0.12 together
+    assert len([x for x in plan.draft.lines if x.kind == "discount"]) == 4
     assert invoice_tax(plan.draft.lines) == detail.order.total_tax.quantize(D("0.01"))
     allocate = plan_for(detail, default_profile().model_copy(update={"discount_policy": "allocate"}))
     assert [x.unit_cost for x in allocate.draft.lines if x.kind == "item"] == [D("36.00"), D("18.00"),
                                                                                D("36.00")]
     assert "discount of 4" in allocate.draft.lines[0].description
-    # BigCommerce took 0.125 -> 0.13 tax off the 2.00 share but charged 1.25; FreshBooks charges 1.13 on 18.00
-    assert allocate.rounding_adjustment == D("-0.01")
 
 
 def test_coupon_and_manual_discount_applied_amounts_steer_the_split() -> None:
     spec = Spec(lines=[Line(D("50"), 1, STATE, applied=(("total-coupon", D("10")),)),
-                       Line(D("50"), 1, (), applied=())], coupon=D("10"), discount_reduces_tax=True)
+                       Line(D("50"), 1, (), applied=())], coupon=D("10"))
     plan = plan_for(build(spec))
     discount = [x for x in plan.draft.lines if x.kind == "discount"]
     assert [(x.unit_cost, x.tax_name1) for x in discount] == [(D("-10.00"), "State")]
@@ -140,7 +159,7 @@ def test_zero_decimal_currency() -> None:
 def test_zero_tax_order() -> None:
     plan = plan_for(build(Spec(lines=[Line(D("3.33"), 3), Line(D("0.01"), 1)], shipping=D("4.99"))))
     assert all(x.tax_name1 == "" and x.tax_amount1 is None for x in plan.draft.lines)
-    assert plan.taxes_needed == [] and plan.rounding_adjustment == 0
+    assert plan.taxes_needed == [] and plan.taxes == {}
     assert plan.order_total == D("14.99")
 
 
@@ -149,8 +168,9 @@ def test_more_than_a_hundred_lines() -> None:
                   sku=f"SKU-{i}") for i in range(150)]
     plan = plan_for(build(Spec(lines=[Line(x.price.quantize(D("0.0001")), x.qty, x.combo, x.sku)
                                       for x in lines], shipping=D("25"), shipping_combo=STATE)))
-    assert len([x for x in plan.draft.lines if x.kind == "item"]) == 150
-    assert abs(plan.rounding_adjustment) <= D("1.51")
+    items = [x for x in plan.draft.lines if x.kind == "item"]
+    assert len({x.description.splitlines()[0] for x in items}) == 150                 # prices with 4 decimals: two price points
+    assert sum((x.qty for x in items), D(0)) == sum((x.qty for x in lines), 0)
     assert len(plan.skus) == 150
 
 
@@ -180,12 +200,17 @@ def test_existing_freshbooks_taxes_and_name_mapping() -> None:
     assert caught.value.field == "tax"
 
 
-def test_three_taxes_on_a_line_combine_into_the_second_slot() -> None:
+def test_three_taxes_on_a_line_each_keep_their_own_name_rate_and_base() -> None:
     three = (("State", D("6.25")), ("County", D("0.5")), ("City", D("2")))
     plan = plan_for(build(Spec(lines=[Line(D("100"), 1, three)])))
-    line = plan.draft.lines[0]
-    assert (line.tax_name1, line.tax_amount1) == ("State", D("6.25"))
-    assert (line.tax_name2, line.tax_amount2) == ("County + City", D("2.5"))
+    line, carrier, offset = plan.draft.lines
+    assert (line.tax_name1, line.tax_amount1, line.tax_name2, line.tax_amount2) == (
+        "State", D("6.25"), "County", D("0.5"))
+    # City rides on +100 (City, County) and -100 (County): every rate's taxable base is 100.00, the sales
+    # total stays 100.00, and no line is untaxed
+    assert (carrier.unit_cost, carrier.tax_name1, carrier.tax_name2) == (D("100.00"), "City", "County")
+    assert (offset.unit_cost, offset.tax_name1, offset.tax_name2) == (D("-100.00"), "County", "")
+    assert tax_by_name(plan.draft.lines) == {"State": D("6.25"), "County": D("0.50"), "City": D("2.00")}
 
 
 def test_fingerprint_is_stable_and_tracks_content() -> None:
@@ -237,18 +262,13 @@ def test_taxed_line_without_any_tax_rate_is_a_data_error() -> None:
     assert caught.value.field == "tax"
 
 
-def test_default_two_place_unit_costs_put_the_lost_cents_on_the_rounding_line() -> None:
-    """FreshBooks is only known to keep 2-decimal unit costs: 35.04 over qty 7 becomes 7 x 5.01 and the
-    3 cents go (taxed amounts included) to the labelled rounding line, so the total still matches."""
-    detail = build(Spec(lines=[Line(D("19.99"), 3, STATE_CITY, sku="TOWEL", name="Towel"),
-                               Line(D("5.0050"), 7, STATE, sku="MUG", name="Mug")],
-                        shipping=D("7.50"), shipping_combo=STATE_CITY))
+def test_rates_with_four_decimals_keep_their_name_and_bigcommerces_tax() -> None:
+    denver = (("Colorado State Tax", D("2.9")), ("Denver Tax", D("4.8125")))
+    detail = build(Spec(lines=[Line(D("19.99"), 3, denver), Line(D("7.77"), 1, denver)]))
     plan = plan_for(detail)
-    mug = next(line for line in plan.draft.lines if line.name == "Mug")
-    assert (mug.qty, mug.unit_cost) == (7, D("5.01"))
-    assert plan.order_total == D("110.27")
-    assert plan.rounding_adjustment == D("-0.03")
-    assert plan.draft.lines[-1].kind == "rounding"
+    assert {line.tax_amount2 for line in plan.draft.lines} == {D("4.812")}   # FreshBooks keeps 3 decimals
+    assert tax_by_name(plan.draft.lines)["Denver Tax"] == sum(
+        (row.line_amount for row in detail.taxes if row.name == "Denver Tax"), D(0))
 
 
 def test_custom_checkout_fields_and_the_customer_message_go_to_the_notes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bigbooks_desktop.core import bigcommerce as bc
@@ -13,7 +13,7 @@ from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.mapping.invoice import invoice_from_order
 from bigbooks_desktop.mapping.profile import default_profile
 
-from .fb_arith import invoice_total
+from .fb_arith import invoice_total, tax_by_name
 from .order_factory import Line, Spec, build
 
 COMBOS: list[tuple[tuple[str, Decimal], ...]] = [
@@ -23,41 +23,73 @@ COMBOS: list[tuple[tuple[str, Decimal], ...]] = [
 ]
 EXAMPLES = 300
 
+# any price BigCommerce can hold (4 decimals, down to 0.0001), and the prices shops use (whole cents >= 0.50)
 prices = st.integers(min_value=1, max_value=2_000_000).map(lambda n: Decimal(n) / 10_000)
-lines = st.builds(Line, price=prices, qty=st.integers(min_value=1, max_value=25),
-                  combo=st.sampled_from(COMBOS), sku=st.text(alphabet="ABCXYZ-0123", max_size=6),
-                  name=st.text(min_size=1, max_size=20))
+shop_prices = st.integers(min_value=50, max_value=200_000).map(lambda n: Decimal(n) / 100)
+
+
+def line_strategy(price: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Line]:
+    return st.builds(Line, price=price, qty=st.integers(min_value=1, max_value=25),
+                     combo=st.sampled_from(COMBOS), sku=st.text(alphabet="ABCXYZ-0123", max_size=6),
+                     name=st.text(min_size=1, max_size=20))
 
 
 @st.composite
-def specs(draw: st.DrawFn) -> Spec:
-    chosen = draw(st.lists(lines, min_size=1, max_size=12))
+def specs(draw: st.DrawFn, *, shop: bool = False) -> Spec:
+    chosen = draw(st.lists(line_strategy(shop_prices if shop else prices), min_size=1, max_size=12))
     inclusive = draw(st.booleans())
     subtotal = sum((x.price * x.qty for x in chosen), Decimal(0))
     cap = int(subtotal * 40)                                        # discounts up to 40 % of the subtotal
     coupon = Decimal(draw(st.integers(min_value=0, max_value=cap))) / 100
     manual = Decimal(draw(st.integers(min_value=0, max_value=max(0, cap - int(coupon * 100))))) / 100
     return Spec(lines=chosen, inclusive=inclusive, coupon=coupon, manual=manual,
-                discount_reduces_tax=draw(st.booleans()),
                 shipping=Decimal(draw(st.integers(min_value=0, max_value=5000))) / 100,
                 shipping_combo=draw(st.sampled_from(COMBOS)),
                 currency=draw(st.sampled_from(["USD", "EUR", "CAD", "GBP"])))
 
 
+def bigcommerce_taxes(detail: bc.OrderDetail) -> dict[str, Decimal]:
+    result: dict[str, Decimal] = {}
+    for row in detail.taxes:
+        result[row.name] = result.get(row.name, Decimal(0)) + row.line_amount
+    return {name: amount for name, amount in result.items() if amount}
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=specs(), policy=st.sampled_from(["lines", "allocate"]))
-def test_invoice_total_always_equals_the_order_total(spec: Spec, policy: str) -> None:
+@given(spec=specs(shop=True), policy=st.sampled_from(["lines", "allocate"]))
+def test_invoice_tax_per_name_and_total_equal_the_orders(spec: Spec, policy: str) -> None:
+    """Under FreshBooks' per-line half-up rounding (BigCommerce's own), every consistent order maps exactly:
+    taxed lines only, whole-cent unit costs, tax per name and total equal to BigCommerce's."""
+    # tax-inclusive prices under several rates: how BigCommerce splits one rounded tax over the rates is not
+    # public (TAX-FACTS), so the per-rate figures may sit a cent off rate x net; those orders are covered by
+    # the "exactly or refused" property below
+    # Three taxes on a line ride on extra line pairs that share the second tax, so a split that fixes one
+    # name can break another; those are covered there too.
+    most = 1 if spec.inclusive else 2
+    assume(all(len(line.combo) <= most for line in spec.lines) and len(spec.shipping_combo) <= most)
     detail = build(spec)
     profile = default_profile().model_copy(update={"discount_policy": policy})
     plan = invoice_from_order(detail, profile, customer_id=1, store_timezone="UTC", freshbooks_taxes=[])
-    own = [line for line in plan.draft.lines if line.kind != "rounding"]
-    assert plan.expected_total == invoice_total(own)
-    assert plan.expected_total + plan.rounding_adjustment == plan.order_total
-    assert invoice_total(plan.draft.lines) == plan.order_total
-    # 2-decimal unit costs can lose up to half a cent per unit (plus a cent of tax per line)
-    units = sum((line.qty for line in own if line.kind == "item"), Decimal(0))
-    assert abs(plan.rounding_adjustment) <= Decimal("0.005") * units + Decimal("0.01") * len(own) * 2
-    assert all(line.tax_name1 == "" for line in plan.draft.lines if line.kind == "rounding")
+    assert plan.expected_total == invoice_total(plan.draft.lines) == plan.order_total
+    assert {k: v for k, v in tax_by_name(plan.draft.lines).items() if v} == bigcommerce_taxes(detail)
+    assert all(line.unit_cost == line.unit_cost.quantize(Decimal("0.01")) for line in plan.draft.lines)
+    assert all(line.kind != "rounding" for line in plan.draft.lines)
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs(), rule=st.sampled_from(["line-half-even", "invoice-half-up", "invoice-half-even"]))
+def test_other_rounding_rules_map_exactly_or_refuse_with_the_difference(spec: Spec, rule: str) -> None:
+    detail = build(spec)
+    try:
+        plan = invoice_from_order(detail, default_profile(), customer_id=1, store_timezone="UTC",
+                                  freshbooks_taxes=[], rule=rule)  # type: ignore[arg-type]
+    except DataError as exc:
+        # a per-line rule is met by moving or splitting lines, except where no split exists (a cent of tax on a
+        # few cents of 4-decimal prices, several inclusive rates); a per-invoice rule cannot be helped
+        assert ("instead of" in exc.message and exc.field == "tax") or "negative" in exc.message
+        return
+    assert {k: v for k, v in tax_by_name(plan.draft.lines, rule).items() if v} == bigcommerce_taxes(detail)
+    assert plan.expected_total == plan.order_total
 
 
 JUNK = st.one_of(
