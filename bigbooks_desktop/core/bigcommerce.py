@@ -180,6 +180,7 @@ class Transaction(_Entity):
     test: bool = False
     date_created: datetime
     payment_method_display: str = ""   # offline.display_name or custom.payment_method, when present
+    reference_transaction_id: int | None = None   # a capture's authorization; a refund's capture
 
 
 class RefundItem(_Entity):
