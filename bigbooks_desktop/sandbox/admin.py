@@ -101,9 +101,25 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         return _json(sandbox.bigcommerce.update_order(order_id(request), changes))
 
     async def add_refund(request: Request) -> Response:
+        """{"items": [{item_type, item_id, quantity | amount}], "to": "gateway" | "store_credit"}, or
+        {"amount": ...} (an untaxed ORDER-level refund), or no body (everything still refundable)."""
         body = await _body(request)
         amount = _amount(body.get("amount"), "amount")
-        refund = sandbox.bigcommerce.add_refund(order_id(request), amount, reason=str(body.get("reason", "")))
+        extra: dict[str, Any] = {}
+        if body.get("items") is not None:
+            items = body["items"]
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise _BadRequest(422, "items must be a list of objects")
+            extra["items"] = [
+                {**item, "amount": _amount(item.get("amount"), "items[].amount")} for item in items
+            ]
+        if body.get("to") is not None:
+            if body["to"] not in ("gateway", "store_credit"):
+                raise _BadRequest(422, 'to must be "gateway" or "store_credit"')
+            extra["to"] = body["to"]
+        refund = sandbox.bigcommerce.add_refund(
+            order_id(request), amount, reason=str(body.get("reason", "")), **extra
+        )
         return _json(refund, 201)
 
     async def add_transaction(request: Request) -> Response:

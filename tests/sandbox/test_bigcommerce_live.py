@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
-from bigbooks_desktop.sandbox.bigcommerce.payments import money_problems
+from bigbooks_desktop.sandbox.bigcommerce.audit import money_problems
 from bigbooks_desktop.sandbox.config import SandboxConfig
 
 NOW = 1_800_000_000.0

@@ -5,12 +5,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
-from bigbooks_desktop.sandbox.bigcommerce.payments import CAPTURE_EVENTS, money_problems
+from bigbooks_desktop.sandbox.bigcommerce.audit import money_problems
+from bigbooks_desktop.sandbox.bigcommerce.payments import CAPTURE_EVENTS
+from bigbooks_desktop.sandbox.bigcommerce.pricing import TAX_ZONES
 from bigbooks_desktop.sandbox.config import SandboxConfig
-from bigbooks_desktop.sandbox.generator import generate_store
+from bigbooks_desktop.sandbox.generator import GeneratedStore, generate_store
 
 
 def test_same_orders_and_seed_give_a_byte_identical_store() -> None:
@@ -78,10 +83,124 @@ def test_at_least_one_big_order_from_twenty_orders() -> None:
 def test_two_thousand_orders_generate_quickly() -> None:
     started = time.perf_counter()
     store = generate_store(orders=2000, seed=1)
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < 2.0
     assert len(store.orders) == 2000
     statuses = Counter(r["order"]["status_id"] for r in store.orders)
     assert statuses[10] > statuses[4] > 0
+
+
+@pytest.fixture(scope="module")
+def big_store() -> GeneratedStore:
+    return generate_store(orders=2000, seed=1)
+
+
+def test_every_order_of_the_big_store_adds_up(big_store: GeneratedStore) -> None:
+    assert [p for record in big_store.orders for p in money_problems(record)] == []
+    assert big_store.ledger.problems() == []
+    zones = Counter(r["zone"] for r in big_store.orders)
+    assert zones.most_common(1)[0][0] == "US-TX" and set(zones) == set(TAX_ZONES)
+
+
+def test_the_big_store_has_discounts_on_taxed_lines_and_shipping(big_store: GeneratedStore) -> None:
+    discounted = Counter(
+        ("inclusive" if r["order"]["is_tax_inclusive_pricing"] else "exclusive")
+        for r in big_store.orders
+        for line in r["products"]
+        if line["applied_discounts"] and line["total_tax"]
+    )
+    assert discounted["exclusive"] >= 100 and discounted["inclusive"] >= 50
+    three_taxes = [r for r in big_store.orders if r["zone"] == "US-NY" and r["order"]["discount_amount"]]
+    assert three_taxes
+    coupons = Counter(c["type"] for r in big_store.orders for c in r["coupons"])
+    assert coupons[3] >= 10 and coupons[4] >= 10 and coupons[1] and coupons[2]
+    assert any(r["order"]["discount_amount"] and r["coupons"] for r in big_store.orders)
+
+
+def test_some_orders_have_fees_taxed_like_the_rest(big_store: GeneratedStore) -> None:
+    with_fees = [r for r in big_store.orders if r["fees"]]
+    assert 0.03 < len(with_fees) / len(big_store.orders) < 0.08
+    assert {f["display_name_customer"] for r in with_fees for f in r["fees"]} == {"Eco fee", "Payment surcharge"}
+    assert any(t["line_item_type"] == "fee" for r in with_fees for t in r["taxes"])
+
+
+def test_gift_certificates_are_sold_then_redeemed_later_in_the_same_currency(big_store: GeneratedStore) -> None:
+    records = {r["order"]["id"]: r for r in big_store.orders}
+    sold = [line for r in big_store.orders for line in r["products"] if line["type"] == "giftcertificate"]
+    assert 0.01 < len(sold) / len(big_store.orders) < 0.04
+    assert all(
+        line["sku"] == "" and line["quantity"] == 1 and line["total_tax"] == 0 and line["gift_certificate_id"]
+        for line in sold
+    )
+    certificates = big_store.ledger.certificates
+    assert len(certificates) == len(sold)
+    by_buyer = by_others = 0
+    for record in big_store.orders:
+        for tx in record["transactions"]:
+            if tx["method"] != "gift_certificate" or tx["event"] != "purchase":
+                continue
+            certificate = certificates[tx["gift_certificate"]["code"]]
+            seller = records[certificate.order_id]["order"]
+            order = record["order"]
+            assert seller["date_created"] < order["date_created"] and certificate.sold < tx["date_created"]
+            assert seller["currency_code"] == order["currency_code"] == certificate.currency == tx["currency"]
+            gift = tx["gift_certificate"]
+            assert gift["starting_balance"] - tx["amount"] == gift["remaining_balance"] >= 0
+            assert gift["original_balance"] == certificate.amount
+            if certificate.buyer_id and order["customer_id"] == certificate.buyer_id:
+                by_buyer += 1
+            else:
+                by_others += 1
+    assert by_buyer >= 20 and by_others >= 8 and by_buyer > by_others
+
+
+def test_store_credit_is_spent_only_after_a_refund_put_it_there(big_store: GeneratedStore) -> None:
+    credits: dict[int, list[Any]] = {}
+    spends = []
+    for record in big_store.orders:
+        customer = record["order"]["customer_id"]
+        for refund in record["refunds"]:
+            for payment in refund["payments"]:
+                if payment["provider_id"] == "storecredit":
+                    assert customer, "guests cannot be refunded with store credit"
+                    credits.setdefault(customer, []).append(refund["created"])
+        for tx in record["transactions"]:
+            if tx["method"] == "store_credit" and tx["event"] == "purchase":
+                spends.append((customer, record["order"]["date_created"], tx))
+    assert len(spends) >= 8
+    for customer, placed, tx in spends:
+        assert customer and any(when < placed for when in credits.get(customer, []))
+        assert tx["store_credit"]["remaining_balance"] >= 0
+    refunds = [f for r in big_store.orders if r["order"]["customer_id"] for f in r["refunds"]]
+    to_credit = [f for f in refunds if all(p["provider_id"] == "storecredit" for p in f["payments"])]
+    assert 0.12 < len(to_credit) / len(refunds) < 0.4
+    balances = {c["id"]: c["store_credit_amounts"][0]["amount"] for c in big_store.customers}
+    assert any(balances.values()) and all(v >= 0 for v in balances.values())
+
+
+def test_refunds_carry_items_of_every_kind(big_store: GeneratedStore) -> None:
+    refunds = [f for r in big_store.orders for f in r["refunds"]]
+    kinds = Counter(item["item_type"] for f in refunds for item in f["items"])
+    assert {"PRODUCT", "SHIPPING", "HANDLING", "FEE", "ORDER"} <= set(kinds)
+    assert kinds["PRODUCT"] > kinds["ORDER"]
+    assert sum(1 for f in refunds if f["total_tax"]) > len(refunds) / 2
+    full = [r for r in big_store.orders if r["order"]["status_id"] == 4]
+    assert all(
+        sum(f["total_tax"] for f in r["refunds"]) == r["order"]["total_tax"]
+        for r in full
+        if all(i["item_type"] != "ORDER" for f in r["refunds"] for i in f["items"])
+    )
+
+
+def test_disputed_orders_were_paid_and_moved_to_13_later(big_store: GeneratedStore) -> None:
+    disputed = [r for r in big_store.orders if r["order"]["status_id"] == 13]
+    assert len(disputed) >= 10
+    for record in disputed:
+        order = record["order"]
+        captures = [t for t in record["transactions"] if t["event"] in CAPTURE_EVENTS]
+        assert captures and not record["refunds"]
+        assert order["date_modified"] > max(t["date_created"] for t in captures)
+    paypal = sum(1 for r in disputed if any(t["gateway"] == "paypalexpress" for t in r["transactions"]))
+    assert paypal > len(disputed) / 2
 
 
 def test_books_catalog_is_a_deterministic_three_quarter_subset() -> None:

@@ -120,7 +120,7 @@ class BigCommerceSandbox:
 
     # -- snapshots -----------------------------------------------------------------------------------------
     def _wire_order(self, record: dict[str, Any]) -> dict[str, Any]:
-        body = render_order(self.config.store_hash, record["order"])
+        body = render_order(self.config.store_hash, record["order"], fees=record["fees"])
         body.update(
             products=render_v2(record["products"]),
             shipping_addresses=render_v2(record["shipping_addresses"]),
@@ -174,8 +174,20 @@ class BigCommerceSandbox:
         live.update_order(self.store, record, changes, now=self.config.clock())
         return self._order_json(record)
 
-    def add_refund(self, order_id: int, amount: Decimal | None = None, reason: str = "") -> dict[str, Any]:
-        refund = live.add_refund(self.store, self._need(order_id), amount, reason, now=self.config.clock())
+    def add_refund(
+        self,
+        order_id: int,
+        amount: Decimal | None = None,
+        reason: str = "",
+        *,
+        items: list[dict[str, Any]] | None = None,
+        to: str = "gateway",
+    ) -> dict[str, Any]:
+        """A refund of `items` when given, else an untaxed ORDER-level `amount`, else of everything left;
+        paid back to the gateways or (`to="store_credit"`) as store credit."""
+        refund = live.add_refund(
+            self.store, self._need(order_id), amount, reason, now=self.config.clock(), items=items, to=to
+        )
         return dict(json_loads(dumps(refund)))
 
     def add_transaction(

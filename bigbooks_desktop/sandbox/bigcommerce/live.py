@@ -14,10 +14,10 @@ from bigbooks_desktop.sandbox.bigcommerce.payments import (
     UNPAID_STATUSES,
     captured_total,
     make_transaction,
-    record_refund,
     refunded_total,
 )
 from bigbooks_desktop.sandbox.bigcommerce.pricing import reprice
+from bigbooks_desktop.sandbox.bigcommerce.refunds import PricedItem, full_refund_items, issue_refund, price_item
 
 __all__ = ["add_order", "add_refund", "add_transaction", "update_order"]
 
@@ -80,8 +80,27 @@ def _capture(
     )
 
 
+def _refund(
+    store: generator.GeneratedStore,
+    record: dict[str, Any],
+    items: list[PricedItem],
+    reason: str,
+    when: datetime,
+    to: str = "gateway",
+) -> dict[str, Any]:
+    refund = issue_refund(
+        record, items, reason=reason, when=when, next_id=store.next_id, to=to, ledger=store.ledger
+    )
+    generator.settle_balances(store)
+    return refund
+
+
+def _order_item(record: dict[str, Any], amount: Decimal, reason: str) -> list[PricedItem]:
+    return [price_item(record, {"item_type": "ORDER", "amount": amount, "reason": reason})]
+
+
 def _settle(store: generator.GeneratedStore, record: dict[str, Any], when: datetime) -> None:
-    """Capture or refund so the money kept matches the status (see payments.money_problems)."""
+    """Capture or refund so the money kept matches the status (see audit.money_problems)."""
     order = record["order"]
     status, total = order["status_id"], order["total_inc_tax"]
     net = captured_total(record) - refunded_total(record)
@@ -89,32 +108,19 @@ def _settle(store: generator.GeneratedStore, record: dict[str, Any], when: datet
         if net < total:
             _capture(store, record, total - net, when)
         elif net > total:
-            record_refund(record, net - total, reason="Order edited", when=when, next_id=store.next_id)
+            _refund(store, record, _order_item(record, net - total, "Order edited"), "Order edited", when)
     elif status in UNPAID_STATUSES and net > ZERO:
-        record_refund(
-            record, net, reason=f"Order moved to {order['status']}", when=when, next_id=store.next_id
-        )
+        reason = f"Order moved to {order['status']}"
+        _refund(store, record, full_refund_items(record, reason), reason, when)
     elif status in (4, 14):
         if captured_total(record) == ZERO:
             _capture(store, record, total, when)
             net = total
         if status == 4 and net > ZERO:
-            record_refund(
-                record,
-                net,
-                reason="Order refunded",
-                when=when,
-                next_id=store.next_id,
-                total_tax=order["total_tax"] if net == total else ZERO,
-            )
+            _refund(store, record, full_refund_items(record, "Order refunded"), "Order refunded", when)
         elif status == 14 and refunded_total(record) == ZERO:
-            record_refund(
-                record,
-                max(CENT, (net / 10).quantize(CENT)),
-                reason="Partial refund",
-                when=when,
-                next_id=store.next_id,
-            )
+            amount = max(CENT, (net / 10).quantize(CENT))
+            _refund(store, record, _order_item(record, amount, "Partial refund"), "Partial refund", when)
         elif status == 14 and net <= ZERO:
             raise ValueError(f"order {order['id']} is fully refunded; it cannot be partially refunded")
     order["payment_status"] = _payment_status(record)
@@ -148,6 +154,7 @@ def add_order(
     )
     _apply_fields(record["order"], changes)
     store.orders.append(record)
+    generator.settle_balances(store)  # a refund to store credit may have come with it
     return record
 
 
@@ -203,26 +210,35 @@ def add_refund(
     reason: str,
     *,
     now: float,
+    items: list[dict[str, Any]] | None = None,
+    to: str = "gateway",
 ) -> dict[str, Any]:
-    """A v3 refund of `amount` (everything still refundable when None); status becomes 4 or 14."""
+    """A v3 refund: of `items` ({item_type, item_id, quantity | amount}) when given, else of `amount` as an
+    untaxed ORDER-level refund, else of everything still refundable; status becomes 4 or 14."""
     order = record["order"]
-    available = captured_total(record) - refunded_total(record)
-    if available <= ZERO:
+    if captured_total(record) - refunded_total(record) <= ZERO:
         raise ValueError(f"order {order['id']} has nothing left to refund")
-    amount = available if amount is None else Decimal(amount)
-    full = amount == available
-    refund = record_refund(
-        record,
-        amount,
-        reason=reason,
-        when=_now(now),
-        next_id=store.next_id,
-        total_tax=order["total_tax"] if full and amount == order["total_inc_tax"] else ZERO,
-    )
-    _set_status(order, 4 if full else 14)
+    priced: list[PricedItem]
+    if items:
+        priced = []
+        for spec in items:  # priced one by one against the refunds so far, so a part is not taken twice
+            priced.append(price_item({**record, "refunds": record["refunds"] + _as_refund(priced)},
+                                     {"reason": reason, **spec}))
+    elif amount is not None:
+        priced = _order_item(record, Decimal(amount), reason)
+    else:
+        priced = full_refund_items(record, reason)
+    refund = _refund(store, record, priced, reason, _now(now), to)
+    left = captured_total(record) - refunded_total(record)
+    _set_status(order, 4 if left == ZERO else 14)
     order["payment_status"] = _payment_status(record)
     order["date_modified"] = _now(now)
     return refund
+
+
+def _as_refund(priced: list[PricedItem]) -> list[dict[str, Any]]:
+    """Items priced so far in this request, as a stand-in earlier refund."""
+    return [{"items": [item for item, _, _ in priced]}] if priced else []
 
 
 def add_transaction(
@@ -248,5 +264,7 @@ def add_transaction(
     record["transactions"].append(tx)
     if tx["method"] == "store_credit" and event in CAPTURE_EVENTS:
         order["store_credit_amount"] += tx["amount"]
+    if tx["method"] == "gift_certificate" and event in CAPTURE_EVENTS:
+        order["gift_certificate_amount"] += tx["amount"]
     order["date_modified"] = _now(now)
     return tx

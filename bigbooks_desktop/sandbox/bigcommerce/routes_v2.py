@@ -1,4 +1,4 @@
-"""BigCommerce v2 endpoints: store, time, orders (filters, sort, count) and the order sub-resources."""
+"""BigCommerce v2 endpoints: store, time, orders (filters, sort, count, include=fees) and the order sub-resources."""
 
 from __future__ import annotations
 
@@ -115,8 +115,11 @@ def _status_row(status: tuple[int, str, int, str]) -> dict[str, Any]:
     }
 
 
-def render_order(store_hash: str, order: dict[str, Any]) -> dict[str, Any]:
-    """An order exactly as GET /v2/orders/{id} writes it (before JSON encoding)."""
+def render_order(
+    store_hash: str, order: dict[str, Any], fees: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An order exactly as GET /v2/orders/{id} writes it (before JSON encoding): `fees` is the fee list when
+    asked for with `include=fees`, else a link to /fees like the other sub-resources."""
     body: dict[str, Any] = render_v2(order)
     base = f"https://api.bigcommerce.com/stores/{store_hash}/v2/orders/{order['id']}"
     body["products"] = {"url": f"{base}/products", "resource": f"/orders/{order['id']}/products"}
@@ -125,7 +128,14 @@ def render_order(store_hash: str, order: dict[str, Any]) -> dict[str, Any]:
         "resource": f"/orders/{order['id']}/shippingaddresses",
     }
     body["coupons"] = {"url": f"{base}/coupons", "resource": f"/orders/{order['id']}/coupons"}
+    body["fees"] = (
+        render_v2(fees) if fees is not None else {"url": f"{base}/fees", "resource": f"/orders/{order['id']}/fees"}
+    )
     return body
+
+
+def _wants_fees(params: Any) -> bool:
+    return "fees" in {part.strip() for part in (params.get("include") or "").split(",")}
 
 
 def _order_filter(params: Any) -> Predicate:
@@ -182,11 +192,16 @@ def v2_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         page, limit = page_args(request.query_params)
         keep = _order_filter(request.query_params)
         key, reverse = _sort_key(request.query_params)
-        orders = sorted((r["order"] for r in sandbox.records() if keep(r["order"])), key=key, reverse=reverse)
-        chunk = orders[(page - 1) * limit : page * limit]
+        records = sorted(
+            (r for r in sandbox.records() if keep(r["order"])), key=lambda r: key(r["order"]), reverse=reverse
+        )
+        chunk = records[(page - 1) * limit : page * limit]
         if not chunk:
             return Response(status_code=204)
-        return json_response([render_order(sandbox.config.store_hash, o) for o in chunk])
+        fees = _wants_fees(request.query_params)
+        return json_response(
+            [render_order(sandbox.config.store_hash, r["order"], r["fees"] if fees else None) for r in chunk]
+        )
 
     def count_orders(request: Request) -> Response:
         counts = {sid: 0 for sid, *_ in STATUSES}
@@ -202,7 +217,15 @@ def v2_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         record = order_or_none(request)
         if record is None:
             return v2_error(404, "The requested resource was not found.")
-        return json_response(render_order(sandbox.config.store_hash, record["order"]))
+        fees = record["fees"] if _wants_fees(request.query_params) else None
+        return json_response(render_order(sandbox.config.store_hash, record["order"], fees))
+
+    def order_fees(request: Request) -> Response:
+        # The spec's example answers {"fees": [...]} (its schema, orderFees_Resp, is an object too).
+        record = order_or_none(request)
+        if record is None:
+            return v2_error(404, "The requested resource was not found.")
+        return json_response({"fees": render_v2(record["fees"])})
 
     def sub_resource(key: str, numbers: bool = False) -> Callable[[Request], Response]:
         def handler(request: Request) -> Response:
@@ -234,5 +257,6 @@ def v2_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         route("/orders/{order_id:int}/shippingaddresses", sub_resource("shipping_addresses")),
         route("/orders/{order_id:int}/coupons", sub_resource("coupons", numbers=True)),
         route("/orders/{order_id:int}/taxes", sub_resource("taxes")),
+        route("/orders/{order_id:int}/fees", order_fees),
         route("/order_statuses", order_statuses),
     ]

@@ -1,7 +1,9 @@
 """Deterministic BigCommerce store for the sandbox: catalog, customers and orders from (orders, seed).
 
 The pieces: `store` (the container, dates, cent rounding), `vocabulary` (what is drawn from), `catalog`
-(products and customers), `orders` (one order record) and `order_payments` (its transactions and refunds).
+(products and customers), `orders` (one order record), `order_lines` (its lines, gift certificates, fees and
+discounts) and `order_payments` (its transactions, refunds and disputes). A gift certificate or store credit
+is only spent by orders placed after it came in (see `sandbox.bigcommerce.credit`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from bigbooks_desktop.sandbox.generator.orders import build_order
 from bigbooks_desktop.sandbox.generator.store import BASE_DATE, GeneratedStore
 from bigbooks_desktop.sandbox.generator.vocabulary import STATUS_NAMES, STATUS_WEIGHTS
 
-__all__ = ["BASE_DATE", "STATUS_NAMES", "GeneratedStore", "build_order", "generate_store"]
+__all__ = ["BASE_DATE", "STATUS_NAMES", "GeneratedStore", "build_order", "generate_store", "settle_balances"]
+
+
+def settle_balances(store: GeneratedStore) -> None:
+    """Running balances into the gift certificate and store credit transactions, and each customer's
+    store credit into `store_credit_amounts`."""
+    store.ledger.settle()
+    for customer in store.customers:
+        customer["store_credit_amounts"] = [{"amount": store.ledger.store_credit_balance(customer["id"])}]
 
 
 def generate_store(*, orders: int, seed: int) -> GeneratedStore:
@@ -23,7 +33,9 @@ def generate_store(*, orders: int, seed: int) -> GeneratedStore:
     store = GeneratedStore(products=[], customers=[], orders=[], books_skus=[])
     add_catalog(rng, store)
     add_customers(rng, store, max(10, orders // 4))
-    store.counters.update(order_product=1000, address=500, transaction=90000, refund=0, tax=0)
+    store.counters.update(
+        order_product=1000, address=500, transaction=90000, refund=0, tax=0, fee=0, gift_certificate=0
+    )
     statuses = [
         rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0] for _ in range(orders)
     ]
@@ -38,6 +50,7 @@ def generate_store(*, orders: int, seed: int) -> GeneratedStore:
         store.orders.append(
             build_order(rng, store, order_id=100 + index, created=created, status_id=statuses[index], big=big)
         )
+    settle_balances(store)
     books = random.Random(f"books-{seed}")
     store.books_skus = [v["sku"] for p in store.products for v in p["variants"] if books.random() < 0.75]
     return store

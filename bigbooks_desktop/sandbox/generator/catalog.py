@@ -13,6 +13,7 @@ from bigbooks_desktop.sandbox.generator.vocabulary import (
     COMPANIES,
     NOUNS,
     OPTIONS,
+    ZONE_WEIGHTS,
     person,
     shop_price,
     street,
@@ -118,7 +119,7 @@ def add_catalog(rng: random.Random, store: GeneratedStore) -> None:
 def add_customers(rng: random.Random, store: GeneratedStore, count: int) -> None:
     for customer_id in range(1, count + 1):
         first, last = person(rng)
-        zone = rng.choice(list(CITIES))
+        zone = rng.choices(list(ZONE_WEIGHTS), weights=list(ZONE_WEIGHTS.values()))[0]
         city, state, iso2, country, postcode = CITIES[zone]
         created = BASE_DATE - timedelta(days=420 - customer_id * 400 // count, hours=rng.randint(0, 23))
         addresses = [

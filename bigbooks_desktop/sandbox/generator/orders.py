@@ -1,4 +1,4 @@
-"""One generated order record: customer, addresses, lines with options, shipping, coupons and discounts."""
+"""One generated order record: customer, addresses, lines, gift certificates, fees, shipping and discounts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bigbooks_desktop.sandbox.bigcommerce.credit import GiftCertificate
 from bigbooks_desktop.sandbox.bigcommerce.pricing import TAX_ZONES, reprice
-from bigbooks_desktop.sandbox.generator.order_payments import pay_order
+from bigbooks_desktop.sandbox.generator.order_lines import add_discounts, fee, gift_certificate_line, product_line
+from bigbooks_desktop.sandbox.generator.order_payments import KEEPS_PAYMENT, pay_order
 from bigbooks_desktop.sandbox.generator.store import ZERO, GeneratedStore, cents
 from bigbooks_desktop.sandbox.generator.vocabulary import (
     CITIES,
@@ -17,6 +19,7 @@ from bigbooks_desktop.sandbox.generator.vocabulary import (
     NOTES,
     SHIPPED,
     STATUS_NAMES,
+    ZONE_WEIGHTS,
     person,
     street,
 )
@@ -39,16 +42,11 @@ def build_order(
 
     `live` orders (made by the admin API) are modified, paid and refunded at `created` itself.
     """
-    customer = None
-    if customer_id is None:
-        customer = rng.choice(store.customers) if rng.random() < 0.75 and store.customers else None
-    elif customer_id:
-        customer = next(c for c in store.customers if c["id"] == customer_id)
-    zone = (
-        customer["_zone"]
-        if customer
-        else rng.choice(["US-TX"] * 11 + ["US-OR"] * 2 + ["CA-ON"] * 3 + ["EU-DE"] * 4)
-    )
+    redeem = None
+    if customer_id is None and not live and status_id in KEEPS_PAYMENT and rng.random() < 0.07:
+        candidates = store.ledger.redeemable(created)
+        redeem = rng.choice(candidates) if candidates else None
+    customer, zone = _customer_and_zone(rng, store, customer_id, redeem)
     currency, currency_id, rate = CURRENCIES[zone]
     city, state, iso2, country, postcode = CITIES[zone]
     first, last = (customer["first_name"], customer["last_name"]) if customer else person(rng)
@@ -66,18 +64,17 @@ def build_order(
         "country_iso2": iso2,
         "phone": "" if rng.random() < 0.2 else "555-0199",
         "email": email,
-        # custom checkout fields on about one order in seven, chosen by id so the random sequence (and so
-        # every other generated value) stays what it was
+        # custom checkout fields on about one order in seven
         "form_fields": [{"name": "Delivery Instructions", "value": "Leave with the neighbour at no. 12"}]
         if order_id % 7 == 3 else [],
     }
     n_lines = rng.randint(100, 150) if big else min(1 + int(rng.expovariate(0.6)), 12)
-    lines = []
+    picks = []
     for _ in range(n_lines):
         product = rng.choice(store.products)
         variant = rng.choice(product["variants"])
-        lines.append((product, variant, rng.randint(1, 3) if rng.random() < 0.8 else rng.randint(4, 12)))
-    digital = all(p["type"] == "digital" for p, _, _ in lines)
+        picks.append((product, variant, rng.randint(1, 3) if rng.random() < 0.8 else rng.randint(4, 12)))
+    digital = all(p["type"] == "digital" for p, _, _ in picks)
     modified = created if live else created + timedelta(hours=rng.randint(0, 72), minutes=rng.randint(0, 59))
     shipped = status_id in SHIPPED and not digital
     order: dict[str, Any] = {
@@ -94,7 +91,7 @@ def build_order(
             rng.choice([ZERO, Decimal("4.99"), Decimal("7.50"), Decimal("12.00"), Decimal("19.95")]) * rate
         ),
         "shipping_cost_tax_class_id": 0,
-        "base_handling_cost": Decimal("2.50") if rng.random() < 0.1 else ZERO,
+        "base_handling_cost": Decimal("2.50") if rng.random() < 0.1 and not digital else ZERO,
         "handling_cost_tax_class_id": 0,
         "wrapping_cost_tax_class_id": 0,
         "is_tax_inclusive_pricing": TAX_ZONES[zone]["inclusive"],
@@ -145,6 +142,7 @@ def build_order(
         "shipping_addresses": [],
         "coupons": [],
         "taxes": [],
+        "fees": [],
         "transactions": [],
         "refunds": [],
         "line_tax_class": {},
@@ -176,101 +174,77 @@ def build_order(
                 "form_fields": [],
             }
         )
+    address_id = record["shipping_addresses"][0]["id"] if not digital else 0
     wrap_line = rng.randrange(n_lines) if rng.random() < 0.05 and not digital else -1
-    for position, (product, variant, qty) in enumerate(lines):
-        line_id = store.next_id("order_product")
-        record["line_tax_class"][line_id] = product["tax_class_id"]
-        record["products"].append(
-            {
-                "id": line_id,
-                "order_id": order_id,
-                "product_id": product["id"],
-                "variant_id": variant["id"],
-                "order_address_id": record["shipping_addresses"][0]["id"] if not digital else 0,
-                "name": product["name"],
-                "name_customer": product["name"],
-                "name_merchant": product["name"],
-                "sku": variant["sku"],
-                "upc": "",
-                "type": product["type"],
-                "base_price": cents(variant["price"] * rate),
-                "quantity": qty,
-                "base_cost_price": variant["cost_price"],
-                "cost_price_inc_tax": variant["cost_price"],
-                "cost_price_ex_tax": variant["cost_price"],
-                "cost_price_tax": ZERO,
-                "weight": Decimal("1.5"),
-                "width": ZERO,
-                "height": ZERO,
-                "depth": ZERO,
-                "is_refunded": False,
-                "quantity_refunded": 0,
-                "refund_amount": ZERO,
-                "return_id": 0,
-                "wrapping_id": 1 if position == wrap_line else 0,
-                "wrapping_name": "Gift Wrap" if position == wrap_line else "",
-                "base_wrapping_cost": cents(Decimal("3.95") * rate) if position == wrap_line else ZERO,
-                "wrapping_message": "Happy birthday! 🎂" if position == wrap_line else "",
-                "quantity_shipped": qty if shipped else 0,
-                "event_name": None,
-                "event_date": None,
-                "fixed_shipping_cost": ZERO,
-                "ebay_item_id": "",
-                "ebay_transaction_id": "",
-                "option_set_id": None,
-                "parent_order_product_id": None,
-                "is_bundled_product": False,
-                "bin_picking_number": "",
-                "external_id": None,
-                "brand": "",
-                "gift_certificate_id": None,
-                "configurable_fields": [],
-                "applied_discounts": [],
-                "product_options": [
-                    {
-                        "id": store.next_id("order_option"),
-                        "option_id": value["option_id"],
-                        "order_product_id": line_id,
-                        "product_option_id": value["option_id"] + 1000,
-                        "display_name": value["option_display_name"],
-                        "display_name_customer": value["option_display_name"],
-                        "display_name_merchant": value["option_display_name"],
-                        "display_value": value["label"],
-                        "display_value_customer": value["label"],
-                        "display_value_merchant": value["label"],
-                        "value": str(value["id"]),
-                        "type": "Multiple choice",
-                        "name": value["option_display_name"],
-                        "display_style": "Rectangle",
-                    }
-                    for value in variant["option_values"]
-                ],
-            }
+    for position, (product, variant, qty) in enumerate(picks):
+        line = product_line(
+            store,
+            order_id=order_id,
+            address_id=address_id,
+            product=product,
+            variant=variant,
+            quantity=qty,
+            rate=rate,
+            wrapped=position == wrap_line,
+            shipped=shipped,
         )
-    order["items_shipped"] = sum(line["quantity_shipped"] for line in record["products"])
+        record["line_tax_class"][line["id"]] = product["tax_class_id"]
+        record["products"].append(line)
+    sold = None
+    if not live and status_id in KEEPS_PAYMENT and rng.random() < 0.03:
+        gift, code = gift_certificate_line(rng, store, order_id=order_id, shipped=shipped)
+        record["line_tax_class"][gift["id"]] = None
+        record["products"].insert(rng.randrange(len(record["products"]) + 1), gift)
+        sold = (gift, code)
     if status_id == 3 and record["products"]:
         record["products"][-1]["quantity_shipped"] = 0
-        order["items_shipped"] = sum(line["quantity_shipped"] for line in record["products"])
+    order["items_shipped"] = sum(line["quantity_shipped"] for line in record["products"])
+    if rng.random() < 0.05:
+        record["fees"].append(fee(rng, store, rate))
+    add_discounts(rng, store, record, rate)
     reprice(record, store.next_id)
-    subtotal = order["subtotal_inc_tax"]
-    if rng.random() < 0.2 and subtotal > 20:
-        percent = rng.random() < 0.5
-        discount = cents(
-            subtotal * Decimal("0.10") if percent else min(Decimal(rng.choice([5, 10])), subtotal / 4)
+    pay_order(rng, store, record, modified, live=live, redeem=redeem)
+    if sold is not None:
+        gift, code = sold
+        store.ledger.sell(
+            GiftCertificate(
+                id=gift["gift_certificate_id"],
+                code=code,
+                amount=gift["base_price"],
+                currency=currency,
+                buyer_id=order["customer_id"],
+                order_id=order_id,
+                order_product_id=gift["id"],
+                sold=modified,
+            )
         )
-        record["coupons"].append(
-            {
-                "id": store.next_id("order_coupon"),
-                "coupon_id": 1 + rng.randrange(4),
-                "order_id": order_id,
-                "code": rng.choice(["WELCOME10", "SOMMER-25", "FREESHIP5"]),
-                "amount": Decimal(10) if percent else discount,
-                "type": 1 if percent else 2,
-                "discount": discount,
-            }
-        )
-    if rng.random() < 0.08 and subtotal > 10:
-        order["discount_amount"] = cents(subtotal * Decimal("0.05"))
-    reprice(record, store.next_id)
-    pay_order(rng, store, record, modified, live=live)
     return record
+
+
+def _customer_and_zone(
+    rng: random.Random, store: GeneratedStore, customer_id: int | None, redeem: GiftCertificate | None
+) -> tuple[dict[str, Any] | None, str]:
+    """Who places the order and where. An order redeeming a gift certificate is placed by its buyer (three
+    in four, when the buyer is registered) or by someone else paying in the certificate's currency."""
+    zones, weights = list(ZONE_WEIGHTS), list(ZONE_WEIGHTS.values())
+    if redeem is not None:
+        if redeem.buyer_id and rng.random() < 0.75:
+            buyer = next(c for c in store.customers if c["id"] == redeem.buyer_id)
+            return buyer, str(buyer["_zone"])
+        others = [
+            c
+            for c in store.customers
+            if c["id"] != redeem.buyer_id and CURRENCIES[c["_zone"]][0] == redeem.currency
+        ]
+        if others and rng.random() < 0.7:
+            other = rng.choice(others)
+            return other, str(other["_zone"])
+        zones = [z for z in zones if CURRENCIES[z][0] == redeem.currency]
+        weights = [ZONE_WEIGHTS[z] for z in zones]
+        return None, rng.choices(zones, weights=weights)[0]
+    customer = None
+    if customer_id is None:
+        customer = rng.choice(store.customers) if rng.random() < 0.75 and store.customers else None
+    elif customer_id:
+        customer = next(c for c in store.customers if c["id"] == customer_id)
+    return customer, (str(customer["_zone"]) if customer else rng.choices(zones, weights=weights)[0])

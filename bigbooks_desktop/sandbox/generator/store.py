@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bigbooks_desktop.sandbox.bigcommerce.credit import CreditLedger
+
 __all__ = ["BASE_DATE", "CENT", "ZERO", "GeneratedStore", "cents"]
 
 BASE_DATE = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)  # generated history ends here, whatever today is
@@ -23,6 +25,7 @@ class GeneratedStore:
     orders: list[dict[str, Any]]  # order records: order, products, ..., transactions, refunds
     books_skus: list[str]  # variant SKUs FreshBooks already knows as items
     counters: dict[str, int] = field(default_factory=dict)
+    ledger: CreditLedger = field(default_factory=CreditLedger)  # gift certificates and store credit over time
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

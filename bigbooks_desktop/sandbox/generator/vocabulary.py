@@ -22,6 +22,7 @@ __all__ = [
     "SHIPPED",
     "STATUS_NAMES",
     "STATUS_WEIGHTS",
+    "ZONE_WEIGHTS",
     "person",
     "shop_price",
     "street",
@@ -84,15 +85,21 @@ COMPANIES = [
 CITIES = {
     "US-TX": ("Austin", "Texas", "US", "United States", "78701"),
     "US-OR": ("Portland", "Oregon", "US", "United States", "97201"),
+    "US-NY": ("New York", "New York", "US", "United States", "10001"),
+    "US-CO": ("Denver", "Colorado", "US", "United States", "80202"),
     "CA-ON": ("Toronto", "Ontario", "CA", "Canada", "M5V 2T6"),
     "EU-DE": ("München", "Bayern", "DE", "Germany", "80331"),
 }
 CURRENCIES = {
     "US-TX": ("USD", 1, Decimal("1")),
     "US-OR": ("USD", 1, Decimal("1")),
+    "US-NY": ("USD", 1, Decimal("1")),
+    "US-CO": ("USD", 1, Decimal("1")),
     "CA-ON": ("CAD", 2, Decimal("1.36")),
     "EU-DE": ("EUR", 3, Decimal("0.92")),
 }
+# How likely a customer or guest is to live in each zone: most orders stay in Texas.
+ZONE_WEIGHTS = {"US-TX": 10, "US-OR": 2, "US-NY": 2, "US-CO": 1, "CA-ON": 3, "EU-DE": 4}
 NOUNS = [
     "Mug",
     "Scarf",
