@@ -3,8 +3,8 @@
 The rule, taken from `java/get_invoice_response.json` (lines 4 x 5.00 @ 13 % HST and 6 x 4.00, discount_value
 10, amount 41.94): a line's amount is qty x unit_cost rounded to the cent; the invoice discount
 (`discount_value`, a percent) is taken off the subtotal (`discount_total` = -4.40) and **taxes are computed on
-each line's discounted amount** (13 % of 18.00 = 2.34), each rounded half-up to the cent. amount = subtotal +
-discount_total + line taxes.
+each line's discounted amount** (13 % of 18.00 = 2.34), rounded to the cent by the tax rounding rule below.
+amount = subtotal + discount_total + taxes.
 
 "Cent" means the currency's minor unit: a whole yen for JPY (ISO 4217 exponent 0). The references show only
 2-decimal currencies; rounding zero-decimal currencies to their unit is this sandbox's assumption, the same
