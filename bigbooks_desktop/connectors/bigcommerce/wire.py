@@ -147,6 +147,8 @@ def parse_transaction(data: Any) -> bc.Transaction:
     if isinstance(raw.get("order_id"), str) and raw["order_id"].strip().isdigit():
         raw["order_id"] = int(raw["order_id"])      # v3 transactions carry the order id as a string
     raw["payment_method_display"] = _payment_method_display(raw)
+    if not isinstance(raw.get("reference_transaction_id"), int):
+        raw["reference_transaction_id"] = None      # the 2021 spec's example sends {} for "none"
     return _model(bc.Transaction, raw, "transaction")
 
 
