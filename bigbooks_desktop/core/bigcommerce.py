@@ -261,6 +261,7 @@ class Order(_Entity):
     channel_id: int | None = None
     order_source: str = ""
     external_id: str | None = None
+    fees: tuple[OrderFee, ...] | None = None   # as read with include=fees, else None; read OrderDetail.fees
 
     @property
     def transaction_currency(self) -> str:

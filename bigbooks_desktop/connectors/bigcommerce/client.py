@@ -186,7 +186,7 @@ class BigCommerceClient:
                           max_id: int | None = None, status_id: int | None = None,
                           customer_id: int | None = None, sort: str = "date_modified:asc",
                           limit: int = MAX_PAGE) -> AsyncIterator[bc.Order]:
-        params: Params = {"sort": sort}
+        params: Params = {"sort": sort, "include": "fees"}     # fees come with the headers, no extra call
         if modified_since is not None:
             params["min_date_modified"] = _iso(modified_since, "modified_since")
         if modified_until is not None:
@@ -200,7 +200,7 @@ class BigCommerceClient:
 
     async def get_order(self, order_id: int) -> bc.Order:
         try:
-            body = await self._get_json(f"/v2/orders/{int(order_id)}")
+            body = await self._get_json(f"/v2/orders/{int(order_id)}", {"include": "fees"})
         except NotFoundError as exc:
             raise NotFoundError(f"BigCommerce has no order {order_id} (it may have been deleted).",
                                 title="Order not found", service=SERVICE, status=exc.status) from None
@@ -222,6 +222,16 @@ class BigCommerceClient:
     async def get_order_taxes(self, order_id: int) -> list[bc.OrderTax]:
         return await self._v2_list(f"/v2/orders/{int(order_id)}/taxes", wire.parse_tax)
 
+    async def get_order_fees(self, order_id: int) -> list[bc.OrderFee]:
+        return wire.parse_fees(await self._get_json(f"/v2/orders/{int(order_id)}/fees"))
+
+    async def _fees_unless_known(self, header: bc.Order) -> list[bc.OrderFee]:
+        """The header's fees when it was read with include=fees (as iter_orders and get_order read it),
+        otherwise one GET of /fees."""
+        if header.fees is not None:
+            return list(header.fees)
+        return await self.get_order_fees(header.id)
+
     async def get_order_transactions(self, order_id: int) -> list[bc.Transaction]:
         return await self._v3_list(f"/v3/orders/{int(order_id)}/transactions", wire.parse_transaction)
 
@@ -229,13 +239,15 @@ class BigCommerceClient:
         return await self._v3_list(f"/v3/orders/{int(order_id)}/payment_actions/refunds", wire.parse_refund)
 
     async def get_order_detail(self, order: bc.Order | int) -> bc.OrderDetail:
-        """The order with products, shipping addresses, coupons, taxes, transactions and refunds, fetched
+        """The order with products, shipping addresses, coupons, taxes, transactions, refunds and fees, fetched
         concurrently (each through the governor). When given an id, the header is fetched first.
 
         Sub-resources the header proves empty are not requested (each request spends the store's shared
         rate limit): coupons when `coupon_discount` is zero, taxes when `total_tax` is zero, shipping
         addresses when `shipping_address_count` is 0. Products, transactions and refunds are always read:
-        no header field reliably says they are empty (`refunded_amount` is documented as always 0).
+        no header field reliably says they are empty (`refunded_amount` is documented as always 0). Fees
+        come with a header read with include=fees (iter_orders, get_order); only another header costs a
+        GET of /fees.
         """
         header = await self.get_order(order) if isinstance(order, int) else order
         order_id = header.id
@@ -246,6 +258,7 @@ class BigCommerceClient:
             self.get_order_taxes(order_id) if header.total_tax != 0 else _nothing(),
             self.get_order_transactions(order_id),
             self.get_order_refunds(order_id),
+            self._fees_unless_known(header),
         ]
         results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
         # Every part is awaited before the first failure is raised, so no request is left running.
@@ -254,7 +267,8 @@ class BigCommerceClient:
             raise failure
         return bc.OrderDetail(order=header, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
                               coupons=tuple(results[2]), taxes=tuple(results[3]),
-                              transactions=tuple(results[4]), refunds=tuple(results[5]))
+                              transactions=tuple(results[4]), refunds=tuple(results[5]),
+                              fees=tuple(results[6]))
 
     async def iter_refunds(self, *, created_since: datetime | None = None) -> AsyncIterator[bc.Refund]:
         """Store-wide refunds (GET /v3/orders/payment_actions/refunds), optionally from `created_since` on."""

@@ -20,6 +20,8 @@ __all__ = [
     "parse_coupon",
     "parse_customer",
     "parse_datetime",
+    "parse_fee",
+    "parse_fees",
     "parse_order",
     "parse_order_product",
     "parse_refund",
@@ -105,7 +107,30 @@ def parse_order(data: Any) -> bc.Order:
     raw = _blank_to_none(raw, "payment_provider_id", "channel_id")
     if raw.get("external_id") is not None and not isinstance(raw["external_id"], str):
         raw["external_id"] = str(raw["external_id"])
+    if isinstance(raw.get("fees"), list):           # include=fees: the fee list itself
+        raw["fees"] = [_fee_fields(f) for f in raw["fees"] if isinstance(f, dict)]
+    else:                                           # without it: a {url, resource} link, so not known here
+        raw.pop("fees", None)
     return _model(bc.Order, raw, "order")
+
+
+def _fee_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return _none_to_empty(data, "type", "display_name_customer", "display_name_merchant", "source")
+
+
+def parse_fee(data: Any) -> bc.OrderFee:
+    return _model(bc.OrderFee, _fee_fields(_expect_object(data, "order fee")), "order fee")
+
+
+def parse_fees(body: Any) -> list[bc.OrderFee]:
+    """GET /v2/orders/{id}/fees: `{"fees": [...]}` in the spec's example; a bare list or 204 also read."""
+    if body is None:
+        return []
+    if isinstance(body, dict) and "fees" in body:
+        body = body["fees"]
+    if not isinstance(body, list):
+        raise BugError(f"BigCommerce sent order fees that are not a list: {type(body).__name__}", service=SERVICE)
+    return [parse_fee(item) for item in body]
 
 
 def parse_order_product(data: Any) -> bc.OrderProduct:

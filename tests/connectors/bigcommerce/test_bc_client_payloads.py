@@ -56,6 +56,8 @@ ROUTES: dict[str, bytes] = {
     "/stores/abc123/v2/orders/218/taxes": raw("orders_v2_taxes"),
     "/stores/abc123/v2/order_statuses": raw("orders_v2_order_statuses"),
     "/stores/abc123/v3/orders/218/transactions": raw("orders_v3_transactions_2021spec"),
+    # GET /orders/{id}/fees answers {"fees": [...]} in the spec; its fees are the order example's.
+    "/stores/abc123/v2/orders/218/fees": dumps({"fees": example("orders_v2_get_order")["fees"]}).encode(),
     # The refund example is the single-refund answer; the list endpoints wrap the same object in a list.
     "/stores/abc123/v3/orders/218/payment_actions/refunds": dumps(
         {"data": [example("orders_v3_refund")["data"]], "meta": {}}).encode(),
@@ -156,12 +158,39 @@ async def test_order_detail_sub_resources() -> None:
     assert refund.payments[0].provider_id == "storecredit" and refund.payments[0].offline
     assert refund.items[0].requested_amount is None
 
+    # The header came with include=fees, so its fees cost no request of their own.
+    assert [(f.id, f.cost_ex_tax, f.cost_inc_tax, f.cost_tax) for f in detail.fees] == [
+        (1, Decimal("12.3000"), Decimal("12.3000"), Decimal("0.0000")),   # the example spells it cost_exc_tax
+        (2, Decimal("4.0000"), Decimal("12.0000"), Decimal("8.0000")),
+    ]
+    assert detail.fees[0].tax_class_id == 22 and detail.fees[1].tax_class_id is None
+    header_request = next(r for r in recorder.requests if r.url.path.endswith("/orders/218"))
+    assert header_request.url.params["include"] == "fees"
+
     # Six sub-resources plus the header, each asked for once, with the headers BigCommerce wants.
     assert len(recorder.requests) == 7
     for request in recorder.requests:
         assert request.headers["X-Auth-Token"] == TOKEN
         assert request.headers["Accept"] == "application/json"
         assert request.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.asyncio
+async def test_a_header_read_without_fees_costs_one_fees_request() -> None:
+    bare = {k: v for k, v in example("orders_v2_get_order").items() if k != "fees"}
+    header = wire.parse_order(bare)
+    assert header.fees is None
+    with_link = wire.parse_order({**bare, "fees": {"url": "https://x/v2/orders/218/fees", "resource": "/x"}})
+    assert with_link.fees is None
+    recorder = Recorder()
+    async with make_client(recorder) as client:
+        detail = await client.get_order_detail(header)
+        listed = [o async for o in client.iter_orders()]
+    assert [f.name for f in detail.fees] == ["A Fee", "B Fee"]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in recorder.requests].count("fees") == 1
+    assert recorder.requests[-1].url.params["include"] == "fees"      # iter_orders asks for fees too
+    assert listed[0].fees is None     # the list example predates fees: unknown, so a detail would ask
+    assert wire.parse_fees(None) == [] and len(wire.parse_fees(example("orders_v2_get_order")["fees"])) == 2
 
 
 @pytest.mark.asyncio

@@ -89,6 +89,34 @@ async def test_reads_the_whole_sandbox_store_without_losing_a_field() -> None:
 
 
 @pytest.mark.asyncio
+async def test_order_fees_come_with_the_header_without_a_request_of_their_own() -> None:
+    sandbox = Sandbox(SandboxConfig(orders=400, seed=1, bc_quota=10_000))
+    records = {r["order"]["id"]: r for r in sandbox.bigcommerce.records()}
+    async with in_process(sandbox) as client:
+        orders = [o async for o in client.iter_orders()]
+        with_fees = [o for o in orders if records[o.id]["fees"]]
+        assert with_fees and all(o.fees == () for o in orders if not records[o.id]["fees"])
+        order = with_fees[0]
+        before = dict(client.stats.requests)
+        detail = await client.get_order_detail(order)
+        by_id = await client.get_order_detail(order.id)
+        made = {k: v - before.get(k, 0) for k, v in client.stats.requests.items() if v != before.get(k, 0)}
+        assert not any(key.endswith("/fees") for key in made)
+        assert detail.fees == by_id.fees == order.fees
+        fee, wire_fee = detail.fees[0], records[order.id]["fees"][0]
+        assert (fee.cost_ex_tax, fee.cost_inc_tax, fee.cost_tax) == (
+            wire_fee["cost_ex_tax"], wire_fee["cost_inc_tax"], wire_fee["cost_tax"])
+        fee_rows = [t for t in detail.taxes if t.line_item_type == "fee"]
+        assert sum(t.line_amount for t in fee_rows) == sum(f.cost_tax for f in detail.fees)
+        header_only = order.model_copy(update={"fees": None})
+        before = dict(client.stats.requests)
+        again = await client.get_order_detail(header_only)
+        made = {k: v - before.get(k, 0) for k, v in client.stats.requests.items() if v != before.get(k, 0)}
+        assert again.fees == detail.fees
+        assert [v for k, v in made.items() if k.endswith("/fees")] == [1]
+
+
+@pytest.mark.asyncio
 async def test_incremental_filter_and_refund_feed() -> None:
     sandbox = Sandbox(SandboxConfig(orders=20, bc_quota=10_000))
     async with in_process(sandbox) as client:
