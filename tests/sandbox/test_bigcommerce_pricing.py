@@ -195,6 +195,15 @@ def test_gift_certificates_are_neither_taxed_nor_discounted() -> None:
     assert money_problems(record) == []
 
 
+def test_two_discounts_never_take_a_line_below_zero() -> None:
+    """Found by the property test below: each discount spread over the lines' full amounts gave the first
+    one-cent line both cents. Each next discount is spread over what the lines have left."""
+    record = _record("CA-ON", [(D("0.01"), 1, 0), (D("0.01"), 1, 0)], manual=D("0.01"), coupons=[(1, D("0.01"))])
+    reprice(record, _ids())
+    assert [ln["discounted_total_inc_tax"] for ln in record["products"]] == [ZERO, ZERO]
+    assert money_problems(record) == []
+
+
 def test_the_checker_catches_a_slip() -> None:
     record = _record("US-NY", [(D("19.99"), 3, 0)], shipping=D("5.00"), manual=D("2.00"))
     reprice(record, _ids())

@@ -21,10 +21,12 @@ its tax class (R = their sum):
 - inclusive: t = round2((E - d) x R/(100+R)), split per rate by rate with cumulative rounding;
   U = t + round4(d x R/(100+R)); inc = E, ex = E - U.
 - paid: E - d (inclusive) or E - d + t (exclusive): `discounted_total_inc_tax` for a line.
-Discounts (coupons and the manual discount) are spread over the product lines by their entered amount, in
-cents with cumulative rounding. A shipping coupon (type 3 `shipping_discount`, type 4 `free_shipping`) counts
-in `coupon_discount` but discounts shipping, not any product's `applied_discounts`. Handling, wrapping and
-fees are never discounted. Gift certificate lines are untaxed and never discounted.
+Discounts (coupons, then the manual discount) are spread over the product lines by amount, in cents with
+cumulative rounding: the first by the lines' entered amounts, each next one by what the lines have left
+(modelled: BigCommerce's own split of several discounts is not public; with one discount it is the same).
+A shipping coupon (type 3 `shipping_discount`, type 4 `free_shipping`) counts in `coupon_discount` but
+discounts shipping, not any product's `applied_discounts`. Handling, wrapping and fees are never
+discounted. Gift certificate lines are untaxed and never discounted.
 
 Modelled choices that no public payload shows (say so when relying on them):
 - Exclusive headers: subtotal_inc_tax = subtotal_ex_tax + subtotal_tax and shipping_cost_inc_tax =
@@ -243,11 +245,15 @@ def reprice(record: dict[str, Any], next_id: Callable[[str], int]) -> None:
     lines = record["products"]
     discountable = [line for line in lines if line["type"] != "giftcertificate"]
     on_lines, ship_discount = _discounts(record, discountable)
-    weights = [line["base_price"] * line["quantity"] for line in discountable]
+    left = [line["base_price"] * line["quantity"] for line in discountable]
     for line in lines:
         line["applied_discounts"] = []
     for template, amount in on_lines:
-        for line, share in zip(discountable, _spread(amount, weights), strict=True):
+        # by what each line has left, so no line goes below zero (a cumulative half-up share never
+        # exceeds its weight when the amount does not exceed their sum)
+        shares = _spread(amount, left)
+        for index, (line, share) in enumerate(zip(discountable, shares, strict=True)):
+            left[index] -= share
             if share:
                 line["applied_discounts"].append({**template, "amount": share})
 
