@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AppliedDiscount",
@@ -181,6 +181,12 @@ class Transaction(_Entity):
     date_created: datetime
     payment_method_display: str = ""   # offline.display_name or custom.payment_method, when present
     reference_transaction_id: int | None = None   # a capture's authorization; a refund's capture
+
+    @field_validator("reference_transaction_id", mode="before")
+    @classmethod
+    def _reference(cls, value: object) -> object:
+        """The 2021 spec example sends `{}` here: anything that is not a number means no reference."""
+        return value if isinstance(value, int | str) and str(value).strip().isdigit() else None
 
 
 class RefundItem(_Entity):

@@ -17,7 +17,7 @@ must add up to the order total to the cent, or the order is refused with the exa
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_UP, Decimal
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import DataError
@@ -29,6 +29,7 @@ from bigbooks_desktop.mapping.templates import fill_lines
 __all__ = ["GIFT_CERTIFICATE", "OrderComponent", "components", "spread"]
 
 _MANUAL_DISCOUNT_ID = "manual-discount"
+_SHIPPING_COUPONS = (3, 4)
 GIFT_CERTIFICATE = "gift_certificate"
 _ITEM_TYPES = {"shipping": ("shipping",), "handling": ("handling",),
                "wrapping": ("gift-wrapping", "gift_wrapping", "wrapping"), "fee": ("fee",)}
@@ -48,6 +49,7 @@ class OrderComponent:
     taxes: tuple[tuple[str, Decimal, Decimal], ...]   # (BigCommerce tax name, rate, discounted tax amount)
     sku: str = ""
     discounts: dict[str, Decimal] = field(default_factory=dict)   # "coupon"/"manual" -> amount taken off
+    source_id: int | None = None    # the order product id (items), the fee id (fees)
 
     @property
     def combo(self) -> TaxCombo:
@@ -108,7 +110,7 @@ def _taxes(detail: bc.OrderDetail, *, kind: str, label: str, charged: Decimal, c
     by_pair = {pair: Decimal(0) for pair in combo}
     for row in rows:
         pair = next((p for p in combo if p[0] == (row.name.strip() or "Tax") and p[1] == row.rate.quantize(
-            p[1])), None)
+            p[1], rounding=ROUND_UP)), None)
         if pair is not None:
             by_pair[pair] += row.line_amount
     amounts = [quantize(v, currency) for v in by_pair.values()]
@@ -174,7 +176,7 @@ def _product_components(detail: bc.OrderDetail, profile: MappingProfile) -> list
             description=description, qty=Decimal(product.quantity), gross=product.total_ex_tax, exact=exact,
             net=_net(inclusive=inclusive, exact=exact, tax=product.total_tax,
                      discount=sum(applied.values(), Decimal(0)), currency=currency),
-            taxes=taxes, sku=product.sku.strip(), discounts=applied))
+            taxes=taxes, sku=product.sku.strip(), discounts=applied, source_id=product.id))
     return result
 
 
@@ -191,8 +193,9 @@ def _charges(detail: bc.OrderDetail, profile: MappingProfile) -> list[OrderCompo
                 order.wrapping_cost_inc_tax, order.wrapping_cost_tax)]
     charges += [("fee", fee.name or "Fee", "", fee.cost_ex_tax, fee.cost_inc_tax, fee.cost_tax)
                 for fee in detail.fees]
+    ids = [None, None, None] + [fee.id for fee in detail.fees]
     result = []
-    for kind, name, description, ex, inc, tax in charges:
+    for (kind, name, description, ex, inc, tax), source_id in zip(charges, ids, strict=True):
         if ex == 0 and inc == 0:
             continue
         taxes = _taxes(detail, kind=kind, label=name.lower(), charged=tax, currency=currency)
@@ -200,7 +203,7 @@ def _charges(detail: bc.OrderDetail, profile: MappingProfile) -> list[OrderCompo
         result.append(OrderComponent(kind=kind, name=name, description=description, qty=Decimal(1), gross=ex,
                                      exact=exact, net=_net(inclusive=inclusive, exact=exact, tax=tax,
                                                            discount=Decimal(0), currency=currency),
-                                     taxes=taxes))
+                                     taxes=taxes, source_id=source_id))
     return result
 
 
@@ -220,13 +223,21 @@ def _place_unlisted_discounts(detail: bc.OrderDetail, comps: list[OrderComponent
     currency, inclusive = order.transaction_currency, order.is_tax_inclusive_pricing
     listed = {kind: sum((c.discounts.get(kind, Decimal(0)) for c in comps), Decimal(0))
               for kind in ("coupon", "manual")}
-    missing = {"coupon": quantize(order.coupon_discount - listed["coupon"], currency),
+    shipping = next((i for i, c in enumerate(comps) if c.kind == "shipping"), None)
+    # coupon types 3 (shipping discount) and 4 (free shipping) take their discount off shipping
+    # (orders.v2.oas2.yml, order coupon `type`)
+    off_shipping = quantize(sum((c.discount for c in detail.coupons if c.type in _SHIPPING_COUPONS),
+                                Decimal(0)), currency) if shipping is not None else Decimal(0)
+    off_shipping = min(off_shipping, quantize(order.coupon_discount - listed["coupon"], currency))
+    if off_shipping > 0 and shipping is not None:
+        comps[shipping] = _with_discount(comps[shipping], "coupon", off_shipping, inclusive=inclusive,
+                                         currency=currency)
+    missing = {"coupon": quantize(order.coupon_discount - listed["coupon"] - off_shipping, currency),
                "manual": quantize(order.discount_amount - listed["manual"], currency)}
     anything_listed = any(listed.values())
     for kind, amount in missing.items():
         if amount <= 0:
             continue
-        shipping = next((i for i, c in enumerate(comps) if c.kind == "shipping"), None)
         if anything_listed and shipping is not None:
             comps[shipping] = _with_discount(comps[shipping], kind, amount, inclusive=inclusive,
                                              currency=currency)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
@@ -25,7 +25,7 @@ def plain(value: Decimal) -> str:
 def _distinct(rows: Iterable[bc.OrderTax]) -> TaxCombo:
     seen: list[tuple[str, Decimal]] = []
     for row in rows:
-        pair = (row.name.strip() or "Tax", row.rate.quantize(RATE_STEP))
+        pair = (row.name.strip() or "Tax", row.rate.quantize(RATE_STEP, rounding=ROUND_UP))
         if row.rate > 0 and pair not in seen:
             seen.append(pair)
     return tuple(seen)
@@ -78,7 +78,9 @@ class TaxSlotResolver:
     Names go through `profile.tax_names`. FreshBooks matches line taxes by name and rate and keeps tax names
     unique, so a rate differing from the FreshBooks tax of that name is written as "{name} {rate}%". Rates
     are kept to FreshBooks' 3 decimals ("up to 3 decimal places", API-FACTS Q1); a 4-decimal BigCommerce rate
-    keeps its own name, and the tax fit makes its amount what BigCommerce charged.
+    keeps its own name and is rounded up (4.8125 -> 4.813), so FreshBooks' percentage never falls short of what
+    was charged and the tax fit only has to round it down to BigCommerce's cent (splitting a line can always
+    lose a rounding cent, not always gain one).
     """
 
     def __init__(self, *, profile: MappingProfile, freshbooks_taxes: Sequence[fb.Tax], order_id: int) -> None:

@@ -14,7 +14,6 @@ __all__ = [
     "InvoiceMode",
     "MappingProfile",
     "MissingTaxPolicy",
-    "RefundPolicy",
     "UnknownSkuPolicy",
     "default_profile",
 ]
@@ -25,7 +24,6 @@ InvoiceMode = Literal["draft", "sent"]
 DiscountPolicy = Literal["lines", "allocate"]
 UnknownSkuPolicy = Literal["create_item", "inbox"]
 MissingTaxPolicy = Literal["create_tax", "inbox"]
-RefundPolicy = Literal["credit_note", "negative_adjustment"]
 CancellationPolicy = Literal["void", "flag"]
 GiftCertificatePolicy = Literal["client_credit", "revenue_line"]
 
@@ -94,8 +92,6 @@ class MappingProfile(BaseModel):
     missing_tax_policy: MissingTaxPolicy = "create_tax"
     # email for a client without one; None sends the order to the inbox. Placeholders {order_id}
     missing_email_template: str | None = None
-    # a BigCommerce refund becomes a FreshBooks credit note, or a negative line on the invoice
-    refund_policy: RefundPolicy = "credit_note"
     # an order cancelled after its invoice was synced: void the invoice, or flag it in the inbox
     cancellation_policy: CancellationPolicy = "flag"
     # invoice notes; placeholders {customer_message} {staff_notes} {custom_fields} {order_id}; empty lines go

@@ -130,9 +130,10 @@ def _splits(qty: Decimal, units: int) -> Iterator[tuple[int, int, int, int]]:
         if units % whole:
             return
         price = units // whole
-        for first in sorted({whole - 1, 1, whole // 2}):
-            rest = whole - first
-            for step in range(1, _SEARCH_CENTS):
+        firsts = range(1, whole) if whole <= 13 else sorted({1, 2, 3, whole // 2, whole - 2, whole - 1})
+        for step in range(1, _SEARCH_CENTS):          # the price points nearest the line's own price first
+            for first in firsts:
+                rest = whole - first
                 for delta in (step, -step):
                     high = price + delta
                     low_total = units - high * first
@@ -198,10 +199,11 @@ def _transfer(pieces: Sequence[Piece], want: dict[str, int], cents: _Cents) -> t
     return None
 
 
-def _split(pieces: Sequence[Piece], want: dict[str, int],
-           cents: _Cents) -> tuple[int, tuple[int, int, int, int]] | None:
-    """The first line (in `_split_order`) with a two-way split that leaves less tax wrong, and that split."""
-    wrong = sum(abs(v) for v in want.values())
+def _split(pieces: Sequence[Piece], want: dict[str, int], cents: _Cents,
+           lateral: bool = False) -> tuple[int, tuple[int, int, int, int]] | None:
+    """The first line (in `_split_order`) with a two-way split that leaves less tax wrong, and that split.
+    `lateral`: one that leaves no more wrong (a third line can round a cent two lines cannot)."""
+    wrong = sum(abs(v) for v in want.values()) + (1 if lateral else 0)
     for index in _split_order(pieces):
         piece = pieces[index]
         if not any(name in want for name, _rate in piece.slots):
@@ -235,6 +237,7 @@ def fit(pieces: list[Piece], targets: dict[str, Decimal], currency: str, rule: T
         return pieces
     cents = _Cents(currency, even=rule.endswith("half-even"))
     budget = 4 + 2 * sum((abs(cents.units(v)) for v in miss.values()), 0)
+    laterals = 2
     for _ in range(budget):
         want = {name: cents.units(value) for name, value in miss.items()}
         moved = _transfer(pieces, want, cents)
@@ -244,6 +247,9 @@ def fit(pieces: list[Piece], targets: dict[str, Decimal], currency: str, rule: T
             pieces[j] = replace(pieces[j], amount=cents.unit * o_units)
         else:
             chosen = _split(pieces, want, cents)
+            if chosen is None and laterals:
+                laterals -= 1
+                chosen = _split(pieces, want, cents, lateral=True)
             if chosen is None:
                 break
             index, (qty_a, units_a, qty_b, units_b) = chosen

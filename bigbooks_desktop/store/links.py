@@ -53,6 +53,7 @@ __all__ = [
     "save_order_link",
     "save_order_links",
     "set_order_link_status",
+    "set_payment_amount",
 ]
 
 _CHUNK = 200  # rows per multi-row INSERT (12 columns x 200 stays far under SQLite's variable limit)
@@ -302,6 +303,11 @@ def link_payment(transaction_id: str, payment_id: int, *, order_id: int, amount:
     saved = find_payment_link(transaction_id)
     assert saved is not None
     return saved
+
+
+def set_payment_amount(transaction_id: str, amount: Decimal) -> None:
+    """The amount a linked payment now carries in FreshBooks (lowered when money was refunded from it)."""
+    PaymentLinkRow.update(amount=amount).where(PaymentLinkRow.transaction_id == transaction_id).execute()
 
 
 # --------------------------------------------------------------------------------------------- credits

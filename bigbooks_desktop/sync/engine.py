@@ -28,6 +28,7 @@ from bigbooks_desktop.sync.held_orders import (
     waiting_ambiguities,
 )
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
+from bigbooks_desktop.sync.tax_rounding import account_rule
 
 __all__ = ["ORDERS_STREAM", "RunSummary", "SyncEngine", "SyncOptions"]
 
@@ -104,6 +105,7 @@ class SyncEngine:
             store = await self.bigcommerce.get_store()
             ctx.store_timezone = store.timezone_name or "UTC"
             ctx.taxes = list(await self.freshbooks.list_taxes())
+            ctx.tax_rule = account_rule(ctx.account_id)
             work: dict[int, tuple[bc.Order | int, dict[str, Any]]] = {}
             if retries and not dry_run:
                 for entry in due_retries():
@@ -218,14 +220,23 @@ class SyncEngine:
                 since_checkpoint = 0
                 self._checkpoint(polled, outcomes)
 
-        tasks = [asyncio.create_task(one(order, edits)) for order, edits in work.values()]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        # orders paid with a gift certificate or store credit pay from the client's FreshBooks credit, which
+        # an earlier order of the same run (the certificate's sale, a refund to store credit) may create:
+        # they go after the others
+        def spends_credit(order: bc.Order | int) -> bool:
+            return isinstance(order, bc.Order) and ctx.profile.gift_certificate_policy == "client_credit" and \
+                (order.gift_certificate_amount > 0 or order.store_credit_amount > 0)
+
+        for phase in (False, True):
+            tasks = [asyncio.create_task(one(order, edits)) for order, edits in work.values()
+                     if spends_credit(order) is phase]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         return outcomes
 
     @staticmethod

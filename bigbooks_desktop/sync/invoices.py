@@ -1,4 +1,5 @@
-"""The invoice of one order: created once, marked sent, updated while unpaid, or flagged as drift."""
+"""The invoice of one order: created once (as a draft, sent once its amount is checked), rewritten in place
+only while it is a draft, corrected by new documents once sent (sync.corrections): nothing sent is rewritten."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ from bigbooks_desktop.mapping.order_taxes import plain
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import OrderLink, OrderLinkStatus, save_order_link
 from bigbooks_desktop.sync.context import SyncContext
+from bigbooks_desktop.sync.corrections import correct_sent_invoice
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.first_run import FIRST_RUN_FINGERPRINT
 
-__all__ = ["InvoiceResult", "describe_drift", "ensure_invoice"]
+__all__ = ["InvoiceResult", "describe_drift", "ensure_invoice", "send_when_checked"]
 
 
 @dataclass(frozen=True, slots=True)
 class InvoiceResult:
     invoice_id: int
-    action: str              # "created", "recovered", "updated", "unchanged", "drift"
-    drift: str = ""          # the exact difference, when action == "drift"
+    action: str              # "created", "recovered", "updated" (a draft), "corrected" (sent), "unchanged"
+    drift: str = ""          # what changed, when action == "corrected"
+    invoice: fb.Invoice | None = None   # as FreshBooks answered a create or an update (its computed amount)
 
 
 def _line_key(line: fb.Line | fb.LineDraft) -> tuple[str, Decimal, Decimal]:
@@ -46,23 +49,37 @@ def describe_drift(invoice: fb.Invoice, draft: fb.InvoiceDraft, expected_total: 
 
 
 async def ensure_invoice(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft, fingerprint: str,
-                         expected_total: Decimal, link: OrderLink | None) -> InvoiceResult:
+                         expected_total: Decimal, taxes: dict[str, Decimal],
+                         link: OrderLink | None) -> InvoiceResult:
     """Create, update or leave the order's invoice so it matches `draft` (see module docstring)."""
     live = (OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT)
     if link is not None and link.invoice_id is not None and link.status in live:
         if link.fingerprint in (fingerprint, FIRST_RUN_FINGERPRINT):   # hand-entered: never rewritten
             return InvoiceResult(link.invoice_id, "unchanged")
         current = await ctx.freshbooks.get_invoice(link.invoice_id)
-        if current.paid == 0:
-            await ctx.freshbooks.update_invoice(link.invoice_id, draft)
+        if current.status <= 1 and current.paid == 0:     # a draft: nobody has seen it, it may be rewritten
+            updated = await ctx.freshbooks.update_invoice(link.invoice_id, draft)
             save_order_link(order_id=order.id, invoice_id=link.invoice_id,
                             invoice_number=draft.invoice_number,
                             account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
                             run_id=ctx.run_id)
             ctx.count("invoices_updated")
-            return InvoiceResult(link.invoice_id, "updated")
-        return InvoiceResult(link.invoice_id, "drift", describe_drift(current, draft, expected_total))
+            return InvoiceResult(link.invoice_id, "updated", invoice=updated)
+        written = await correct_sent_invoice(ctx, order=order, invoice=current, wanted=draft.lines,
+                                             wanted_taxes=taxes, key=fingerprint[:12])
+        save_order_link(order_id=order.id, invoice_id=link.invoice_id, invoice_number=link.invoice_number,
+                        account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
+                        run_id=ctx.run_id)
+        return InvoiceResult(link.invoice_id, "corrected" if written else "unchanged",
+                             drift=describe_drift(current, draft, expected_total))
     return await _create(ctx, order=order, draft=draft, fingerprint=fingerprint)
+
+
+async def send_when_checked(ctx: SyncContext, result: InvoiceResult, draft: fb.InvoiceDraft) -> None:
+    """Mark a created or rewritten invoice sent (profile mode "sent") once its amount has been checked."""
+    if not draft.mark_as_sent or result.invoice is None or result.invoice.status > 1:
+        return
+    await ctx.freshbooks.mark_invoice_sent(result.invoice_id)
 
 
 async def _create(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft,
@@ -95,6 +112,4 @@ async def _create(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft,
         confirm(found)
         invoice, recovered = found, True
     ctx.count("invoices_created")
-    if draft.mark_as_sent and (not recovered or invoice.status <= 1):
-        await ctx.freshbooks.mark_invoice_sent(invoice.id)
-    return InvoiceResult(invoice.id, "recovered" if recovered else "created")
+    return InvoiceResult(invoice.id, "recovered" if recovered else "created", invoice=invoice)

@@ -11,16 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import (
     AuthError,
     BigBooksError,
     BugError,
+    DataError,
     ErrorKind,
     PermissionDeniedError,
 )
 from bigbooks_desktop.mapping.clients import client_from_order, client_key
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
+from bigbooks_desktop.mapping.freshbooks_math import rules_explaining
 from bigbooks_desktop.mapping.invoice import InvoicePlan, invoice_from_order
+from bigbooks_desktop.mapping.order_taxes import plain
 from bigbooks_desktop.store.error_queue import (
     ACTIVE_STATUSES,
     ErrorDetails,
@@ -41,8 +45,9 @@ from bigbooks_desktop.store.links import (
 )
 from bigbooks_desktop.store.runs import log_activity
 from bigbooks_desktop.sync.context import SyncContext
+from bigbooks_desktop.sync.corrections import correct_sent_invoice
 from bigbooks_desktop.sync.held_orders import is_hand_entered, settle_ambiguous_match, undone_reason
-from bigbooks_desktop.sync.invoices import InvoiceResult, ensure_invoice
+from bigbooks_desktop.sync.invoices import InvoiceResult, ensure_invoice, send_when_checked
 from bigbooks_desktop.sync.references import (
     apply_edits,
     draft_fingerprint,
@@ -53,13 +58,16 @@ from bigbooks_desktop.sync.references import (
     with_customer_address,
 )
 from bigbooks_desktop.sync.settlements import (
-    adjustment_lines,
-    apply_credits,
+    apply_refund_credits,
     pending_credits,
     pending_payments,
+    reduce_refunded_payments,
     write_credits,
+    write_off_uncollected,
     write_payments,
+    write_redemptions,
 )
+from bigbooks_desktop.sync.tax_rounding import remember_rule
 
 __all__ = ["CANCELLED_STATUSES", "OrderOutcome", "PlannedOrder", "merged_edits", "sync_order"]
 
@@ -208,7 +216,7 @@ class _Pipeline:
 
         self.stage = ErrorStage.TRANSFORM
         plan = invoice_from_order(detail, profile, customer_id=0, store_timezone=ctx.store_timezone,
-                                  freshbooks_taxes=ctx.taxes)
+                                  freshbooks_taxes=ctx.taxes, rule=ctx.tax_rule)
         if ctx.dry_run:
             return self._planned(detail, plan, link, key)
 
@@ -224,24 +232,30 @@ class _Pipeline:
                                sku_items=self.edits.get("sku_items") or {})
 
         self.stage = ErrorStage.INVOICE if link is None else ErrorStage.UPDATE
-        draft = adjustment_lines(ctx, detail, plan.draft.model_copy(update={"customerid": client_id}))
+        draft = plan.draft.model_copy(update={"customerid": client_id})
         fingerprint = draft_fingerprint(draft)
         if hand_entered and link is not None and link.invoice_id is not None:
             result = InvoiceResult(link.invoice_id, "unchanged")      # left as the merchant entered it
             fingerprint, number = link.fingerprint, link.invoice_number
         else:
             result = await ensure_invoice(ctx, order=detail.order, draft=draft, fingerprint=fingerprint,
-                                          expected_total=plan.expected_total, link=link)
+                                          expected_total=plan.expected_total, taxes=plan.taxes, link=link)
             number = draft.invoice_number
-        if result.action == "drift":
-            return self._drift(detail, link, result.drift)
+        if result.action == "corrected":
+            log_activity(f"Order {self.order_id} changed after invoice {number} was sent; corrected by new "
+                         f"documents:\n{result.drift}", run_id=ctx.run_id, order_id=self.order_id)
+        if result.invoice is not None:
+            draft, fingerprint = await self._checked(detail, plan, draft, result)
+            await send_when_checked(ctx, result, draft)
 
         self.stage = ErrorStage.PAYMENT
+        await write_redemptions(ctx, detail, invoice_id=result.invoice_id, client_id=client_id)
         await write_payments(ctx, detail, invoice_id=result.invoice_id)
         self.stage = ErrorStage.REFUND
-        if profile.refund_policy == "credit_note":
-            await write_credits(ctx, detail, client_id=client_id)
-            await apply_credits(ctx, detail, invoice_id=result.invoice_id)
+        await write_credits(ctx, detail, client_id=client_id)
+        await reduce_refunded_payments(ctx, detail, invoice_id=result.invoice_id)
+        await apply_refund_credits(ctx, detail, invoice_id=result.invoice_id)
+        await write_off_uncollected(ctx, detail, invoice_id=result.invoice_id, client_id=client_id)
 
         save_order_link(order_id=self.order_id, invoice_id=result.invoice_id,
                         invoice_number=number, account_id=ctx.account_id,
@@ -249,14 +263,52 @@ class _Pipeline:
                         order_date_modified=detail.order.date_modified, run_id=ctx.run_id)
         resolve_errors(self.order_id)
         ctx.count("orders_synced")
-        if plan.rounding_adjustment and not hand_entered:
-            ctx.count("rounding_lines")
         if result.action != "unchanged":
             log_activity(f"Order {self.order_id}: invoice {draft.invoice_number} {result.action} "
                          f"({plan.expected_total} {draft.currency_code}).", run_id=ctx.run_id,
                          order_id=self.order_id)
         return OrderOutcome(self.order_id, "synced" if result.action != "unchanged" else "unchanged",
                             extra={"invoice_id": result.invoice_id, "action": result.action})
+
+    async def _checked(self, detail: bc.OrderDetail, plan: InvoicePlan, draft: fb.InvoiceDraft,
+                       result: InvoiceResult) -> tuple[fb.InvoiceDraft, str]:
+        """The invoice FreshBooks answered must come to what the plan promised. If it does not, learn the
+        account's tax rounding from it (sync.tax_rounding), rebuild the still-draft invoice under that rule
+        and check again; an amount no rule explains, or a rebuild that still misses, stops here (DataError:
+        the order goes to the inbox, the invoice stays a draft). Returns the draft and fingerprint written."""
+        ctx = self.ctx
+        assert result.invoice is not None
+        amount = result.invoice.amount
+        if amount == plan.expected_total:
+            return draft, draft_fingerprint(draft)
+        currency = draft.currency_code
+        number = draft.invoice_number
+        rules = [r for r in rules_explaining(draft.lines, currency, amount) if r != ctx.tax_rule]
+        if not rules:
+            raise DataError(f"FreshBooks computed {plain(amount)} {currency} for invoice {number}, but its lines "
+                            f"come to {plain(plan.expected_total)} and no known tax rounding explains the "
+                            "difference. The invoice was left as a draft: compare it with the order, fix or "
+                            "delete it in FreshBooks, then retry.", field="total")
+        learned = rules[0]
+        remember_rule(ctx.account_id, learned)
+        log_activity(f"FreshBooks rounds tax {learned.replace('-', ' ')} on this account (invoice {number} "
+                     f"came to {plain(amount)}, not {plain(plan.expected_total)}); invoices follow that rule "
+                     "from now on.", run_id=ctx.run_id, order_id=self.order_id)
+        ctx.tax_rule = learned
+        ctx.count("tax_rule_learned")
+        rebuilt = invoice_from_order(detail, ctx.profile, customer_id=draft.customerid,
+                                     store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes, rule=learned)
+        new_draft = rebuilt.draft.model_copy(update={"customerid": draft.customerid})
+        updated = await ctx.freshbooks.update_invoice(result.invoice_id, new_draft)
+        fingerprint = draft_fingerprint(new_draft)
+        save_order_link(order_id=self.order_id, invoice_id=result.invoice_id, invoice_number=number,
+                        account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
+                        run_id=ctx.run_id)
+        if updated.amount != rebuilt.expected_total:
+            raise DataError(f"Invoice {number} still comes to {plain(updated.amount)} {currency} in FreshBooks "
+                            f"after it was rebuilt for its tax rounding, not {plain(rebuilt.expected_total)}. It "
+                            "was left as a draft: check it in FreshBooks, then retry.", field="total")
+        return new_draft, fingerprint
 
     # -- special endings -----------------------------------------------------------------------------
 
@@ -274,8 +326,10 @@ class _Pipeline:
         return await self._cancelled(detail, link)
 
     async def _cancelled(self, detail: bc.OrderDetail, link: OrderLink) -> OrderOutcome:
-        """Cancelled after sync: policy "void" deletes the invoice while nothing is paid on it; otherwise
-        (policy "flag", or payments recorded) the order waits in the inbox for the user to decide."""
+        """Cancelled after sync: policy "void" reverses the invoice while nothing is paid on it (a draft is
+        deleted, nobody saw it; a sent one is credited in full by a credit note dated on the cancellation,
+        so the sale stays in the period it was made and the reversal lands in this one); otherwise (policy
+        "flag", or payments recorded) the order waits in the inbox for the user to decide."""
         ctx = self.ctx
         assert link.invoice_id is not None
         if ctx.dry_run:
@@ -287,13 +341,18 @@ class _Pipeline:
         elif ctx.profile.cancellation_policy == "void":
             invoice = await ctx.freshbooks.get_invoice(link.invoice_id)
             if invoice.paid == 0:
-                await ctx.freshbooks.delete_invoice(link.invoice_id)
+                if invoice.status <= 1:
+                    await ctx.freshbooks.delete_invoice(link.invoice_id)
+                    done = "The draft invoice was deleted in FreshBooks."
+                else:
+                    await correct_sent_invoice(ctx, order=detail.order, invoice=invoice, wanted=(),
+                                               wanted_taxes={}, key="cancelled", cancelled=True)
+                    done = "A credit note for the whole invoice reverses it (the sent invoice is kept)."
                 set_order_link_status(self.order_id, OrderLinkStatus.VOIDED)
                 resolve_errors(self.order_id)
                 ctx.count("invoices_voided")
-                log_activity(f"{why} The invoice was deleted in FreshBooks.", run_id=ctx.run_id,
-                             order_id=self.order_id)
-                return OrderOutcome(self.order_id, "voided", message=why)
+                log_activity(f"{why} {done}", run_id=ctx.run_id, order_id=self.order_id)
+                return OrderOutcome(self.order_id, "voided", message=f"{why} {done}")
             why += " Its invoice has payments, so it was not deleted."
         outcome = self.fail(ErrorStage.VOID, ErrorDetails(
             kind=ErrorKind.VALIDATION, title="Order cancelled after sync",
@@ -306,21 +365,6 @@ class _Pipeline:
                         run_id=ctx.run_id)
         return replace(outcome, result="flagged")
 
-    def _drift(self, detail: bc.OrderDetail, link: OrderLink | None, difference: str) -> OrderOutcome:
-        assert link is not None
-        outcome = self.fail(ErrorStage.UPDATE, ErrorDetails(
-            kind=ErrorKind.VALIDATION, title="Order changed after its invoice was paid",
-            message=f"Order {self.order_id} changed in BigCommerce after its FreshBooks invoice was paid, "
-                    "so the invoice was left as it is. Adjust the invoice by hand (or with a credit note), "
-                    f"then ignore this problem.\n{difference}"))
-        save_order_link(order_id=self.order_id, invoice_id=link.invoice_id,
-                        invoice_number=link.invoice_number,
-                        account_id=link.account_id, fingerprint=link.fingerprint,
-                        order_date_modified=detail.order.date_modified, status=OrderLinkStatus.DRIFT,
-                        run_id=self.ctx.run_id)
-        self.ctx.count("orders_drift")
-        return replace(outcome, result="drift")
-
     def _planned(self, detail: bc.OrderDetail, plan: InvoicePlan, link: OrderLink | None,
                  key: str) -> OrderOutcome:
         order = detail.order
@@ -330,7 +374,7 @@ class _Pipeline:
         else:
             action = "payments" if is_hand_entered(link) else "drift-check"
         payments = pending_payments(self.ctx, detail, invoice_id=(link.invoice_id or 0) if link else 0)
-        credits = pending_credits(detail) if self.ctx.profile.refund_policy == "credit_note" else []
+        credits = pending_credits(detail)
         planned = PlannedOrder(
             order_id=order.id, action=action, invoice_number=plan.draft.invoice_number, currency=currency,
             total=plan.expected_total, client="existing" if find_client_link(key) else "create",

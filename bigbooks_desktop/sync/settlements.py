@@ -1,50 +1,66 @@
-"""Payments (one per captured transaction) and refunds (credit notes) of a synced invoice, each written once.
+"""The money side of a synced invoice, each record written once: payments, refunds, credits and write-offs.
 
-Each FreshBooks record carries a reference marker in its note, `[BigBooks txn:123]` or
-`[BigBooks refund:45]`, so a record whose create response was lost is found again by invoice (payments) or
-client (credit notes), amount and marker instead of being written twice.
+How the books end up (the README's "How your books look in FreshBooks" shows worked examples):
 
-How a refund is credited (refund policy "credit_note"):
+- **Payments.** One FreshBooks payment per captured BigCommerce transaction, in full, dated at capture. A
+  capture above the invoice's balance is FreshBooks' to turn into client credit (API-FACTS Q6).
+- **Refunds.** Every refund is one credit note carrying the refund's items, tax and total
+  (`mapping.payments.credit_from_refund`): it reverses the sale and its tax on the refund's date.
+  Money paid back through a gateway is recorded the way FreshBooks' help centre prescribes for refunds made
+  outside FreshBooks Payments (support article 115011722588, "How do I refund a payment?": reduce the payment
+  to what was kept, with a note, and credit the invoice): the payment it came from is lowered to
+  `captured - refunded` with a note naming each refund, and the refund's credit note is applied to the invoice
+  for the money returned. So after a full refund the invoice is settled, the client has no open credit, and
+  the payments add up to the cash the store kept. A refund to store credit is not money: its credit note stays
+  open as the client's credit, as the store credit stays open in BigCommerce.
+- **Gift certificates and store credit** spent on an order pay it from the client's open FreshBooks credit
+  (a payment of type Credit from a credit note) instead of new money; where the client has none that covers
+  it, the order waits in the inbox saying so.
+- **Uncollected balances.** A Refunded order whose invoice still shows a balance (the store captured less than
+  its total and will collect nothing more) gets a labelled "Uncollected balance written off" credit note,
+  applied to the invoice: its own step, never folded into a refund.
 
-- every BigCommerce refund becomes one credit note for its amount (tax included), linked to the order and the
-  refund (`refund:{id}`) and naming both in its notes. The credit note is the record of the refund.
-- the invoice keeps the order's total, and its money payments stay the gross amounts BigCommerce captured:
-  what the customer still owes on the invoice (`outstanding`) must equal what the store still expects to
-  collect, `order total - captured`. A refund gives back money that was captured, so it does not change what
-  is still to collect; applying its credit to the invoice would understate the balance (and the invoice
-  would be overpaid once the store captures the rest).
-- so a credit note is applied to the invoice (a payment with `creditid`, type "Credit") only for the part of
-  the invoice's outstanding balance the store will never collect: `min(credit amount, invoice outstanding -
-  store balance due)`, where the store's balance due is 0 once the order is Refunded (status 4, nothing more
-  will be captured) and `total - captured` otherwise. The usual case, an order paid in full and then
-  refunded, leaves nothing outstanding: the credit note stands alone as the client's credit, linked to the
-  order (the usual bookkeeping for a refund after payment). A Refunded order whose capture fell short of its
-  total has its uncollected balance cleared by the credit.
-- an application is written once: intent `payment:apply:refund:{id}`, found again by the invoice's payment
-  carrying that credit note's id, and linked as credit link `apply:refund:{id}` (credit note id and the
-  applying payment id, which is what undo removes first).
-
-Reconciliation compares `paid` without credit applications against what BigCommerce captured, and the
-order's credit notes against what it refunded, so both outcomes balance.
+Each record carries a marker in its note (`[BigBooks txn:123]`, `[BigBooks refund:45]`,
+`[BigBooks apply:refund:45]`, `[BigBooks writeoff:7]`) so a record whose create response was lost is found
+again instead of written twice. Payment reductions are idempotent by construction: the target amount is
+recomputed from BigCommerce's figures and written only where the payment differs.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import partial
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
+from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.core.money import quantize
 from bigbooks_desktop.mapping.invoice import local_date
-from bigbooks_desktop.mapping.payments import PaymentPlan, credit_from_refund, payments_from_order
+from bigbooks_desktop.mapping.order_taxes import plain
+from bigbooks_desktop.mapping.payments import (
+    CAPTURE_EVENTS,
+    CreditPlan,
+    PaymentPlan,
+    credit_from_refund,
+    is_credit_method,
+    payments_from_order,
+    refund_cash,
+)
 from bigbooks_desktop.store.intents import IntentKind
-from bigbooks_desktop.store.links import find_credit_link, find_payment_link, link_credit, link_payment
+from bigbooks_desktop.store.links import (
+    find_credit_link,
+    find_payment_link,
+    link_credit,
+    link_payment,
+    payment_links_for_order,
+    set_payment_amount,
+)
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 
-__all__ = ["adjustment_lines", "apply_credits", "marker", "pending_credits", "pending_payments",
-           "store_balance_due", "write_credits", "write_payments"]
+__all__ = ["apply_refund_credits", "marker", "pending_credits", "pending_payments", "reduce_refunded_payments",
+           "write_credits", "write_off_uncollected", "write_payments", "write_redemptions"]
 
 
 def marker(key: str) -> str:
@@ -52,48 +68,110 @@ def marker(key: str) -> str:
     return f"[BigBooks {key}]"
 
 
+def _plans(ctx: SyncContext, detail: bc.OrderDetail, invoice_id: int) -> list[PaymentPlan]:
+    return payments_from_order(detail, ctx.profile, invoice_id=invoice_id, store_timezone=ctx.store_timezone)
+
+
 def pending_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> list[PaymentPlan]:
     """The order's payments not yet written (no stored link)."""
-    plans = payments_from_order(detail, ctx.profile, invoice_id=invoice_id, store_timezone=ctx.store_timezone)
-    return [plan for plan in plans if find_payment_link(plan.key) is None]
+    return [plan for plan in _plans(ctx, detail, invoice_id) if find_payment_link(plan.key) is None]
 
 
 def pending_credits(detail: bc.OrderDetail) -> list[bc.Refund]:
     return [refund for refund in detail.refunds if find_credit_link(f"refund:{refund.id}") is None]
 
 
+async def _write_payment(ctx: SyncContext, order_id: int, key: str, draft: fb.PaymentDraft) -> fb.Payment:
+    tag = marker(key)
+    draft = draft.model_copy(update={"note": f"{draft.note} {tag}".strip()})
+    invoice_id = draft.invoiceid
+
+    async def lookup() -> fb.Payment | None:
+        # by marker alone: FreshBooks answers the part applied to the invoice, not the amount sent (Q6)
+        payments = await ctx.freshbooks.list_payments(invoice_id)
+        return next((p for p in payments if tag in p.note and p.vis_state == 0), None)
+
+    def confirm(payment: fb.Payment) -> None:
+        link_payment(key, payment.id, order_id=order_id, amount=draft.amount)
+
+    payment: fb.Payment
+    payment, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order_id,
+                                   lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
+                                   object_id=lambda p: p.id, confirm=confirm)
+    return payment
+
+
 async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
-    """Create each missing payment once; returns how many were written."""
+    """Create each missing money payment once (captures in full); returns how many were written."""
     written = 0
-    order_id = detail.order.id
     for plan in pending_payments(ctx, detail, invoice_id=invoice_id):
-        tag = marker(plan.key)
-        draft = plan.draft.model_copy(update={"note": f"{plan.draft.note} {tag}".strip()})
-
-        async def lookup(amount: Decimal = draft.amount, tag: str = tag) -> fb.Payment | None:
-            payments = await ctx.freshbooks.list_payments(invoice_id)
-            return next((p for p in payments if tag in p.note and p.amount == amount), None)
-
-        def confirm(payment: fb.Payment, key: str = plan.key, amount: Decimal = draft.amount) -> None:
-            link_payment(key, payment.id, order_id=order_id, amount=amount)
-
-        await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{plan.key}", order_id=order_id,
-                          lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
-                          object_id=lambda p: p.id, confirm=confirm)
+        if plan.from_credit:
+            continue
+        await _write_payment(ctx, detail.order.id, plan.key, plan.draft)
         ctx.count("payments_created")
         written += 1
     return written
 
 
-async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: int) -> int:
-    """A credit note per refund not yet written (refund policy "credit_note"); returns how many."""
+async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int,
+                            client_id: int) -> int:
+    """Gift certificates and store credit spent on the order, before its money payments (they were applied
+    at checkout): each pays the invoice from the client's open FreshBooks credits, oldest first, up to what
+    the invoice still owes (a certificate spent on another certificate stays credit). DataError (the inbox)
+    when the client's credit does not cover it."""
+    waiting = [p for p in pending_payments(ctx, detail, invoice_id=invoice_id) if p.from_credit]
+    if not waiting:
+        return 0
+    currency = detail.order.transaction_currency
+    notes = sorted((n for n in await ctx.freshbooks.list_credit_notes(client_id)
+                    if n.vis_state == 0 and (not n.currency_code or n.currency_code == currency)),
+                   key=lambda n: (n.create_date or date.min, n.id))
+    open_credit = {n.id: n.amount - n.paid for n in notes}
+    owed = (await ctx.freshbooks.get_invoice(invoice_id)).outstanding
     written = 0
+    for plan in waiting:
+        what = "gift certificate" if plan.source == "gift_certificate" else "store credit"
+        order_links = [link for link in payment_links_for_order(detail.order.id)
+                       if link.transaction_id.startswith(f"{plan.key}:credit:")]
+        need = min(plan.draft.amount - sum((link.amount for link in order_links), Decimal(0)), owed)
+        have = sum((v for v in open_credit.values() if v > 0), Decimal(0))
+        if need > have:
+            raise DataError(
+                f"Order {detail.order.id} was paid {plain(plan.draft.amount)} {currency} with {what}, but the "
+                f"client has {'only ' + plain(have) if have else 'no'} open credit in FreshBooks that covers it. "
+                f"A {what} is money the store already holds for a customer: its sale (or the refund that "
+                "gave it) must be in FreshBooks as this client's credit. If it was bought by someone else or "
+                "before BigBooks synced it, add the credit for this client in FreshBooks (a credit note), "
+                "then retry; or set the profile's gift certificate policy to \"revenue_line\".",
+                field="payment")
+        last: fb.Payment | None = None
+        for note in notes:
+            take = min(need, open_credit[note.id])
+            if take <= 0:
+                continue
+            draft = plan.draft.model_copy(update={
+                "creditid": note.id, "type": "Credit", "amount": take,
+                "note": f"{plan.draft.note}, from credit {note.credit_number or note.id}"})
+            last = await _write_payment(ctx, detail.order.id, f"{plan.key}:credit:{note.id}", draft)
+            open_credit[note.id] -= take
+            need -= take
+            owed -= take
+            written += 1
+            ctx.count("payments_created")
+        # the redemption as a whole is done (what the invoice did not need stays the client's credit)
+        link_payment(plan.key, last.id if last is not None else 0, order_id=detail.order.id,
+                     amount=plan.draft.amount)
+    return written
+
+
+async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: int) -> list[CreditPlan]:
+    """A credit note per refund not yet written; returns the plans written."""
     order_id = detail.order.id
+    written: list[CreditPlan] = []
     for refund in pending_credits(detail):
         plan = credit_from_refund(refund, detail, ctx.profile, client_id=client_id,
-                                  store_timezone=ctx.store_timezone)
-        if plan.kind != "credit_note" or plan.credit_note is None:
-            continue          # negative adjustments travel on the invoice lines
+                                  store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes,
+                                  rule=ctx.tax_rule)
         tag = marker(plan.key)
         draft = plan.credit_note.model_copy(update={"notes": f"{plan.credit_note.notes} {tag}".strip()})
 
@@ -108,82 +186,139 @@ async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: 
                           lookup=lookup, create=partial(ctx.freshbooks.create_credit_note, draft),
                           object_id=lambda n: n.id, confirm=confirm)
         ctx.count("credits_created")
-        written += 1
+        written.append(plan)
     return written
 
 
-def _captured(ctx: SyncContext, detail: bc.OrderDetail) -> Decimal:
-    plans = payments_from_order(detail, ctx.profile, invoice_id=0, store_timezone=ctx.store_timezone)
-    return sum((p.draft.amount for p in plans), Decimal(0))
-
-
-def store_balance_due(ctx: SyncContext, detail: bc.OrderDetail) -> Decimal:
-    """What BigCommerce still expects to collect: 0 once the order is Refunded, else total - captured."""
+def _kept_by_capture(detail: bc.OrderDetail) -> dict[int, Decimal]:
+    """Each money capture's amount minus the money refunded from it: refund transactions name their capture
+    (`reference_transaction_id`); money refunded without one comes off the newest captures first."""
     order = detail.order
-    if order.status_id == bc.OrderStatus.REFUNDED:
-        return Decimal(0)
-    total = quantize(order.total_inc_tax, order.transaction_currency)
-    return max(Decimal(0), total - _captured(ctx, detail))
+    currency = order.transaction_currency
+    captures = sorted((t for t in detail.transactions if t.status.lower() == "ok"
+                       and t.event.lower() in CAPTURE_EVENTS and not is_credit_method(t)),
+                      key=lambda t: (t.date_created, t.id))
+    kept = {t.id: quantize(t.amount, currency) for t in captures}
+    cash = quantize(sum((refund_cash(r) for r in detail.refunds), Decimal(0)), currency)
+    for txn in detail.transactions:
+        if txn.event.lower() == "refund" and txn.status.lower() == "ok" and txn.reference_transaction_id in kept:
+            take = min(quantize(txn.amount, currency), kept[txn.reference_transaction_id], cash)
+            kept[txn.reference_transaction_id] -= take
+            cash -= take
+    for capture in reversed(captures):
+        take = min(cash, kept[capture.id])
+        kept[capture.id] -= take
+        cash -= take
+    return kept
 
 
-async def apply_credits(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
-    """Apply the order's refund credit notes to its invoice for the balance the store will not collect
-    (see the module docstring); returns how many applications were written. Reads the invoice only when
-    the store's numbers say some of its balance is uncollectable."""
+async def reduce_refunded_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
+    """Lower each payment money was refunded from to what the store kept (help centre 115011722588); returns
+    how many payments changed. Reads the invoice's payments only when a stored amount is out of date."""
+    kept = _kept_by_capture(detail)
+    stale = {f"txn:{txn_id}": amount for txn_id, amount in kept.items()
+             if (link := find_payment_link(f"txn:{txn_id}")) is not None and link.amount != amount}
+    if not stale:
+        return 0
+    refunds = "; ".join(f"refund {r.id} on {local_date(r.created, ctx.store_timezone, what='refund')}: "
+                        f"{plain(refund_cash(r))}" for r in detail.refunds if refund_cash(r) > 0)
+    payments = {p.id: p for p in await ctx.freshbooks.list_payments(invoice_id)}
+    changed = 0
+    for key, amount in stale.items():
+        link = find_payment_link(key)
+        assert link is not None
+        current = payments.get(link.payment_id)
+        if current is not None and current.amount != amount:
+            original = current.note.split(" | Refunded", 1)[0]
+            await ctx.freshbooks.update_payment(link.payment_id, amount=amount,
+                                                note=f"{original} | Refunded to the customer ({refunds})")
+            changed += 1
+            ctx.count("payments_reduced")
+        set_payment_amount(key, amount)
+    return changed
+
+
+async def _apply(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, key: str, credit_id: int,
+                 amount: Decimal, note: str, when_day: date) -> fb.Payment:
+    tag = marker(key)
+    draft = fb.PaymentDraft(invoiceid=invoice_id, amount=amount, date=when_day, type="Credit",
+                            note=f"{note} {tag}", creditid=credit_id)
+    order_id = detail.order.id
+
+    async def lookup() -> fb.Payment | None:
+        payments = await ctx.freshbooks.list_payments(invoice_id)
+        return next((p for p in payments if p.creditid == credit_id and tag in p.note and p.vis_state == 0),
+                    None)
+
+    def confirm(payment: fb.Payment) -> None:
+        link_credit(key, order_id=order_id, amount=payment.amount, credit_note_id=credit_id,
+                    payment_id=payment.id)
+
+    made: fb.Payment
+    made, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order_id,
+                                lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
+                                object_id=lambda p: p.id, confirm=confirm)
+    return made
+
+
+async def apply_refund_credits(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
+    """Apply each refund's credit note to the invoice for the money the refund paid back (a store-credit
+    refund stays the client's credit). Reads the invoice once, only when something is waiting."""
     order = detail.order
-    waiting = []
+    currency = order.transaction_currency
+    waiting: list[tuple[bc.Refund, int, Decimal]] = []
     for refund in sorted(detail.refunds, key=lambda r: (r.created, r.id)):
         note = find_credit_link(f"refund:{refund.id}")
-        if note is not None and note.credit_note_id is not None and \
+        cash = quantize(refund_cash(refund), currency)
+        if note is not None and note.credit_note_id is not None and cash > 0 and \
                 find_credit_link(f"apply:refund:{refund.id}") is None:
-            waiting.append((refund, note.credit_note_id, note.amount))
+            waiting.append((refund, note.credit_note_id, min(cash, note.amount)))
     if not waiting:
         return 0
-    due = store_balance_due(ctx, detail)
-    total = quantize(order.total_inc_tax, order.transaction_currency)
-    if due >= total - _captured(ctx, detail):
-        return 0          # the usual case: the invoice holds nothing beyond what the store still collects
-    invoice = await ctx.freshbooks.get_invoice(invoice_id)
-    uncollectable = invoice.outstanding - due
+    outstanding = (await ctx.freshbooks.get_invoice(invoice_id)).outstanding
     written = 0
-    for refund, credit_id, credit_amount in waiting:
-        amount = min(credit_amount, uncollectable)
+    for refund, credit_id, cash in waiting:
+        amount = min(cash, outstanding)
         if amount <= 0:
             break
-        key = f"apply:refund:{refund.id}"
-        tag = marker(key)
-        day = local_date(refund.created, ctx.store_timezone, what=f"refund {refund.id}")
-        draft = fb.PaymentDraft(invoiceid=invoice_id, amount=amount, date=day, type="Credit",
-                                note=f"Credit for refund {refund.id} of BigCommerce order {order.id} {tag}",
-                                creditid=credit_id)
-
-        async def lookup(credit_id: int = credit_id) -> fb.Payment | None:
-            payments = await ctx.freshbooks.list_payments(invoice_id)
-            return next((p for p in payments if p.creditid == credit_id and p.vis_state == 0), None)
-
-        def confirm(payment: fb.Payment, key: str = key, credit_id: int = credit_id) -> None:
-            link_credit(key, order_id=order.id, amount=payment.amount, credit_note_id=credit_id,
-                        payment_id=payment.id)
-
-        made, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order.id,
-                                    lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
-                                    object_id=lambda p: p.id, confirm=confirm)
-        uncollectable -= made.amount
+        made = await _apply(ctx, detail, invoice_id=invoice_id, key=f"apply:refund:{refund.id}",
+                            credit_id=credit_id, amount=amount,
+                            note=f"Refund {refund.id} of BigCommerce order {order.id}: {plain(cash)} paid back",
+                            when_day=local_date(refund.created, ctx.store_timezone, what=f"refund {refund.id}"))
+        outstanding -= made.amount
         ctx.count("credits_applied")
         written += 1
     return written
 
 
-def adjustment_lines(ctx: SyncContext, detail: bc.OrderDetail, draft: fb.InvoiceDraft) -> fb.InvoiceDraft:
-    """Refund policy "negative_adjustment": every refund as a negative line on the invoice itself."""
-    if ctx.profile.refund_policy != "negative_adjustment" or not detail.refunds:
-        return draft
-    extra = []
-    for refund in detail.refunds:
-        plan = credit_from_refund(refund, detail, ctx.profile, client_id=draft.customerid,
-                                  store_timezone=ctx.store_timezone)
-        if plan.adjustment_line is not None:
-            extra.append(plan.adjustment_line)
-    return draft.model_copy(update={"lines": (*draft.lines, *extra)})
+async def write_off_uncollected(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int,
+                                client_id: int) -> bool:
+    """A Refunded order whose invoice still has a balance: the store will collect nothing more, so the
+    balance is written off by its own labelled credit note, applied to the invoice. Once per order."""
+    order = detail.order
+    key = f"writeoff:{order.id}"
+    if order.status_id != bc.OrderStatus.REFUNDED or find_credit_link(key) is not None:
+        return False
+    invoice = await ctx.freshbooks.get_invoice(invoice_id)
+    if invoice.outstanding <= 0:
+        return False
+    day = local_date(order.date_modified, ctx.store_timezone, what=f"order {order.id}")
+    tag = marker(key)
+    draft = fb.CreditNoteDraft(
+        clientid=client_id, create_date=day, currency_code=invoice.currency_code,
+        notes=f"BigCommerce order {order.id} is Refunded with {plain(invoice.outstanding)} never collected "
+              f"{tag}",
+        lines=(fb.LineDraft(name="Uncollected balance written off", description=f"Invoice {invoice.invoice_number}",
+                            qty=Decimal(1), unit_cost=invoice.outstanding, kind="writeoff"),))
 
+    async def lookup() -> fb.CreditNote | None:
+        notes = await ctx.freshbooks.list_credit_notes(client_id)
+        return next((n for n in notes if tag in n.notes), None)
 
+    note, _ = await create_once(ctx, kind=IntentKind.CREDIT, key=f"credit:{key}", order_id=order.id,
+                                lookup=lookup, create=partial(ctx.freshbooks.create_credit_note, draft),
+                                object_id=lambda n: n.id, confirm=lambda _n: None)
+    await _apply(ctx, detail, invoice_id=invoice_id, key=key, credit_id=note.id, amount=invoice.outstanding,
+                 note=f"Uncollected balance of BigCommerce order {order.id} written off", when_day=day)
+    ctx.count("balances_written_off")
+    return True

@@ -10,7 +10,9 @@ Taxes the run created are kept (other invoices may use them; a tax is cheap to l
 - anything FreshBooks refuses to delete (its message is reported).
 Objects already gone count as undone ("already deleted"). Payments and credit notes the run added to an
 invoice of an earlier run are removed; BigCommerce still shows them, so the next sync records them again
-(undo the earlier run to remove that invoice altogether).
+(undo the earlier run to remove that invoice altogether). A payment the run lowered because money was
+refunded from it stays lowered (the money did go back); the refund's credit note and its application are
+what the run created, and the next sync writes them again.
 
 The store afterwards (documented decision): the order links of removed invoices are marked `undone`; the
 engine is to skip `undone` orders, so undo is not silently reverted by the next sync. `release_orders` forgets

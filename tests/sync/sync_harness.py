@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -95,9 +97,47 @@ async def rig(*, orders: int = 60, seed: int = 3, faults: str = "",
         close_database()
 
 
-def check_books(state: dict[str, Any], profile: MappingProfile | None = None) -> dict[str, Any]:
+def invoice_tax_by_name(lines: list[dict[str, Any]], rule: str = "line-half-up") -> dict[str, Decimal]:
+    """FreshBooks' tax per tax name for invoice lines as the API shows them, computed here again."""
+    from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP
+    mode = ROUND_HALF_EVEN if rule.endswith("even") else ROUND_HALF_UP
+    cent = Decimal("0.01")
+    taxes: dict[str, Decimal] = {}
+    bases: dict[tuple[str, Decimal], Decimal] = {}
+    for line in lines:
+        amount = Decimal(str(line["amount"]["amount"]))
+        for slot in ("1", "2"):
+            name, rate = line.get(f"taxName{slot}"), line.get(f"taxAmount{slot}")
+            if name and rate not in (None, "", "0"):
+                rate = Decimal(str(rate))
+                taxes[name] = taxes.get(name, Decimal(0)) + (amount * rate / 100).quantize(cent, mode)
+                bases[(name, rate)] = bases.get((name, rate), Decimal(0)) + amount
+    if rule.startswith("invoice"):
+        taxes = {}
+        for (name, rate), base in bases.items():
+            taxes[name] = taxes.get(name, Decimal(0)) + (base * rate / 100).quantize(cent, mode)
+    # the mapping names a rate FreshBooks already has under another rate "{name} {rate}%": compare by name
+    merged: dict[str, Decimal] = {}
+    for name, amount in taxes.items():
+        plain_name = re.sub(r" [0-9.]+%$", "", name)
+        merged[plain_name] = merged.get(plain_name, Decimal(0)) + amount
+    return {name: amount for name, amount in merged.items() if amount}
+
+
+def bigcommerce_tax_by_name(rows: list[dict[str, Any]], currency: str) -> dict[str, Decimal]:
+    """The tax BigCommerce charged per tax name, from the order's taxes rows."""
+    taxes: dict[str, Decimal] = {}
+    for row in rows:
+        name = str(row["name"]).strip() or "Tax"
+        taxes[name] = taxes.get(name, Decimal(0)) + Decimal(str(row["line_amount"]))
+    return {name: quantize(amount, currency) for name, amount in taxes.items() if amount}
+
+
+def check_books(state: dict[str, Any], profile: MappingProfile | None = None,
+                rule: str = "line-half-up") -> dict[str, Any]:
     """Compare the two halves of the sandbox: one invoice per eligible order with the order's total to the
-    cent, payments equal to the captured transactions, credit notes equal to the refunds. Returns findings."""
+    cent (less gift certificates sold) and BigCommerce's tax per tax name; payments and credit notes are
+    returned for the caller to compare. Returns findings."""
     from bigbooks_desktop.connectors.bigcommerce import wire
 
     profile = profile or default_profile()
@@ -107,7 +147,7 @@ def check_books(state: dict[str, Any], profile: MappingProfile | None = None) ->
     for invoice in invoices:
         by_number.setdefault(invoice["invoice_number"], []).append(invoice)
     duplicates = {n: len(v) for n, v in by_number.items() if len(v) > 1}
-    wrong_total, missing, unexpected = [], [], []
+    wrong_total, missing, unexpected, wrong_tax = [], [], [], []
     eligible_ids = set()
     for raw in state["bigcommerce"]["orders"]:
         order = wire.parse_order(raw)
@@ -119,13 +159,23 @@ def check_books(state: dict[str, Any], profile: MappingProfile | None = None) ->
                 missing.append(order.id)
                 continue
             amount = Decimal(str(found[0]["amount"]["amount"]))
-            if amount != quantize(order.total_inc_tax, order.transaction_currency):
-                wrong_total.append((order.id, amount, order.total_inc_tax))
+            # a gift certificate sold is not revenue: it stays off the invoice (profile default)
+            certificates = sum((Decimal(str(p["total_inc_tax"])) for p in raw.get("products", [])
+                                if str(p.get("type", "")).replace("_", "").lower() == "giftcertificate"),
+                               Decimal(0)) if profile.gift_certificate_policy == "client_credit" else Decimal(0)
+            expected = quantize(order.total_inc_tax - certificates, order.transaction_currency)
+            if amount != expected:
+                wrong_total.append((order.id, amount, expected))
+            if found[0].get("lines") is not None and raw.get("taxes") is not None:
+                have = invoice_tax_by_name(found[0]["lines"], rule)
+                want = bigcommerce_tax_by_name(raw["taxes"], order.transaction_currency)
+                if have != want and not profile.tax_names:
+                    wrong_tax.append((order.id, have, want))
         elif number in by_number:
             unexpected.append(order.id)
     payments = [p for p in books["payments"] if p["vis_state"] != 1]
     credits = [c for c in books["credit_notes"] if c["vis_state"] != 1]
-    return {"duplicates": duplicates, "wrong_total": wrong_total, "missing": missing,
+    return {"duplicates": duplicates, "wrong_total": wrong_total, "wrong_tax": wrong_tax, "missing": missing,
             "unexpected": unexpected,
             "eligible": eligible_ids, "invoices": len(invoices), "payments": payments, "credits": credits}
 

@@ -184,13 +184,17 @@ async def test_undo_of_a_refund_run_removes_the_credit_note_and_keeps_the_invoic
         target = paid[0]
         b.sandbox.bigcommerce.add_refund(target.order_id, Decimal("2.00"), reason="scratched")
         second = await b.sync()
-        assert [o.object_kind for o in runs.run_objects(runs.RunId(second))] == [IntentKind.CREDIT]
-        credit_note_id = runs.run_objects(runs.RunId(second))[0].object_id
+        # the refund's credit note, and its application to the invoice for the money paid back
+        made = runs.run_objects(runs.RunId(second))
+        assert sorted(o.object_kind for o in made) == [IntentKind.CREDIT, IntentKind.PAYMENT]
+        credit_note_id = next(o.object_id for o in made if o.object_kind is IntentKind.CREDIT)
+        application_id = next(o.object_id for o in made if o.object_kind is IntentKind.PAYMENT)
 
         report = await undo_run(second, freshbooks=b.freshbooks)
 
         assert [(o.kind, o.object_id, o.action) for o in report.outcomes] == [
-            (IntentKind.CREDIT, credit_note_id, UndoAction.DELETED)
+            (IntentKind.PAYMENT, application_id, UndoAction.DELETED),
+            (IntentKind.CREDIT, credit_note_id, UndoAction.DELETED),
         ]
         assert not [c for c in b.active("credit_notes") if c["id"] == credit_note_id]
         assert links.credit_links_for_order(target.order_id) == []
