@@ -18,6 +18,7 @@ from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core.errors import NotFoundError, ValidationError
 from bigbooks_desktop.core.preferences import load_preferences
+from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store import error_queue
 from bigbooks_desktop.store.db import close_database, open_database
@@ -27,6 +28,7 @@ from bigbooks_desktop.sync.context import ProgressCallback
 from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
 from bigbooks_desktop.sync.held_orders import queue_released_orders
 from bigbooks_desktop.sync.reconcile import ReconciliationReport, reconcile
+from bigbooks_desktop.sync.tax_rounding import account_rule, rule_learned
 from bigbooks_desktop.sync.undo import UndoReport, release_orders, undo_run
 
 __all__ = ["BigBooksService", "InboxItem", "RunInfo", "RunSummary"]
@@ -211,6 +213,12 @@ class BigBooksService:
 
     async def status(self) -> accounts.AccountsStatus:
         return await accounts.status(allow_file_store=self._allow_file_store)
+
+    def tax_rounding(self, account_id: str) -> tuple[TaxRounding, bool]:
+        """How FreshBooks rounds tax on this account, and whether that was learned from an invoice (False:
+        still the assumed default, per line half up); see sync.tax_rounding."""
+        rule = account_rule(account_id)
+        return rule, rule_learned(account_id)
 
     async def connect_sandbox(self, admin_url: str) -> accounts.AccountsStatus:
         return await accounts.connect_sandbox(admin_url, transport=self._transport,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import Any
+
+from bigbooks_desktop.commands.service_runner import run_with_service
 
 __all__ = ["register"]
 
@@ -35,6 +36,10 @@ def _lines(data: dict[str, Any]) -> list[str]:
             f"             access token expires {fb['token_expires_at'] or 'unknown'}; "
             f"last refresh {fb['last_refresh_at'] or 'never'}"
         )
+        rounding = data.get("freshbooks_tax_rounding")
+        if rounding:
+            how = "learned from its invoices" if rounding["learned"] else "assumed until an invoice shows it"
+            lines.append(f"             tax rounding: {rounding['rule'].replace('-', ' ')} ({how})")
         if fb["problem"]:
             lines.append(f"             note: {fb['problem']}")
     else:
@@ -43,11 +48,15 @@ def _lines(data: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bigbooks_desktop import accounts
+    async def body(service: Any) -> int:
+        data: dict[str, Any] = (await service.status()).to_dict()
+        if data["freshbooks"]["connected"]:
+            rule, learned = service.tax_rounding(str(data["freshbooks"]["account_id"]))
+            data["freshbooks_tax_rounding"] = {"rule": rule, "learned": learned}
+        if args.json:
+            print(json.dumps(data, indent=2))
+        else:
+            print("\n".join(_lines(data)))
+        return 0
 
-    data = asyncio.run(accounts.status()).to_dict()
-    if args.json:
-        print(json.dumps(data, indent=2))
-    else:
-        print("\n".join(_lines(data)))
-    return 0
+    return run_with_service(body)

@@ -11,7 +11,7 @@ from typing import Any
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import BigBooksError
-from bigbooks_desktop.mapping.freshbooks_math import DEFAULT_RULE, TaxRounding
+from bigbooks_desktop.mapping.freshbooks_math import DEFAULT_RULE, RULES, TaxRounding
 from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.store.error_queue import RetryPolicy
 from bigbooks_desktop.store.runs import RunCounts, RunId
@@ -47,6 +47,7 @@ class SyncContext:
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     taxes: list[fb.Tax] = field(default_factory=list)
     tax_rule: TaxRounding = DEFAULT_RULE       # the FreshBooks account's tax rounding (sync.tax_rounding)
+    tax_rule_candidates: set[TaxRounding] = field(default_factory=lambda: set(RULES))   # what invoices allow
     customers: dict[int, bc.Customer | None] = field(default_factory=dict)   # BigCommerce customers read
     tally: Counter[str] = field(default_factory=Counter)
     auth_problem: BigBooksError | None = None   # set once: every later write is skipped for this run

@@ -16,15 +16,13 @@ from bigbooks_desktop.core.errors import (
     AuthError,
     BigBooksError,
     BugError,
-    DataError,
     ErrorKind,
     PermissionDeniedError,
 )
 from bigbooks_desktop.mapping.clients import client_from_order, client_key
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
-from bigbooks_desktop.mapping.freshbooks_math import rules_explaining
+from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
 from bigbooks_desktop.mapping.invoice import InvoicePlan, invoice_from_order
-from bigbooks_desktop.mapping.order_taxes import plain
 from bigbooks_desktop.store.error_queue import (
     ACTIVE_STATUSES,
     ErrorDetails,
@@ -67,7 +65,7 @@ from bigbooks_desktop.sync.settlements import (
     write_payments,
     write_redemptions,
 )
-from bigbooks_desktop.sync.tax_rounding import remember_rule
+from bigbooks_desktop.sync.tax_rounding import check_invoice_amount
 
 __all__ = ["CANCELLED_STATUSES", "OrderOutcome", "PlannedOrder", "merged_edits", "sync_order"]
 
@@ -249,7 +247,8 @@ class _Pipeline:
             await send_when_checked(ctx, result, draft)
 
         self.stage = ErrorStage.PAYMENT
-        await write_redemptions(ctx, detail, invoice_id=result.invoice_id, client_id=client_id)
+        async with ctx.lock(f"credit:{client_id}"):       # two orders of one client spend one credit
+            await write_redemptions(ctx, detail, invoice_id=result.invoice_id, client_id=client_id)
         await write_payments(ctx, detail, invoice_id=result.invoice_id)
         self.stage = ErrorStage.REFUND
         await write_credits(ctx, detail, client_id=client_id)
@@ -272,43 +271,26 @@ class _Pipeline:
 
     async def _checked(self, detail: bc.OrderDetail, plan: InvoicePlan, draft: fb.InvoiceDraft,
                        result: InvoiceResult) -> tuple[fb.InvoiceDraft, str]:
-        """The invoice FreshBooks answered must come to what the plan promised. If it does not, learn the
-        account's tax rounding from it (sync.tax_rounding), rebuild the still-draft invoice under that rule
-        and check again; an amount no rule explains, or a rebuild that still misses, stops here (DataError:
-        the order goes to the inbox, the invoice stays a draft). Returns the draft and fingerprint written."""
+        """The invoice as FreshBooks computed it must come to what the plan promised (sync.tax_rounding learns
+        the account's rule and rebuilds the draft when it does not). Returns the draft and fingerprint written."""
         ctx = self.ctx
         assert result.invoice is not None
-        amount = result.invoice.amount
-        if amount == plan.expected_total:
-            return draft, draft_fingerprint(draft)
-        currency = draft.currency_code
-        number = draft.invoice_number
-        rules = [r for r in rules_explaining(draft.lines, currency, amount) if r != ctx.tax_rule]
-        if not rules:
-            raise DataError(f"FreshBooks computed {plain(amount)} {currency} for invoice {number}, but its lines "
-                            f"come to {plain(plan.expected_total)} and no known tax rounding explains the "
-                            "difference. The invoice was left as a draft: compare it with the order, fix or "
-                            "delete it in FreshBooks, then retry.", field="total")
-        learned = rules[0]
-        remember_rule(ctx.account_id, learned)
-        log_activity(f"FreshBooks rounds tax {learned.replace('-', ' ')} on this account (invoice {number} "
-                     f"came to {plain(amount)}, not {plain(plan.expected_total)}); invoices follow that rule "
-                     "from now on.", run_id=ctx.run_id, order_id=self.order_id)
-        ctx.tax_rule = learned
-        ctx.count("tax_rule_learned")
-        rebuilt = invoice_from_order(detail, ctx.profile, customer_id=draft.customerid,
-                                     store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes, rule=learned)
-        new_draft = rebuilt.draft.model_copy(update={"customerid": draft.customerid})
-        updated = await ctx.freshbooks.update_invoice(result.invoice_id, new_draft)
-        fingerprint = draft_fingerprint(new_draft)
-        save_order_link(order_id=self.order_id, invoice_id=result.invoice_id, invoice_number=number,
-                        account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
-                        run_id=ctx.run_id)
-        if updated.amount != rebuilt.expected_total:
-            raise DataError(f"Invoice {number} still comes to {plain(updated.amount)} {currency} in FreshBooks "
-                            f"after it was rebuilt for its tax rounding, not {plain(rebuilt.expected_total)}. It "
-                            "was left as a draft: check it in FreshBooks, then retry.", field="total")
-        return new_draft, fingerprint
+
+        def rebuild(rule: TaxRounding) -> tuple[InvoicePlan, fb.InvoiceDraft]:
+            rebuilt = invoice_from_order(detail, ctx.profile, customer_id=draft.customerid,
+                                         store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes, rule=rule)
+            return rebuilt, rebuilt.draft.model_copy(update={"customerid": draft.customerid})
+
+        def saved(new_draft: fb.InvoiceDraft) -> str:
+            fingerprint = draft_fingerprint(new_draft)
+            save_order_link(order_id=self.order_id, invoice_id=result.invoice_id,
+                            invoice_number=new_draft.invoice_number, account_id=ctx.account_id,
+                            fingerprint=fingerprint, order_date_modified=None, run_id=ctx.run_id)
+            return fingerprint
+
+        written = await check_invoice_amount(ctx, plan=plan, draft=draft, invoice=result.invoice,
+                                             order_id=self.order_id, rebuild=rebuild)
+        return written, draft_fingerprint(written) if written is draft else saved(written)
 
     # -- special endings -----------------------------------------------------------------------------
 
@@ -316,14 +298,37 @@ class _Pipeline:
         ctx = self.ctx
         order = detail.order
         cancelled = order.is_deleted or order.status_id in CANCELLED_STATUSES
-        if link is None or link.invoice_id is None or not cancelled or link.status not in (
-                OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT):
+        synced = link is not None and link.invoice_id is not None and link.status in (
+            OrderLinkStatus.SYNCED, OrderLinkStatus.DRIFT)
+        if synced and order.status_id == bc.OrderStatus.DISPUTED and link is not None:
+            self.stage = ErrorStage.PAYMENT
+            return self._disputed(detail, link)
+        if not synced or not cancelled or link is None:
             if not ctx.dry_run:
                 resolve_errors(self.order_id)
             ctx.count("orders_skipped")
             return OrderOutcome(self.order_id, "ineligible", message=reason)
         self.stage = ErrorStage.VOID
         return await self._cancelled(detail, link)
+
+    def _disputed(self, detail: bc.OrderDetail, link: OrderLink) -> OrderOutcome:
+        """A synced order moved to Disputed (13): a chargeback or PayPal dispute. BigCommerce records no money
+        movement for it (the sandbox's evidence notes: no chargeback transaction event, disputes live at the
+        payment processor), so nothing is written; the order waits in the inbox with what to do."""
+        outcome = self.fail(ErrorStage.PAYMENT, ErrorDetails(
+            kind=ErrorKind.VALIDATION, title="Payment disputed (chargeback)",
+            message=f"Order {self.order_id} is disputed in BigCommerce: the customer opened a chargeback or a "
+                    f"PayPal dispute after invoice {link.invoice_number} was synced. FreshBooks has no "
+                    "chargeback record, so BigBooks changed nothing. When the dispute ends: if the customer "
+                    "won, refund the order in BigCommerce and BigBooks credits the invoice and lowers the "
+                    "payment; if you won, set the order back to Completed and ignore this problem. A "
+                    "chargeback fee is an expense to enter in FreshBooks by hand."))
+        save_order_link(order_id=self.order_id, invoice_id=link.invoice_id, invoice_number=link.invoice_number,
+                        account_id=link.account_id, fingerprint=link.fingerprint,
+                        order_date_modified=detail.order.date_modified, status=link.status,
+                        run_id=self.ctx.run_id)
+        self.ctx.count("orders_disputed")
+        return replace(outcome, result="flagged")
 
     async def _cancelled(self, detail: bc.OrderDetail, link: OrderLink) -> OrderOutcome:
         """Cancelled after sync: policy "void" reverses the invoice while nothing is paid on it (a draft is

@@ -155,3 +155,30 @@ def test_connect_freshbooks_through_the_browser_and_loopback(
     assert opened and opened[0] in out.err  # the URL is printed too, for a browser on another screen
     assert "signed in as owner@sandbox-trading.example to Sandbox Trading Co." in out.out
     assert _leaks(served, out.out + out.err) == []
+
+
+def test_status_shows_the_tax_rounding_freshbooks_uses(
+    served: SandboxThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sync against an account that rounds tax once per invoice learns it; `status` says so."""
+    import httpx
+
+    assert main(["connect", "sandbox", served.info["admin_url"]]) == 0
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["freshbooks_tax_rounding"]
+    assert before == {"rule": "line-half-up", "learned": False}
+    httpx.put(f"{served.info['admin_url']}/freshbooks/tax-rounding", json={"rule": "invoice-half-even"})
+    try:
+        served.sandbox.set_faults("")
+        for _ in range(3):                       # orders with several taxed lines tell the rules apart
+            httpx.post(f"{served.info['admin_url']}/orders", json={"status_id": 11})
+        assert main(["sync", "--once", "--since", "2000-01-01"]) == 0
+        capsys.readouterr()
+        assert main(["status", "--json"]) == 0
+        learned = json.loads(capsys.readouterr().out)["freshbooks_tax_rounding"]
+        assert learned["learned"] is True and learned["rule"].startswith("invoice")
+        assert main(["status"]) == 0
+        assert "tax rounding: invoice half" in capsys.readouterr().out
+    finally:
+        httpx.put(f"{served.info['admin_url']}/freshbooks/tax-rounding", json={"rule": "line-half-up"})

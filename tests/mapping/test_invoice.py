@@ -169,7 +169,7 @@ def test_more_than_a_hundred_lines() -> None:
     plan = plan_for(build(Spec(lines=[Line(x.price.quantize(D("0.0001")), x.qty, x.combo, x.sku)
                                       for x in lines], shipping=D("25"), shipping_combo=STATE)))
     items = [x for x in plan.draft.lines if x.kind == "item"]
-    assert len({x.description.splitlines()[0] for x in items}) == 150                 # prices with 4 decimals: two price points
+    assert len({x.description.splitlines()[0] for x in items}) == 150       # 4-decimal prices: two price points
     assert sum((x.qty for x in items), D(0)) == sum((x.qty for x in lines), 0)
     assert len(plan.skus) == 150
 

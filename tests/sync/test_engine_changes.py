@@ -10,7 +10,6 @@ import pytest
 from sync_harness import Rig, bigcommerce_tax_by_name, check_books, invoice_tax_by_name, rig
 
 from bigbooks_desktop.core.money import quantize
-from bigbooks_desktop.mapping.order_taxes import plain
 from bigbooks_desktop.mapping.profile import default_profile
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, list_errors
 from bigbooks_desktop.store.links import OrderLinkStatus, credit_links_for_order, get_order_link
@@ -240,6 +239,24 @@ async def test_cancellation_with_the_flag_policy_keeps_the_invoice_and_asks_the_
         assert _invoice(r, order["id"])["vis_state"] == 0
         rows = [e for e in list_errors(status=ACTIVE_STATUSES) if e.order_id == order["id"]]
         assert len(rows) == 1 and rows[0].stage.value == "void" and "cancelled" in rows[0].message
+
+
+async def test_a_dispute_after_sync_waits_in_the_inbox_with_what_to_do_and_changes_nothing() -> None:
+    async with rig(orders=30) as r:
+        await r.sync()
+        order = _unrefunded(r, 10)
+        books_before = r.state()["freshbooks"]
+        r.tick()
+        await r.admin("PATCH", f"/orders/{order['id']}", {"status_id": 13})
+        summary = await r.sync()
+        assert summary.results.get("flagged") == 1
+        rows = [e for e in list_errors(status=ACTIVE_STATUSES) if e.order_id == order["id"]]
+        assert len(rows) == 1 and rows[0].stage.value == "payment"
+        assert "disputed" in rows[0].message and "refund the order in BigCommerce" in rows[0].message
+        assert r.state()["freshbooks"] == books_before          # nothing written for a dispute
+        again = await r.sync()                                   # not flagged twice
+        assert again.results.get("flagged", 0) == 0
+        assert len([e for e in list_errors(status=ACTIVE_STATUSES) if e.order_id == order["id"]]) == 1
 
 
 async def test_each_capture_after_sync_adds_exactly_one_payment() -> None:
