@@ -102,15 +102,41 @@ async def _write_payment(ctx: SyncContext, order_id: int, key: str, draft: fb.Pa
 
 
 async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
-    """Create each missing money payment once (captures in full); returns how many were written."""
+    """Create each missing money payment once (captures in full); returns how many were written. A capture
+    that overpays the invoice (the order grew after it was sent) pays its supplementary invoices from the
+    overpayment credit FreshBooks made of it."""
     written = 0
     for plan in pending_payments(ctx, detail, invoice_id=invoice_id):
         if plan.from_credit:
             continue
-        await _write_payment(ctx, detail.order.id, plan.key, plan.draft)
+        payment = await _write_payment(ctx, detail.order.id, plan.key, plan.draft)
         ctx.count("payments_created")
         written += 1
+        if payment.overpaymentid:
+            await _pay_supplements(ctx, detail, invoice_id=invoice_id, credit_id=payment.overpaymentid,
+                                   day=plan.draft.date)
     return written
+
+
+async def _pay_supplements(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, credit_id: int,
+                           day: date) -> None:
+    invoice = await ctx.freshbooks.get_invoice(invoice_id)
+    note = await ctx.freshbooks.get_credit_note(credit_id)
+    left = note.amount - note.paid
+    for suffix in range(2, 100):
+        if left <= 0:
+            break
+        supplement = await ctx.freshbooks.find_invoice_by_number(f"{invoice.invoice_number}-{suffix}")
+        if supplement is None:
+            break
+        amount = min(left, supplement.outstanding)
+        if amount <= 0:
+            continue
+        made = await _apply(ctx, detail, invoice_id=supplement.id, key=f"apply:overpay:{credit_id}:{supplement.id}",
+                            credit_id=credit_id, amount=amount, when_day=day,
+                            note=f"Paid from the overpayment of invoice {invoice.invoice_number}")
+        left -= made.amount
+        ctx.count("credits_applied")
 
 
 async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int,
@@ -140,9 +166,11 @@ async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice
                 f"Order {detail.order.id} was paid {plain(plan.draft.amount)} {currency} with {what}, but the "
                 f"client has {'only ' + plain(have) if have else 'no'} open credit in FreshBooks that covers it. "
                 f"A {what} is money the store already holds for a customer: its sale (or the refund that "
-                "gave it) must be in FreshBooks as this client's credit. If it was bought by someone else or "
-                "before BigBooks synced it, add the credit for this client in FreshBooks (a credit note), "
-                "then retry; or set the profile's gift certificate policy to \"revenue_line\".",
+                "gave it) must be in FreshBooks as this client's credit. If it was bought by someone else, "
+                "move the credit in FreshBooks: lower the buyer's open credit by this amount and add it to "
+                "this client (a credit note), then retry. If it was bought before BigBooks synced it, add the "
+                "credit for this client, then retry. Or set the profile's gift certificate policy to "
+                "\"revenue_line\".",
                 field="payment")
         last: fb.Payment | None = None
         for note in notes:

@@ -203,6 +203,12 @@ async def test_edit_of_a_sent_invoice_adds_a_supplementary_invoice_and_never_rew
             taxes[name] = taxes.get(name, Decimal(0)) + amount
         assert taxes == bigcommerce_tax_by_name(edited["taxes"], "USD")
         assert not [e for e in list_errors(status=ACTIVE_STATUSES) if e.order_id == order["id"]]
+        # the store captured the difference: FreshBooks made it an overpayment credit on the first invoice,
+        # which pays the supplementary invoice, so nothing is left owing and no credit stays open
+        assert _money(supplement["outstanding"]) == 0
+        overpayments = [n for n in r.state()["freshbooks"]["credit_notes"] if n["credit_type"] == "overpayment"
+                        and n["clientid"] == before["customerid"] and n["vis_state"] == 0]
+        assert all(_money(n["paid"]) == _money(n["amount"]) for n in overpayments)
         again = await r.sync()
         assert again.counts.get("supplementary_invoices", 0) == 0
 
