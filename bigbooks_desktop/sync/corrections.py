@@ -70,7 +70,7 @@ def _pieces(deltas: dict[_Signature, Decimal], *, adding: bool) -> list[Piece]:
         money = delta * unit
         if money == 0 or (money > 0) != adding:
             continue
-        label = name if (unit > 0) == adding else f"{name} (taken back)"
+        label = f"{name} (taken back)" if adding and unit < 0 else name      # a discount removed
         pieces.append(Piece(name=label, description="", qty=abs(delta), amount=abs(money), slots=slots,
                             kind="correction"))
     return pieces
