@@ -1,4 +1,4 @@
-"""`bigbooks reconcile`: BigCommerce orders against their FreshBooks invoices, mismatches with reasons."""
+"""`bigbooks reconcile`: BigCommerce orders against FreshBooks as an accountant checks them, with what to do."""
 
 from __future__ import annotations
 
@@ -14,30 +14,49 @@ __all__ = ["register"]
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "reconcile", help="compare every order with its FreshBooks invoice, payments and credits",
-        description="Per order: BigCommerce total, captured payments and refunds against the FreshBooks "
-                    "invoice amount, paid and credits. Lists mismatches with their reason; explained ones "
-                    "(a recorded rounding line, an order waiting in the inbox, an undone run) are marked.")
+        "reconcile", help="check every order's invoice, tax, refunds, cash and credits in FreshBooks",
+        description="Per order, what an accountant checks: the invoice amount (order total less gift "
+                    "certificates sold), the tax per tax name, each refund's credit note (amount and tax), "
+                    "the cash (captured minus refunded), the refunds' credit applied to the invoice, duplicate "
+                    "payments and credit notes, and untaxed rounding lines. Each finding says what to do; "
+                    "explained ones (an order waiting in the inbox, an undone run, a cancellation) are marked.")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="the whole report as JSON on stdout")
-    out.add_argument("--csv", type=Path, metavar="FILE", help="write one row per order to FILE")
+    out.add_argument("--csv", type=Path, metavar="FILE",
+                     help="write one row per order to FILE (every compared figure; tax as name=amount;...)")
     parser.add_argument("--all", action="store_true", help="list every order, not only the mismatches")
     parser.set_defaults(handler=run)
 
 
+def _money(value: Any) -> str:
+    return "-" if value is None else format(value, "f")
+
+
 def print_report(report: Any, *, every_order: bool = False) -> None:
-    """The human-readable report: mismatches (or every order) then the summary."""
+    """The human-readable report: mismatches (or every order) with what to do, then the summary."""
     rows = report.orders if every_order else report.mismatches()
     for row in rows:
         number = row.invoice_number or "-"
+        expected = row.bc_expected_amount
+        wanted = _money(row.bc_total) if expected in (None, row.bc_total) else \
+            f"{_money(row.bc_total)} (invoiceable {_money(expected)})"
         print(f"order {row.order_id:<8} {row.state.value:<12} invoice {number:<12} "
-              f"BC {row.bc_total} {row.currency} / FB {row.fb_amount if row.fb_amount is not None else '-'}")
+              f"BC {wanted} {row.currency} / FB {_money(row.fb_amount)}")
         for finding in row.findings:
-            print(f"    {'explained  ' if finding.explained else 'UNEXPLAINED'} {finding.message}")
+            print(f"    {'explained  ' if finding.explained else 'UNEXPLAINED'} [{finding.code.value}] "
+                  f"{finding.message}")
+            print(f"        what to do: {finding.action}")
     s = report.summary()
     print(f"{s['orders']} orders: {s['ok']} reconciled, {s['explained']} with explained differences, "
-          f"{s['unexplained_orders']} with unexplained differences, {s['skipped']} not invoiceable; "
-          f"{s['rounding_lines']} recorded rounding line(s).")
+          f"{s['unexplained_orders']} with unexplained differences, {s['skipped']} not invoiceable.")
+    checked = s["checked"]
+    print(f"Checked: {checked['invoices']} invoice amount(s), {checked['tax_names']} tax amount(s) per name, "
+          f"{checked['refunds']} refunded order(s), cash on {checked['cash']} order(s).")
+    if s["findings"]:
+        open_codes = s["unexplained_findings"]
+        print("Findings: " + ", ".join(f"{code} {count}" + (f" ({open_codes[code]} unexplained)"
+                                                            if code in open_codes else "")
+                                       for code, count in s["findings"].items()))
     print(f"Unexplained differences: {s['unexplained_differences']}")
 
 

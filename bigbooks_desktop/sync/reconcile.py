@@ -1,26 +1,28 @@
-"""Reconciliation: per order, BigCommerce totals, payments and refunds against the FreshBooks invoice.
+"""Reconciliation: per order, BigCommerce against FreshBooks as an accountant checks them (`reconcile_checks`).
 
-Reads in batches so it stays cheap on thousands of orders: BigCommerce orders 250 a page and refunds
-store-wide (one paged list), transactions per invoiced order; FreshBooks active invoices with their lines
-once (100 a page), payments of an invoice only when its `paid` does not agree or the order has refunds,
-credit notes once per client with refunds. Nothing is written.
+Reads so it stays cheap on thousands of orders, and writes nothing:
 
-Every difference is a `Finding` with a reason; "explained" ones are known and recorded (the labelled rounding
-line, an order waiting in the inbox, an invoice removed by undo or voided after a cancellation), the rest are
-"unexplained" and are what the user must look at.
+- BigCommerce: orders 250 a page and refunds store-wide (one paged list); per invoiced order its transactions,
+  its products (only for the gift certificates sold, under the "client_credit" policy) and its taxes rows
+  (only when it charged tax).
+- FreshBooks: active invoices with their lines once (100 a page; supplementary invoices come with them); per
+  order the payments of its invoice(s), unless neither side shows anything paid; a client's credit notes (with
+  lines) once, only for a client with a refunded, Refunded, corrected or overpaid order, or an invoice whose
+  amount does not agree. The payments are read per invoice because a duplicate on a settled invoice is
+  invisible on the invoice itself: FreshBooks records it as 0.00 plus an overpayment credit.
+
+Every difference is a `Finding` with a code, the exact amounts and what to do; "explained" ones have a
+legitimate reason (an order waiting in the inbox, an invoice removed by undo, an order cancelled after sync),
+the rest are "unexplained" and are what the user must look at.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
@@ -30,9 +32,27 @@ from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import BigBooksError, NotFoundError
 from bigbooks_desktop.core.money import quantize
 from bigbooks_desktop.mapping.eligibility import is_invoiceable
+from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
 from bigbooks_desktop.mapping.payments import payments_from_order
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store import error_queue, links
+from bigbooks_desktop.sync.reconcile_checks import (
+    InvoiceRecords,
+    OrderRecords,
+    compare,
+    correction_marker,
+    is_gift_certificate,
+    settlement_marker,
+)
+from bigbooks_desktop.sync.reconcile_report import (
+    CSV_COLUMNS,
+    Finding,
+    FindingCode,
+    OrderReconciliation,
+    OrderState,
+    ReconciliationReport,
+)
+from bigbooks_desktop.sync.tax_rounding import account_rule
 
 __all__ = [
     "CSV_COLUMNS",
@@ -45,166 +65,45 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_CREDIT_TYPE = "credit"     # FreshBooks payment type of a credit-note application
 
 
-class FindingCode(StrEnum):
-    MISSING_INVOICE = "missing_invoice"            # eligible order, no invoice
-    UNLINKED_INVOICE = "unlinked_invoice"          # the order's invoice number exists, unlinked
-    INVOICE_DELETED = "invoice_deleted"            # linked invoice deleted (or gone) in FreshBooks
-    DUPLICATE_INVOICE = "duplicate_invoice"        # more than one active invoice for the order
-    CURRENCY_DIFFERS = "currency_differs"
-    TOTAL_DIFFERS = "total_differs"
-    PAID_DIFFERS = "paid_differs"
-    REFUND_NOT_CREDITED = "refund_not_credited"
-    CREDIT_DIFFERS = "credit_differs"
-    PAYMENTS_UNREADABLE = "payments_unreadable"    # the order's payments cannot be mapped (DataError)
-    ROUNDING_LINE = "rounding_line"                # explained: the labelled, recorded rounding line
-    IN_INBOX = "in_inbox"                          # explained: the order waits in the inbox with a reason
-    UNDONE = "undone"                              # explained: removed by "undo a sync run"
-    NO_LONGER_ELIGIBLE = "no_longer_eligible"      # explained: invoiced, then cancelled/disputed/voided
-
-
-class OrderState(StrEnum):
-    OK = "ok"                    # everything agrees (a recorded rounding line is fine)
-    EXPLAINED = "explained"      # differences, all of them with a known reason
-    UNEXPLAINED = "unexplained"  # at least one difference nobody accounted for
-    SKIPPED = "skipped"          # not eligible and never invoiced
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    code: FindingCode
-    message: str
-    difference: Decimal | None = None     # FreshBooks minus BigCommerce, when a number
-    explained: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code.value, "message": self.message, "difference": self.difference,
-                "explained": self.explained}
-
-
-@dataclass(frozen=True, slots=True)
-class OrderReconciliation:
-    order_id: int
-    status_id: int
-    eligible: bool
-    currency: str
-    bc_total: Decimal
-    bc_captured: Decimal | None          # what the engine would record as payments (None: not read)
-    bc_refunded: Decimal
-    invoice_id: int | None = None
-    invoice_number: str | None = None
-    fb_amount: Decimal | None = None
-    fb_paid: Decimal | None = None       # payments other than credit applications
-    fb_credited: Decimal | None = None   # credit notes (or refund lines) for this order's refunds
-    rounding: Decimal = _ZERO            # the recorded rounding line on the invoice
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def state(self) -> OrderState:
-        if any(not f.explained for f in self.findings):
-            return OrderState.UNEXPLAINED
-        if any(f.code is not FindingCode.ROUNDING_LINE for f in self.findings):
-            return OrderState.EXPLAINED
-        if not self.eligible and self.invoice_id is None:
-            return OrderState.SKIPPED
-        return OrderState.OK
-
-    @property
-    def unexplained(self) -> int:
-        return sum(1 for f in self.findings if not f.explained)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "status_id": self.status_id, "eligible": self.eligible,
-                "state": self.state.value, "currency": self.currency, "bc_total": self.bc_total,
-                "bc_captured": self.bc_captured, "bc_refunded": self.bc_refunded,
-                "invoice_id": self.invoice_id, "invoice_number": self.invoice_number,
-                "fb_amount": self.fb_amount, "fb_paid": self.fb_paid, "fb_credited": self.fb_credited,
-                "rounding": self.rounding, "findings": [f.to_json() for f in self.findings]}
-
-
-CSV_COLUMNS = ("order_id", "status_id", "eligible", "state", "currency", "bc_total", "bc_captured",
-               "bc_refunded", "invoice_number", "invoice_id", "fb_amount", "fb_paid", "fb_credited",
-               "rounding", "unexplained", "reasons")
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
-
-
-@dataclass(frozen=True)
-class ReconciliationReport:
-    orders: tuple[OrderReconciliation, ...]
-    generated_at: datetime
-    requests: dict[str, int] = field(default_factory=dict)   # API calls made, per service
-
-    @property
-    def unexplained_differences(self) -> int:
-        return sum(row.unexplained for row in self.orders)
-
-    def summary(self) -> dict[str, Any]:
-        states = Counter(row.state.value for row in self.orders)
-        codes = Counter(f.code.value for row in self.orders for f in row.findings)
-        return {"orders": len(self.orders), "eligible": sum(1 for r in self.orders if r.eligible),
-                "invoiced": sum(1 for r in self.orders if r.invoice_id is not None),
-                "ok": states.get("ok", 0), "explained": states.get("explained", 0),
-                "unexplained_orders": states.get("unexplained", 0), "skipped": states.get("skipped", 0),
-                "unexplained_differences": self.unexplained_differences,
-                "rounding_lines": codes.get(FindingCode.ROUNDING_LINE.value, 0),
-                "findings": dict(sorted(codes.items())), "requests": dict(self.requests)}
-
-    def mismatches(self) -> list[OrderReconciliation]:
-        """Orders with any finding other than a recorded rounding line."""
-        return [r for r in self.orders if r.state in (OrderState.EXPLAINED, OrderState.UNEXPLAINED)]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"generated_at": self.generated_at.isoformat(), "summary": self.summary(),
-                "orders": [row.to_json() for row in self.orders]}
-
-    def csv_rows(self) -> list[dict[str, str]]:
-        out: list[dict[str, str]] = []
-        for r in self.orders:
-            out.append({"order_id": str(r.order_id), "status_id": str(r.status_id),
-                        "eligible": "yes" if r.eligible else "no", "state": r.state.value,
-                        "currency": r.currency, "bc_total": _plain(r.bc_total),
-                        "bc_captured": _plain(r.bc_captured), "bc_refunded": _plain(r.bc_refunded),
-                        "invoice_number": r.invoice_number or "",
-                        "invoice_id": "" if r.invoice_id is None else str(r.invoice_id),
-                        "fb_amount": _plain(r.fb_amount), "fb_paid": _plain(r.fb_paid),
-                        "fb_credited": _plain(r.fb_credited), "rounding": _plain(r.rounding),
-                        "unexplained": str(r.unexplained),
-                        "reasons": "; ".join(f"{'' if f.explained else 'UNEXPLAINED '}{f.message}"
-                                             for f in r.findings)})
-        return out
-
-    def write_csv(self, path: Path) -> int:
-        """One row per order, money as exact decimals; returns the rows written."""
-        rows = self.csv_rows()
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return len(rows)
-
-
-# --------------------------------------------------------------------------------------------- the reading
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, _ZERO)
 
 
 @dataclass
 class _Books:
-    """What FreshBooks holds, read once."""
+    """What FreshBooks holds, read once, and the credit notes of the clients that needed them."""
 
     by_id: dict[int, fb.Invoice]
     by_number: dict[str, fb.Invoice]
     for_order: dict[str, list[fb.Invoice]] = field(default_factory=dict)   # number or PO number -> invoices
-    credit_notes: dict[int, list[fb.CreditNote]] = field(default_factory=dict)
+    credit_notes: dict[int, tuple[fb.CreditNote, ...]] = field(default_factory=dict)
+    client_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
-    def others_for(self, number: str, order_id: int, invoice_id: int) -> list[fb.Invoice]:
-        """Active invoices other than `invoice_id` carrying the order's number or its id as PO number."""
+    def _carrying(self, number: str, order_id: int, invoice_id: int) -> list[fb.Invoice]:
         found = {i.id: i for key in (number, f"po:{order_id}") for i in self.for_order.get(key, [])}
         found.pop(invoice_id, None)
         return sorted(found.values(), key=lambda i: i.id)
+
+    def supplements_for(self, number: str, order_id: int, invoice_id: int) -> list[fb.Invoice]:
+        """The order's supplementary invoices (`sync.corrections`), written when its sent invoice grew."""
+        return [i for i in self._carrying(number, order_id, invoice_id) if correction_marker(order_id) in i.notes]
+
+    def others_for(self, number: str, order_id: int, invoice_id: int) -> list[fb.Invoice]:
+        """Active invoices other than `invoice_id` and its supplements carrying the order's number or its id
+        as PO number."""
+        return [i for i in self._carrying(number, order_id, invoice_id)
+                if correction_marker(order_id) not in i.notes]
+
+    async def client_credit_notes(self, freshbooks: FreshBooksClient, client_id: int) -> tuple[fb.CreditNote, ...]:
+        """The client's live credit notes with their lines, read once per client."""
+        lock = self.client_locks.setdefault(client_id, asyncio.Lock())
+        async with lock:
+            if client_id not in self.credit_notes:
+                notes = await freshbooks.list_credit_notes(client_id)
+                self.credit_notes[client_id] = tuple(n for n in notes if n.vis_state == 0)
+        return self.credit_notes[client_id]
 
 
 async def _read_invoices(freshbooks: FreshBooksClient) -> _Books:
@@ -222,169 +121,168 @@ async def _read_invoices(freshbooks: FreshBooksClient) -> _Books:
     return _Books(by_id=by_id, by_number=by_number, for_order=for_order)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every order's reconciliation shares."""
+
+    bigcommerce: BigCommerceClient
+    freshbooks: FreshBooksClient
+    profile: MappingProfile
+    rule: TaxRounding
+    books: _Books
+
+
 async def reconcile(*, bigcommerce: BigCommerceClient, freshbooks: FreshBooksClient,
                     profile: MappingProfile | None = None, modified_since: datetime | None = None,
                     concurrency: int = 8, now: datetime | None = None) -> ReconciliationReport:
     """Compare every BigCommerce order (modified since `modified_since`, default all) with FreshBooks.
 
-    Needs the store database open (links and the inbox explain differences). Raises BigBooksError only when
-    a batch read fails (the report would be incomplete); per-order read failures become findings.
+    Needs the store database open (links, the inbox and the account's tax rounding rule). Raises
+    BigBooksError only when a batch read fails (the report would be incomplete); per-order read failures
+    become findings.
     """
     from bigbooks_desktop.store.fields import utc_now
 
-    rules = profile or default_profile()
     bc_before, fb_before = bigcommerce.stats.total, freshbooks.stats.total
     orders = [order async for order in bigcommerce.iter_orders(modified_since=modified_since)]
     refunds: dict[int, list[bc.Refund]] = {}
     async for refund in bigcommerce.iter_refunds():
         refunds.setdefault(refund.order_id, []).append(refund)
-    books = await _read_invoices(freshbooks)
+    run = _Run(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=profile or default_profile(),
+               rule=account_rule(freshbooks.account_id), books=await _read_invoices(freshbooks))
     order_links = links.get_order_links(o.id for o in orders)
     inbox: dict[int, error_queue.ErrorEntry] = {}
     for entry in error_queue.list_errors(status=error_queue.ACTIVE_STATUSES, limit=1_000_000):
         if entry.order_id is not None:
             inbox.setdefault(entry.order_id, entry)
     gate = asyncio.Semaphore(max(1, concurrency))
-    client_locks: dict[int, asyncio.Lock] = {}
 
     async def one(order: bc.Order) -> OrderReconciliation:
         async with gate:
-            return await _reconcile_order(order, rules, bigcommerce=bigcommerce, freshbooks=freshbooks,
-                                          books=books, link=order_links.get(order.id),
-                                          refunds=refunds.get(order.id, []), inbox=inbox.get(order.id),
-                                          client_locks=client_locks)
+            return await _reconcile_order(order, run, link=order_links.get(order.id),
+                                          refunds=tuple(refunds.get(order.id, ())), inbox=inbox.get(order.id))
 
     rows = await asyncio.gather(*(one(order) for order in orders))
     rows.sort(key=lambda r: r.order_id)
-    requests = {"bigcommerce": _requests(bigcommerce) - bc_before,
-                "freshbooks": _requests(freshbooks) - fb_before}
+    requests = {"bigcommerce": int(bigcommerce.stats.total) - bc_before,
+                "freshbooks": int(freshbooks.stats.total) - fb_before}
     return ReconciliationReport(orders=tuple(rows), generated_at=now or utc_now(), requests=requests)
 
 
-def _requests(client: BigCommerceClient | FreshBooksClient) -> int:
-    return int(client.stats.total)
-
-
-def _sum(values: Iterable[Decimal]) -> Decimal:
-    return sum(values, _ZERO)
-
-
-async def _reconcile_order(order: bc.Order, rules: MappingProfile, *, bigcommerce: BigCommerceClient,
-                           freshbooks: FreshBooksClient, books: _Books, link: links.OrderLink | None,
-                           refunds: list[bc.Refund], inbox: error_queue.ErrorEntry | None,
-                           client_locks: dict[int, asyncio.Lock]) -> OrderReconciliation:
+async def _reconcile_order(order: bc.Order, run: _Run, *, link: links.OrderLink | None,
+                           refunds: tuple[bc.Refund, ...], inbox: error_queue.ErrorEntry | None
+                           ) -> OrderReconciliation:
+    rules, books = run.profile, run.books
     currency = order.transaction_currency
-    total = quantize(order.total_inc_tax, currency)
-    refunded = quantize(_sum(r.total_amount for r in refunds), currency)
     eligible = is_invoiceable(order, rules)
-    findings: list[Finding] = []
     base: dict[str, Any] = {"order_id": order.id, "status_id": order.status_id, "eligible": eligible,
-                            "currency": currency, "bc_total": total, "bc_refunded": refunded}
-    in_inbox = (f"in the inbox ({inbox.stage.value}: {inbox.message})" if inbox is not None else None)
+                            "currency": currency, "bc_total": quantize(order.total_inc_tax, currency),
+                            "bc_refunded": quantize(_sum(r.total_amount for r in refunds), currency)}
+    in_inbox = f"in the inbox ({inbox.stage.value}: {inbox.message})" if inbox is not None else None
 
     if link is not None and link.status is links.OrderLinkStatus.UNDONE:
-        findings.append(Finding(FindingCode.UNDONE, f"Invoice {link.invoice_number} was removed by undoing "
-                                f"sync run {link.created_run}; the order is not synced again until you ask.",
-                                explained=True))
-        return OrderReconciliation(**base, bc_captured=None, invoice_number=link.invoice_number,
-                                   findings=tuple(findings))
-    invoice = await _linked_invoice(link, books, freshbooks)
+        return OrderReconciliation(**base, invoice_number=link.invoice_number, findings=(
+            Finding(FindingCode.UNDONE, f"Invoice {link.invoice_number} was removed by undoing sync run "
+                    f"{link.created_run}; the order is not synced again until you ask.", explained=True),))
+    invoice = await _linked_invoice(link, books, run.freshbooks)
     number = rules.invoice_number_template.format(order_id=order.id)
     if not eligible:
         if invoice is None and (link is None or link.status is links.OrderLinkStatus.VOIDED):
-            return OrderReconciliation(**base, bc_captured=None, findings=())
+            return OrderReconciliation(**base)
         if invoice is not None:
-            findings.append(Finding(FindingCode.NO_LONGER_ELIGIBLE,
-                                    f"Order is now status {order.status_id} ({order.status}); its invoice "
-                                    f"{invoice.invoice_number} stays (cancellation policy: "
-                                    f"{rules.cancellation_policy}).", explained=True))
-            return _row(base, invoice, None, findings)
+            return OrderReconciliation(**base, invoice_id=invoice.id, invoice_number=invoice.invoice_number,
+                                       fb_amount=invoice.amount, findings=(Finding(
+                                           FindingCode.NO_LONGER_ELIGIBLE,
+                                           f"Order is now status {order.status_id} ({order.status}); its invoice "
+                                           f"{invoice.invoice_number} stays (cancellation policy: "
+                                           f"{rules.cancellation_policy}).", explained=True),))
     if invoice is None:
-        if link is not None and link.invoice_id is not None:
-            findings.append(Finding(FindingCode.INVOICE_DELETED,
-                                    f"Invoice {link.invoice_number} (id {link.invoice_id}) was deleted in "
-                                    "FreshBooks after it was synced.", explained=False))
-        elif number in books.by_number:
-            found = books.by_number[number]
-            findings.append(Finding(FindingCode.UNLINKED_INVOICE,
-                                    f"Invoice {number} (id {found.id}) exists in FreshBooks but is not "
-                                    "linked to the order; the next sync links it.", explained=False))
-        else:
-            why = f": {in_inbox}." if in_inbox else "."
-            findings.append(Finding(FindingCode.MISSING_INVOICE, f"No FreshBooks invoice for this order{why}",
-                                    explained=in_inbox is not None))
-        return OrderReconciliation(**base, bc_captured=None,
-                                   invoice_number=link.invoice_number if link else None,
-                                   findings=tuple(findings))
+        return OrderReconciliation(**base, invoice_number=link.invoice_number if link else None,
+                                   findings=(_missing(order, link, books, number, in_inbox),))
 
-    # --- the order has its invoice: no other invoice for it, then compare the numbers
+    findings: list[Finding] = []
     others = books.others_for(number, order.id, invoice.id)
     if others:
         listed = ", ".join(f"{i.invoice_number} (id {i.id})" for i in others)
         findings.append(Finding(FindingCode.DUPLICATE_INVOICE, f"Other FreshBooks invoices for this order: "
                                 f"{listed}; the linked one is {invoice.invoice_number}.",
                                 _sum(i.amount for i in others)))
-    try:
-        transactions = await bigcommerce.get_order_transactions(order.id)
-        detail = bc.OrderDetail(order=order, transactions=tuple(transactions), refunds=tuple(refunds))
-        plans = payments_from_order(detail, rules, invoice_id=0)
-        captured: Decimal | None = _sum(p.draft.amount for p in plans)
-    except BigBooksError as exc:
-        captured = None
-        findings.append(Finding(FindingCode.PAYMENTS_UNREADABLE, f"Payments not compared: {exc.message}",
-                                explained=in_inbox is not None))
     if invoice.currency_code.upper() != currency.upper():
         findings.append(Finding(FindingCode.CURRENCY_DIFFERS, f"Invoice is in {invoice.currency_code}, the "
                                 f"order in {currency}."))
-    rounding = _sum(line.amount for line in invoice.lines if line.name == rules.rounding_line_name)
-    refund_names = {f"Refund {r.id}" for r in refunds}
-    refund_lines = -_sum(line.amount for line in invoice.lines if line.name in refund_names)
-    expected_amount = total - (refund_lines if rules.refund_policy == "negative_adjustment" else _ZERO)
-    if invoice.amount != expected_amount:
-        diff = invoice.amount - expected_amount
-        findings.append(Finding(FindingCode.TOTAL_DIFFERS, f"Invoice amount {_plain(invoice.amount)} differs "
-                                f"from the order total {_plain(expected_amount)} by {_plain(diff)}.", diff))
-    if rounding:
-        findings.append(Finding(FindingCode.ROUNDING_LINE, f"Rounding line of {_plain(rounding)} (recorded: "
-                                "BigCommerce's tax rounding vs FreshBooks' per-line percentages).", rounding,
-                                explained=True))
-    paid = invoice.paid
-    if refunds or captured is None or invoice.paid != captured:
-        try:
-            payments = await freshbooks.list_payments(invoice.id)
-            paid = _sum(p.amount for p in payments if p.type.strip().lower() != _CREDIT_TYPE)
-        except BigBooksError as exc:
-            findings.append(Finding(FindingCode.PAYMENTS_UNREADABLE,
-                                    f"FreshBooks payments not read: {exc.message}"))
-    if captured is not None and paid != captured:
-        diff = paid - captured
-        findings.append(Finding(FindingCode.PAID_DIFFERS, f"FreshBooks shows {_plain(paid)} paid, "
-                                f"BigCommerce captured {_plain(captured)} (difference {_plain(diff)}).",
-                                diff))
-    credited: Decimal = refund_lines
-    if refunds and rules.refund_policy == "credit_note":
-        credited = await _credited(order.id, invoice.customerid, books, freshbooks, client_locks)
-    if refunded and not credited:
-        findings.append(Finding(FindingCode.REFUND_NOT_CREDITED, f"BigCommerce refunded {_plain(refunded)}; "
-                                "FreshBooks has no credit for it.", -refunded))
-    elif credited != refunded:
-        diff = credited - refunded
-        findings.append(Finding(FindingCode.CREDIT_DIFFERS, f"FreshBooks credits {_plain(credited)}, "
-                                f"BigCommerce refunded {_plain(refunded)} (difference {_plain(diff)}).",
-                                diff))
+    figures: dict[str, Any] = {}
+    try:
+        records = await _order_records(order, refunds, run, findings)
+        found = await _invoice_records(records, invoice, run,
+                                       supplements=tuple(books.supplements_for(number, order.id, invoice.id)))
+    except BigBooksError as exc:
+        findings.append(Finding(FindingCode.NOT_COMPARED, f"Not compared, a read failed: {exc.message}"))
+    else:
+        figures, checked = compare(records, found, rules, run.rule)
+        findings += checked
     if in_inbox:
         findings = [f if f.explained else Finding(f.code, f"{f.message} Known: {in_inbox}.", f.difference,
                                                   explained=True) for f in findings]
-    return _row(base, invoice, captured, findings, paid=paid, credited=credited, rounding=rounding)
+    figures.setdefault("fb_amount", invoice.amount)
+    return OrderReconciliation(**base, **figures, invoice_id=invoice.id, invoice_number=invoice.invoice_number,
+                               findings=tuple(findings))
 
 
-def _row(base: dict[str, Any], invoice: fb.Invoice, captured: Decimal | None, findings: list[Finding], *,
-         paid: Decimal | None = None, credited: Decimal | None = None,
-         rounding: Decimal = _ZERO) -> OrderReconciliation:
-    return OrderReconciliation(**base, bc_captured=captured, invoice_id=invoice.id,
-                               invoice_number=invoice.invoice_number, fb_amount=invoice.amount,
-                               fb_paid=invoice.paid if paid is None else paid, fb_credited=credited,
-                               rounding=rounding, findings=tuple(findings))
+def _missing(order: bc.Order, link: links.OrderLink | None, books: _Books, number: str,
+             in_inbox: str | None) -> Finding:
+    if link is not None and link.invoice_id is not None:
+        return Finding(FindingCode.INVOICE_DELETED, f"Invoice {link.invoice_number} (id {link.invoice_id}) was "
+                       "deleted in FreshBooks after it was synced.")
+    if number in books.by_number:
+        return Finding(FindingCode.UNLINKED_INVOICE, f"Invoice {number} (id {books.by_number[number].id}) exists "
+                       "in FreshBooks but is not linked to the order; the next sync links it.")
+    why = f": {in_inbox}." if in_inbox else "."
+    return Finding(FindingCode.MISSING_INVOICE, f"No FreshBooks invoice for this order{why}",
+                   explained=in_inbox is not None)
+
+
+async def _order_records(order: bc.Order, refunds: tuple[bc.Refund, ...], run: _Run,
+                         findings: list[Finding]) -> OrderRecords:
+    """BigCommerce's side: transactions always, products for gift certificates sold, taxes rows when taxed."""
+    bigcommerce = run.bigcommerce
+    transactions = tuple(await bigcommerce.get_order_transactions(order.id))
+    products: tuple[bc.OrderProduct, ...] = ()
+    if run.profile.gift_certificate_policy == "client_credit":
+        products = tuple(await bigcommerce.get_order_products(order.id))
+    taxes = tuple(await bigcommerce.get_order_taxes(order.id)) if order.total_tax else ()
+    detail = bc.OrderDetail(order=order, transactions=transactions, refunds=refunds)
+    try:
+        plans = tuple(payments_from_order(detail, run.profile, invoice_id=0))
+    except BigBooksError as exc:           # a DataError: the order's payments cannot be mapped
+        findings.append(Finding(FindingCode.NOT_COMPARED, f"Payments not compared: {exc.message}"))
+        return OrderRecords(order=order, refunds=refunds, products=products, taxes=taxes)
+    return OrderRecords(order=order, refunds=refunds, products=products, taxes=taxes, plans=plans)
+
+
+async def _invoice_records(records: OrderRecords, invoice: fb.Invoice, run: _Run, *,
+                           supplements: tuple[fb.Invoice, ...]) -> InvoiceRecords:
+    """FreshBooks' side: the payments of the order's invoices unless nothing is paid on either side, and the
+    client's credit notes when a refund, write-off, correction or overpayment can hang off the invoice."""
+    order, freshbooks = records.order, run.freshbooks
+    documents = (invoice, *supplements)
+    nothing_paid = not records.refunds and records.plans == () and \
+        all(d.paid == 0 and d.outstanding > 0 for d in documents)
+    payments: list[fb.Payment] = []
+    if not nothing_paid:
+        for document in documents:
+            payments += [p for p in await freshbooks.list_payments(document.id) if p.vis_state == 0]
+    sold = _sum(p.total_inc_tax for p in records.products if is_gift_certificate(p))
+    expected = quantize(order.total_inc_tax - sold, order.transaction_currency)
+    needs_notes = (bool(records.refunds) or bool(supplements) or order.status_id == bc.OrderStatus.REFUNDED
+                   or _sum(d.amount for d in documents) != expected
+                   or any(p.overpaymentid is not None or settlement_marker(p) for p in payments))
+    notes = await run.books.client_credit_notes(freshbooks, invoice.customerid) if needs_notes else None
+    linked: dict[str, int] = {}
+    if records.refunds:
+        linked = {c.refund_id: c.credit_note_id for c in links.credit_links_for_order(order.id)
+                  if c.credit_note_id is not None}
+    return InvoiceRecords(invoice=invoice, supplements=supplements, payments=tuple(payments), credit_notes=notes,
+                          linked_credits=linked)
 
 
 async def _linked_invoice(link: links.OrderLink | None, books: _Books,
@@ -399,17 +297,3 @@ async def _linked_invoice(link: links.OrderLink | None, books: _Books,
     except NotFoundError:
         return None
     return invoice if invoice.vis_state == 0 else None
-
-
-async def _credited(order_id: int, client_id: int, books: _Books, freshbooks: FreshBooksClient,
-                    client_locks: dict[int, asyncio.Lock]) -> Decimal:
-    """Credit notes for this order's refunds: linked in the store, or naming the order in their notes."""
-    lock = client_locks.setdefault(client_id, asyncio.Lock())
-    async with lock:
-        if client_id not in books.credit_notes:
-            books.credit_notes[client_id] = await freshbooks.list_credit_notes(client_id)
-    linked = {c.credit_note_id for c in links.credit_links_for_order(order_id)
-              if c.credit_note_id is not None}
-    marker = f"BigCommerce order {order_id}, refund "
-    return _sum(note.amount for note in books.credit_notes[client_id]
-                if note.vis_state == 0 and (note.id in linked or marker in note.notes))

@@ -32,13 +32,18 @@ def test_reconcile_then_undo_from_the_command_line(capsys: pytest.CaptureFixture
         assert _cli("reconcile", "--json") == 0
         report = json_loads(capsys.readouterr().out)
         assert report["summary"]["unexplained_differences"] == 0 and len(report["orders"]) == 15
+        assert report["summary"]["checked"]["tax_names"] > 0      # tax per name is compared, not only totals
+        invoiced = [o for o in report["orders"] if o["invoice_id"] is not None]
+        assert invoiced and all(o["fb_tax"] == o["bc_tax"] and o["fb_cash"] == o["bc_cash"] for o in invoiced)
 
         out = tmp_path / "reconciliation.csv"
         assert _cli("reconcile", "--csv", str(out)) == 0
-        assert "Unexplained differences: 0" in capsys.readouterr().out
+        text = capsys.readouterr().out
+        assert "Unexplained differences: 0" in text and "tax amount(s) per name" in text
         with out.open(newline="") as handle:
             rows = list(csv.DictReader(handle))
         assert len(rows) == 15 and {r["state"] for r in rows} <= {"ok", "explained", "skipped"}
+        assert any("=" in r["fb_tax"] and r["fb_tax"] == r["bc_tax"] for r in rows)   # "name=amount;..."
 
         assert _cli("runs", "--json") == 0
         sync_run = next(r for r in json.loads(capsys.readouterr().out) if r["mode"] == "backfill")
