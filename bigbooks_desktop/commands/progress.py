@@ -20,6 +20,9 @@ class ProgressPrinter:
 
     def __call__(self, progress: Any) -> None:
         done, total = progress.done, progress.total
+        if progress.stage == "waiting":            # another process holds the profile (sync.profile_lock)
+            print(f"  {self.label}: {progress.message}", file=sys.stderr, flush=True)
+            return
         if not total:
             return
         text = f"  {self.label}: {done}/{total} orders ({progress.stage})"

@@ -25,7 +25,7 @@ class SyncProgress:
 
     done: int
     total: int
-    stage: str                    # "starting", "listing", "matching", "retrying", "syncing", "finishing"
+    stage: str                    # "waiting", "starting", "listing", "matching", "retrying", "syncing", "finishing"
     order_id: int | None = None
     message: str = ""
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
@@ -16,6 +17,7 @@ from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
+from bigbooks_desktop.store.db import current_database
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
 from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
@@ -28,6 +30,7 @@ from bigbooks_desktop.sync.held_orders import (
     waiting_ambiguities,
 )
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
+from bigbooks_desktop.sync.profile_lock import LockHolder, ProfileLock
 from bigbooks_desktop.sync.tax_rounding import account_rule
 
 __all__ = ["ORDERS_STREAM", "RunSummary", "SyncEngine", "SyncOptions"]
@@ -41,6 +44,8 @@ class SyncOptions:
     overlap: timedelta = timedelta(minutes=5)             # re-read this much before the cursor (clock skew)
     checkpoint_every: int = 50                            # orders between cursor saves during a run
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    lock_wait: float | None = 600.0                       # seconds to wait while another process syncs
+    lock_owner: str = "a BigBooks sync"                   # how other processes name this one while it syncs
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,26 @@ class SyncEngine:
     async def run(self, *, since: datetime | None = None, dry_run: bool = False, retries: bool = True,
                   poll: bool = True, first_run_start: datetime | None = None, mode: RunMode | None = None,
                   progress: ProgressCallback | None = None) -> RunSummary:
+        """One run, holding the profile's sync lock (sync.profile_lock) for its whole length: a second process
+        syncing the same profile waits up to `options.lock_wait` seconds (then ProfileBusyError), saying who
+        it waits for through `progress`. See `_run` for what a run does."""
+        report = progress or (lambda _p: None)
+        lock = ProfileLock(Path(current_database().database), what=self.options.lock_owner)
+
+        def waiting(holder: LockHolder | None) -> None:
+            who = holder.describe() if holder is not None else "another BigBooks process"
+            report(SyncProgress(0, 0, "waiting", message=f"waiting for {who} to finish syncing this profile"))
+
+        await lock.acquire(wait=self.options.lock_wait, on_wait=waiting)
+        try:
+            return await self._run(since=since, dry_run=dry_run, retries=retries, poll=poll,
+                                   first_run_start=first_run_start, mode=mode, progress=progress)
+        finally:
+            lock.release()
+
+    async def _run(self, *, since: datetime | None, dry_run: bool, retries: bool, poll: bool,
+                   first_run_start: datetime | None, mode: RunMode | None,
+                   progress: ProgressCallback | None) -> RunSummary:
         """One run. `since` backfills from that moment (ignoring the cursor); without a cursor or `since`,
         `first_run_start` is where the first run starts (None: from now on). A run that reads orders from
         before the cursor (the first run, a backfill) first links the invoices entered by hand in FreshBooks
