@@ -210,9 +210,12 @@ def credit_from_refund(refund: bc.Refund, detail: bc.OrderDetail, profile: Mappi
         raise DataError(f"Refund {refund.id} of order {order.id} is for {plain(refund.total_amount)}; "
                         "only positive refunds can be credited.", field="refund")
     order_total = quantize(order.total_inc_tax, currency)
-    if amount > order_total:
+    captured = sum((t.amount for t in detail.transactions
+                    if t.status.lower() == "ok" and t.event.lower() in CAPTURE_EVENTS), Decimal(0))
+    if amount > max(order_total, quantize(captured, currency)):      # an edit may have lowered the total
         raise DataError(f"Refund {refund.id} ({plain(amount)}) is more than order {order.id}'s total "
-                        f"({plain(order_total)}). Record it by hand in FreshBooks.", field="refund")
+                        f"({plain(order_total)}) and than what was captured. Record it by hand in FreshBooks.",
+                        field="refund")
     comps = components(detail, profile)
     portions = _portions(refund, comps, currency, order_total)
     _balance(portions, refund, currency)

@@ -252,6 +252,14 @@ def _refunds(order: OrderRecords, books: InvoiceRecords, notes: Sequence[fb.Cred
                                     f"{_money(tax)}) has no credit note in FreshBooks{gone}.", -amount))
             continue
         note = found[0]
+        if correction_marker(head.id) in note.notes:
+            # a money-only refund of an edit that lowered the sent invoice: the edit's correction credit note
+            # already took the sale back (compared with the invoice above); the refund returns its cash
+            credited += amount
+            applied = quantize(_applied(books.payments, {note.id}), currency)
+            applied_total += min(applied, cash)
+            shortfall += max(cash - applied, _ZERO)
+            continue
         note_tax = quantize(_sum(tax_by_name(note.lines, currency, rule).values()), currency)
         credited += _sum(n.amount for n in found)
         credit_tax += _sum(_sum(tax_by_name(n.lines, currency, rule).values()) for n in found)

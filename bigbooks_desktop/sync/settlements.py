@@ -49,6 +49,7 @@ from bigbooks_desktop.mapping.payments import (
 )
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import (
+    credit_links_for_order,
     find_credit_link,
     find_payment_link,
     link_credit,
@@ -197,6 +198,8 @@ async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: 
     order_id = detail.order.id
     written: list[CreditPlan] = []
     for refund in pending_credits(detail):
+        if await _matches_a_correction(ctx, detail, refund):
+            continue
         plan = credit_from_refund(refund, detail, ctx.profile, client_id=client_id,
                                   store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes,
                                   rule=ctx.tax_rule)
@@ -216,6 +219,27 @@ async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: 
         ctx.count("credits_created")
         written.append(plan)
     return written
+
+
+async def _matches_a_correction(ctx: SyncContext, detail: bc.OrderDetail, refund: bc.Refund) -> bool:
+    """A refund of money only (order-level, untaxed) on an order whose sent invoice was lowered by an edit:
+    the correction credit note already took the sale back, so the refund is linked to it (and applied for the
+    money returned) instead of crediting the same sale twice. True when linked."""
+    if refund.total_tax or any(item.item_type.upper() != "ORDER" for item in refund.items):
+        return False
+    order_id = detail.order.id
+    amount = quantize(refund.total_amount, detail.order.transaction_currency)
+    for link in credit_links_for_order(order_id):
+        if not link.refund_id.startswith(f"correction:{order_id}:") or link.credit_note_id is None:
+            continue
+        note = await ctx.freshbooks.get_credit_note(link.credit_note_id)
+        taken = sum((other.amount for other in credit_links_for_order(order_id)
+                     if other.refund_id.startswith("refund:") and other.credit_note_id == note.id), Decimal(0))
+        if note.amount - note.paid - taken >= amount:
+            link_credit(f"refund:{refund.id}", order_id=order_id, amount=amount, credit_note_id=note.id)
+            ctx.count("refunds_matched_to_corrections")
+            return True
+    return False
 
 
 def _kept_by_capture(detail: bc.OrderDetail) -> dict[int, Decimal]:

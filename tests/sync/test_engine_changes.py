@@ -213,6 +213,33 @@ async def test_edit_of_a_sent_invoice_adds_a_supplementary_invoice_and_never_rew
         assert again.counts.get("supplementary_invoices", 0) == 0
 
 
+async def test_a_paid_order_lowered_and_refunded_the_difference_is_credited_once() -> None:
+    """BigCommerce refunds the difference when a paid order is edited down: the correction credit note
+    takes the sale back once, and the refund (money only) returns the cash through it, not a second note."""
+    async with rig(orders=30) as r:
+        await r.sync()
+        order = next(o for o in r.state()["bigcommerce"]["orders"] if o["status_id"] == 10 and not o["refunds"]
+                     and any(p["quantity"] > 1 for p in o["products"]))
+        before = _invoice(r, order["id"])
+        line = next(p for p in order["products"] if p["quantity"] > 1)
+        r.tick()
+        await r.admin("PATCH", f"/orders/{order['id']}",
+                      {"products": [{"id": line["id"], "quantity": line["quantity"] - 1}]})
+        edited = _order(r, order["id"])
+        assert len(edited["refunds"]) == 1                              # the store gave the difference back
+        summary = await r.sync()
+        assert summary.counts.get("refunds_matched_to_corrections") == 1
+        assert _credit_notes(r, order["id"]) == []                      # no second credit for the same sale
+        (correction,) = _credit_notes(r, order["id"], "correction:")
+        after = _invoice(r, order["id"])
+        assert _money(after["amount"]) - _money(correction["amount"]) == _money(edited["total_inc_tax"])
+        assert _money(correction["paid"]) == _money(correction["amount"])       # no open credit
+        assert _money(after["outstanding"]) == 0
+        assert _cash(_payments(r, after["id"])) == _money(edited["total_inc_tax"])   # cash kept
+        assert after["lines"] == before["lines"]
+        _reconciled(await r.reconcile(), order["id"])
+
+
 async def test_cancellation_with_the_void_policy_credits_a_sent_invoice_and_deletes_a_draft() -> None:
     async with rig(orders=10) as r:
         _invoicing_awaiting_payment(r, cancellation_policy="void")
