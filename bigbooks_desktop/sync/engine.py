@@ -4,6 +4,7 @@ with bounded concurrency; the cursor moves only past orders fully handled or que
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -84,13 +85,17 @@ class SyncEngine:
         self.freshbooks = freshbooks
         self.profile = profile or default_profile()
         self.options = options or SyncOptions()
+        self._cancel = threading.Event()
 
     async def run(self, *, since: datetime | None = None, dry_run: bool = False, retries: bool = True,
                   poll: bool = True, first_run_start: datetime | None = None, mode: RunMode | None = None,
-                  progress: ProgressCallback | None = None) -> RunSummary:
+                  progress: ProgressCallback | None = None, cancel: threading.Event | None = None) -> RunSummary:
         """One run, holding the profile's sync lock (sync.profile_lock) for its whole length: a second process
         syncing the same profile waits up to `options.lock_wait` seconds (then ProfileBusyError), saying who
-        it waits for through `progress`. See `_run` for what a run does."""
+        it waits for through `progress`. `cancel`, once set (from any thread), stops the run cleanly between
+        orders: no new order starts, the ones under way finish, and the run ends "interrupted". See `_run` for
+        what a run does."""
+        self._cancel = cancel or threading.Event()
         report = progress or (lambda _p: None)
         lock = ProfileLock(Path(current_database().database), what=self.options.lock_owner)
 
@@ -174,6 +179,9 @@ class SyncEngine:
         except Exception as exc:
             finish_run(run_id, RunStatus.FAILED, ctx.run_counts(), error=str(exc))
             raise
+        if self._cancel.is_set() and status is RunStatus.FINISHED:
+            status, problem = RunStatus.INTERRUPTED, (
+                "Stopped on request between orders; the orders it did not reach are synced by the next run.")
         run = finish_run(run_id, status, ctx.run_counts(), error=problem)
         report(SyncProgress(len(outcomes), len(outcomes), "finishing"))
         if problem:
@@ -235,6 +243,8 @@ class SyncEngine:
         async def one(order: bc.Order | int, edits: dict[str, Any]) -> None:
             nonlocal done, since_checkpoint
             async with semaphore:
+                if self._cancel.is_set():           # stopped: orders not started are left for the next run
+                    return
                 outcome = await sync_order(ctx, order, edits=edits)
             outcomes.append(outcome)
             done += 1
