@@ -49,9 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_log_file() -> None:
+    """The rotating, redacted log file (core.logfile) at the preference's level; a data folder that cannot be
+    written is reported by the verb that needs it, not here."""
+    from bigbooks_desktop.core.logfile import configure_logging
+    from bigbooks_desktop.core.preferences import read_preferences
+
+    try:
+        configure_logging(read_preferences().preferences.log_level)
+    except OSError:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _start_log_file()
     handler = getattr(args, "handler", None)
     if handler is None:
         # No verb: open the app (or the headless demo when there is no display).

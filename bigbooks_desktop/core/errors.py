@@ -164,5 +164,6 @@ class BugError(BigBooksError):
     default_title = "Unexpected error"
 
     def __init__(self, message: str, **kwargs: Any) -> None:
-        super().__init__(message + " This is a bug in BigBooks Desktop; please report it with the log file.",
+        super().__init__(message + " This is a bug in BigBooks Desktop; please report it with the log file "
+                         "(logs/bigbooks.log in the data folder; `bigbooks status` shows where that is).",
                          **kwargs)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -50,6 +51,8 @@ class Preferences(BaseModel):
     plaintext_credentials_opt_in: bool = False
     # Days of activity log kept.
     activity_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Detail of the log file (<data folder>/logs/bigbooks.log): "info", or "debug" for every API request.
+    log_level: Literal["debug", "info", "warning"] = "info"
 
 
 @dataclass(frozen=True, slots=True)

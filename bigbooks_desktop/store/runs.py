@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
@@ -15,6 +16,8 @@ from bigbooks_desktop.core.redact import redact
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.rows import ActivityRow, RunObjectRow, SyncRunRow, database_proxy
+
+_LOG = logging.getLogger("bigbooks_desktop.activity")
 
 __all__ = [
     "Activity",
@@ -214,9 +217,11 @@ def run_objects(run_id: RunId) -> list[RunObject]:
 
 def log_activity(message: str, *, level: ActivityLevel = ActivityLevel.INFO, run_id: int | None = None,
                  order_id: int | None = None, now: datetime | None = None) -> None:
-    """Append to the activity log; the text is redacted first."""
-    ActivityRow.create(at=now or utc_now(), level=level.value, run_id=run_id, order_id=order_id,
-                       message=redact(message))
+    """Append to the activity log (and the log file, core.logfile); the text is redacted first."""
+    text = redact(message)
+    ActivityRow.create(at=now or utc_now(), level=level.value, run_id=run_id, order_id=order_id, message=text)
+    _LOG.log(logging.WARNING if level.value in ("warning", "error") else logging.INFO, "%s%s",
+             f"run {run_id}: " if run_id is not None else "", text)
 
 
 def recent_activity(limit: int = 200, *, run_id: int | None = None,
