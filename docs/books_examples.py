@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from mapping.order_factory import Line, Spec, build  # noqa: E402  (tests/mapping: BigCommerce's pricing)
+from mapping.order_factory import Line, Spec, build, order_519  # noqa: E402  (tests/mapping: BigCommerce's pricing)
 
 from bigbooks_desktop.core import bigcommerce as bc  # noqa: E402
 from bigbooks_desktop.core import freshbooks as fb  # noqa: E402
@@ -155,24 +155,6 @@ def coupon_example() -> list[str]:
             f"as two taxed lines of {money(coupon[0].unit_cost)} each, FreshBooks' rounding lands on "
             f"{money(want[name])}.")
     return [bigcommerce_table(detail), invoice_table(lines), check_table(lines, detail), note]
-
-
-def order_519() -> bc.OrderDetail:
-    """Real BigCommerce order 519, field for field (TAX-FACTS.md; tests/mapping/test_real_order_519.py)."""
-    when = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
-    order = bc.Order(id=519, date_created=when, date_modified=when, status_id=11,
-                     subtotal_ex_tax=D("2369.6667"), subtotal_inc_tax=D("2500.0000"), subtotal_tax=D("125.1200"),
-                     discount_amount=D("100.0000"), total_ex_tax=D("2274.8800"), total_inc_tax=D("2400.0000"),
-                     total_tax=D("125.1200"), is_tax_inclusive_pricing=True, currency_code="USD",
-                     default_currency_code="USD")
-    product = bc.OrderProduct(id=1, order_id=519, name="Product", quantity=10, base_price=D("250.0000"),
-                              price_ex_tax=D("236.9667"), price_inc_tax=D("250.0000"), price_tax=D("13.0333"),
-                              total_ex_tax=D("2369.6667"), total_inc_tax=D("2500.0000"), total_tax=D("125.1200"),
-                              applied_discounts=(bc.AppliedDiscount(id="manual-discount", amount=D("100"),
-                                                                    name="Manual Discount", target="order"),))
-    tax = bc.OrderTax(id=1, order_id=519, name="GST", rate=D("5.5000"), line_amount=D("125.1200"),
-                      order_product_id=1, line_item_type="item")
-    return bc.OrderDetail(order=order, products=(product,), taxes=(tax,))
 
 
 def vat_example() -> list[str]:

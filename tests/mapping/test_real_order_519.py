@@ -7,35 +7,16 @@ under every tax rounding rule FreshBooks may use.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
 
-from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.mapping.freshbooks_math import RULES
 from bigbooks_desktop.mapping.invoice import invoice_from_order
 from bigbooks_desktop.mapping.profile import default_profile
 
 from .fb_arith import tax_by_name
-
-WHEN = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
-
-
-def order_519() -> bc.OrderDetail:
-    order = bc.Order(id=519, date_created=WHEN, date_modified=WHEN, status_id=11,
-                     subtotal_ex_tax=D("2369.6667"), subtotal_inc_tax=D("2500.0000"), subtotal_tax=D("125.1200"),
-                     discount_amount=D("100.0000"), total_ex_tax=D("2274.8800"), total_inc_tax=D("2400.0000"),
-                     total_tax=D("125.1200"), is_tax_inclusive_pricing=True, currency_code="USD",
-                     default_currency_code="USD")
-    product = bc.OrderProduct(id=1, order_id=519, name="Product", quantity=10, base_price=D("250.0000"),
-                              price_ex_tax=D("236.9667"), price_inc_tax=D("250.0000"), price_tax=D("13.0333"),
-                              total_ex_tax=D("2369.6667"), total_inc_tax=D("2500.0000"), total_tax=D("125.1200"),
-                              applied_discounts=(bc.AppliedDiscount(id="manual-discount", amount=D("100"),
-                                                                    name="Manual Discount", target="order"),))
-    tax = bc.OrderTax(id=1, order_id=519, name="GST", rate=D("5.5000"), line_amount=D("125.1200"),
-                      order_product_id=1, line_item_type="item")
-    return bc.OrderDetail(order=order, products=(product,), taxes=(tax,))
+from .order_factory import order_519
 
 
 @pytest.mark.parametrize("rule", RULES)
