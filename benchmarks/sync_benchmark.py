@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bigbooks_desktop.core.views import ApiCallsView, FailedOrderView, ServiceName
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -180,27 +182,27 @@ def _bc_minimum(state: dict[str, Any]) -> int:
 
 def _analyse(result: dict[str, Any]) -> dict[str, Any]:
     summary, config, wall = result["summary"], result["config"], result["wall"]
-    counts = summary.counts
+    counts = summary.counts       # a CountsView; the engine's other tallies are in counts.extra
     per_service: Counter[str] = Counter()
     for route, n in result["requests"].items():
         if "/oauth/" in route or route.endswith("/users/me"):
             continue
         per_service[_service_of(route)] += n
-    books = _check_books(result["state"], {int(f["order_id"]) for f in summary.failed})
+    books = _check_books(result["state"], {f.order_id for f in summary.failed})
     report = result["report"]
-    synced = counts.get("orders_synced", 0)
-    handled = synced + counts.get("orders_failed", 0)
+    synced = counts.orders_synced
+    handled = synced + counts.orders_failed
     bc_per_order = per_service["bigcommerce"] / max(1, handled)
     fb_per_order = per_service["freshbooks"] / max(1, synced)
     # design minimum, from what this store needed
-    orders_seen = counts.get("orders_seen", 0)
+    orders_seen = counts.orders_seen
     bc_min_total = _bc_minimum(result["state"]) + orders_seen / 250 + 2   # + listing pages, time, store
     bc_min = bc_min_total / max(1, handled)
     fb_min_total = (2 * synced                          # invoice create + mark sent
-                    + counts.get("clients_created", 0) * 2   # e-mail lookup + create, once per new client
-                    + counts.get("items_created", 0) * 2     # SKU lookup + create, once per new item
-                    + counts.get("taxes_created", 0) + 1     # missing taxes, + the tax list once per run
-                    + counts.get("payments_created", 0) + counts.get("credits_created", 0))
+                    + counts.clients_created * 2             # e-mail lookup + create, once per new client
+                    + counts.items_created * 2               # SKU lookup + create, once per new item
+                    + counts.extra.get("taxes_created", 0) + 1   # missing taxes, + the tax list once per run
+                    + counts.payments_created + counts.credits_created)
     fb_min = fb_min_total / max(1, synced)
     window = config.window_seconds()
     bc_rps_bound = config.bc_quota / window
@@ -228,13 +230,13 @@ def _analyse(result: dict[str, Any]) -> dict[str, Any]:
             "peak_mb": peak_kb / 1024, "recon": rs, "checks": checks, "counts": counts,
             "reconcile_wall": result["reconcile_wall"], "inbox": summary.inbox_active,
             "inbox_reasons": Counter(_reason(f) for f in summary.failed),
-            "bc_stats": summary.api_calls.get("bigcommerce", {})}
+            "bc_stats": summary.api_calls.get(ServiceName.BIGCOMMERCE, ApiCallsView())}
 
 
-def _reason(failure: dict[str, Any]) -> str:
+def _reason(failure: FailedOrderView) -> str:
     """An inbox message without its order-specific numbers, so alike problems group together."""
-    text = re.sub(r"\d+(\.\d+)?", "N", str(failure.get("message", "")).split("\n")[0])
-    return f"{failure.get('stage')}: {text[:140]}"
+    text = re.sub(r"\d+(\.\d+)?", "N", failure.message.split("\n")[0])
+    return f"{failure.stage.value if failure.stage else None}: {text[:140]}"
 
 
 def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
@@ -251,8 +253,7 @@ def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
         ("API calls in total: BigCommerce / FreshBooks",
          f"{a['per_service'].get('bigcommerce', 0)} / {a['per_service'].get('freshbooks', 0)}"),
         ("BigCommerce 429 answers / retries / seconds waited (the client's own stats)",
-         f"{a['bc_stats'].get('rate_limited', 0)} / {a['bc_stats'].get('retries', 0)} / "
-         f"{a['bc_stats'].get('waited_seconds', 0)}"),
+         f"{a['bc_stats'].rate_limited} / {a['bc_stats'].retries} / {a['bc_stats'].waited_seconds}"),
         ("Rate-limit bound: BigCommerce requests per second",
          f"{a['bc_rps_bound']:.1f} (quota {args.quota} per {30 / args.time_scale:g} s window)"),
         ("Bound in orders per minute at the measured / minimum BigCommerce calls per order",
@@ -261,8 +262,8 @@ def _markdown(a: dict[str, Any], args: argparse.Namespace) -> str:
          f"{a['opm'] / a['bound_opm']:.0%}"),
         ("Peak RSS (benchmark process: engine + sandbox thread)", f"{a['peak_mb']:.0f} MB"),
         ("Created: clients / items / taxes / payments / credit notes",
-         f"{c.get('clients_created', 0)} / {c.get('items_created', 0)} / {c.get('taxes_created', 0)} / "
-         f"{c.get('payments_created', 0)} / {c.get('credits_created', 0)}"),
+         f"{c.clients_created} / {c.items_created} / {c.extra.get('taxes_created', 0)} / "
+         f"{c.payments_created} / {c.credits_created}"),
         ("Reconciliation wall time / API calls (BigCommerce, FreshBooks)",
          f"{a['reconcile_wall']:.1f} s / {a['recon']['requests']}"),
     ]

@@ -30,3 +30,21 @@ def test_service_and_headless_verbs_load_no_qt() -> None:
                             capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "", f"Qt loaded by the core: {result.stdout}"
+
+
+def test_gui_imports_only_the_service_core_qt_and_the_standard_library() -> None:
+    """The allow-list behind the "GUI talks to the service facade and core only" contract (import-linter's
+    forbidden contract lists what is out; this says what is in, so a new package cannot slip past it)."""
+    import grimp
+
+    graph = grimp.build_graph("bigbooks_desktop", include_external_packages=True)
+    allowed_external = {"PySide6", "shiboken6", "qasync"} | set(sys.stdlib_module_names)
+    allowed_internal = ("bigbooks_desktop.gui", "bigbooks_desktop.service", "bigbooks_desktop.core")
+    strays = set()
+    for module in (m for m in graph.modules if m == "bigbooks_desktop.gui" or m.startswith("bigbooks_desktop.gui.")):
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported == "bigbooks_desktop" or imported.split(".")[0] in allowed_external:
+                continue       # the package root gives the app's name and version
+            if not any(imported == p or imported.startswith(p + ".") for p in allowed_internal):
+                strays.add(f"{module} imports {imported}")
+    assert not strays, sorted(strays)

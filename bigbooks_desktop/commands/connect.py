@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import os
 import sys
 import threading
 import webbrowser
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bigbooks_desktop.commands import Subparsers
+from bigbooks_desktop.commands.jsonout import print_json
+
+if TYPE_CHECKING:  # imported when the verb runs, so `bigbooks --help` stays fast
+    from bigbooks_desktop.accounts import AccountsStatus, ConnectionStatus
+    from bigbooks_desktop.core.freshbooks import Business
 
 __all__ = ["register"]
 
@@ -27,7 +34,7 @@ readable only by you (or set BIGBOOKS_ALLOW_FILE_SECRETS=1).
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "connect",
         help="sign in to BigCommerce, FreshBooks or a local sandbox",
@@ -81,7 +88,7 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _opener(args: argparse.Namespace) -> Any:
+def _opener(args: argparse.Namespace) -> Callable[[str], None]:
     def open_browser(url: str) -> None:
         if args.no_browser:
             return
@@ -93,7 +100,7 @@ def _opener(args: argparse.Namespace) -> Any:
     return open_browser
 
 
-def _stdin_line_reader(prompt: str) -> Any:
+def _stdin_line_reader(prompt: str) -> Callable[[], Awaitable[str]]:
     """An async read of one stdin line, on a daemon thread so an unanswered read never blocks exit."""
 
     async def read() -> str:
@@ -117,7 +124,7 @@ def _stdin_line_reader(prompt: str) -> Any:
     return read
 
 
-def _choose_business(businesses: tuple[Any, ...]) -> str:
+def _choose_business(businesses: tuple[Business, ...]) -> str:
     if not sys.stdin.isatty():
         _say(
             f"Several FreshBooks businesses; using {businesses[0].name} ({businesses[0].account_id}). "
@@ -141,7 +148,7 @@ def _bigcommerce_token() -> str:
     return sys.stdin.readline().strip()
 
 
-async def _connect(args: argparse.Namespace) -> Any:
+async def _connect(args: argparse.Namespace) -> AccountsStatus | ConnectionStatus:
     from bigbooks_desktop import accounts
 
     store = args.insecure_file_store
@@ -202,8 +209,10 @@ async def _connect(args: argparse.Namespace) -> Any:
     )
 
 
-def _describe(result: Any) -> str:
-    items = [result.bigcommerce, result.freshbooks] if hasattr(result, "bigcommerce") else [result]
+def _describe(result: AccountsStatus | ConnectionStatus) -> str:
+    from bigbooks_desktop.accounts import AccountsStatus
+
+    items = [result.bigcommerce, result.freshbooks] if isinstance(result, AccountsStatus) else [result]
     lines = []
     for item in items:
         if item.service == "bigcommerce":
@@ -233,7 +242,7 @@ def run_connect(args: argparse.Namespace) -> int:
             f"your user account: {data_dir() / 'secrets.json'}"
         )
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print_json(result.to_dict())
     else:
         print(_describe(result))
     return 0

@@ -13,12 +13,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+
+from bigbooks_desktop.commands import Subparsers
 
 __all__ = ["demo_profile_dir", "has_display", "register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="try the app on the built-in sandbox store (no accounts needed)",

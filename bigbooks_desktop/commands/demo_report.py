@@ -7,12 +7,18 @@ import json
 import sys
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bigbooks_desktop.commands.jsonout import print_json
 from bigbooks_desktop.commands.progress import ProgressPrinter
 from bigbooks_desktop.core.money import json_loads
+from bigbooks_desktop.core.reconciliation_views import ReconciliationSummaryView
+from bigbooks_desktop.core.views import InboxView, ServiceName, SyncSummaryView
+
+if TYPE_CHECKING:
+    from bigbooks_desktop.service import BigBooksService
 
 __all__ = ["run_headless_demo"]
 
@@ -23,59 +29,60 @@ def _say(text: str = "") -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _print_summary(title: str, summary: Any, seconds: float) -> None:
+def _print_summary(title: str, summary: SyncSummaryView, seconds: float) -> None:
     counts = summary.counts
-    _say(f"{title} ({seconds:.1f} s, run #{summary.run_id}, {summary.status}):")
+    _say(f"{title} ({seconds:.1f} s, run #{summary.run_id}, {summary.status.value}):")
     rows = [
-        ("orders looked at", counts.get("orders_seen", 0)),
-        ("orders synced", counts.get("orders_synced", 0)),
-        ("orders skipped (not invoiceable, or unchanged)", counts.get("orders_skipped", 0)),
-        ("orders sent to the error inbox", counts.get("orders_failed", 0)),
-        ("clients created", counts.get("clients_created", 0)),
-        ("items created", counts.get("items_created", 0)),
-        ("invoices created", counts.get("invoices_created", 0)),
-        ("invoices updated", counts.get("invoices_updated", 0)),
-        ("payments recorded", counts.get("payments_created", 0)),
-        ("credit notes recorded", counts.get("credits_created", 0)),
+        ("orders looked at", counts.orders_seen),
+        ("orders synced", counts.orders_synced),
+        ("orders skipped (not invoiceable, or unchanged)", counts.orders_skipped),
+        ("orders sent to the error inbox", counts.orders_failed),
+        ("clients created", counts.clients_created),
+        ("items created", counts.items_created),
+        ("invoices created", counts.invoices_created),
+        ("invoices updated", counts.invoices_updated),
+        ("payments recorded", counts.payments_created),
+        ("credit notes recorded", counts.credits_created),
     ]
     for label, value in rows:
         _say(f"    {label:<48} {value:>6}")
     if summary.problem:
         _say(f"    problem: {summary.problem}")
-    calls = summary.api_calls or {}
-    worked = counts.get("orders_synced", 0) + counts.get("orders_failed", 0)
-    for service_name, label in (("bigcommerce", "BigCommerce"), ("freshbooks", "FreshBooks")):
-        total = int((calls.get(service_name) or {}).get("total", 0))
+    worked = counts.orders_synced + counts.orders_failed
+    for service_name, label in ((ServiceName.BIGCOMMERCE, "BigCommerce"), (ServiceName.FRESHBOOKS, "FreshBooks")):
+        calls = summary.api_calls.get(service_name)
+        total = calls.total if calls is not None else 0
         per_order = f", {total / worked:.1f} per order worked" if worked else ""
         _say(f"    {label + ' API calls':<48} {total:>6}{per_order}")
 
 
-async def _print_inbox(service: Any) -> list[Any]:
-    items: list[Any] = list(await service.list_inbox())
+async def _print_inbox(service: BigBooksService) -> list[InboxView]:
+    items = await service.list_inbox()
     if not items:
         _say("Error inbox: empty.")
         return items
     _say(f"Error inbox: {len(items)} order(s) need attention (nothing was lost; each waits with its data):")
     for item in items[:8]:
-        _say(f"    #{item.id} order {item.order_id} [{item.stage}/{item.kind}] {item.title}: {item.message}")
+        _say(f"    #{item.id} order {item.order_id} [{item.stage.value}/{item.kind.value}] {item.title}: "
+             f"{item.message}")
     if len(items) > 8:
         _say(f"    ... and {len(items) - 8} more (bigbooks inbox list)")
     return items
 
 
-async def _reconcile(service: Any) -> dict[str, Any] | None:
-    method = getattr(service, "reconcile", None)
-    if method is None:
-        return None
-    report = await method()
-    summary = report.summary()
+async def _reconcile(service: BigBooksService) -> ReconciliationSummaryView:
+    summary = (await service.reconcile()).summary
     _say("Reconciliation (BigCommerce orders against FreshBooks invoices, payments and credits):")
-    for key, value in summary.items():
-        _say(f"    {key.replace('_', ' '):<48} {value}")
-    return dict(summary)
+    rows = {"orders": summary.orders, "reconciled": summary.ok, "explained differences": summary.explained,
+            "unexplained differences": summary.unexplained_differences, "not invoiceable": summary.skipped,
+            "invoice amounts checked": summary.checked.invoices,
+            "tax amounts checked (per name)": summary.checked.tax_names}
+    for label, value in rows.items():
+        _say(f"    {label:<48} {value}")
+    return summary
 
 
-async def _admin(http: httpx.AsyncClient, method: str, url: str, body: Any = None) -> Any:
+async def _admin(http: httpx.AsyncClient, method: str, url: str, body: Any = None) -> Any:  # sandbox admin JSON
     response = await http.request(method, url, content=json.dumps(body) if body is not None else None,
                                   headers={"Content-Type": "application/json"})
     response.raise_for_status()
@@ -106,7 +113,7 @@ async def run_headless_demo(admin_url: str, *, json_out: bool) -> int:
     from bigbooks_desktop.service import BigBooksService
 
     service = BigBooksService(allow_file_store=True)
-    result: dict[str, Any] = {}
+    result: dict[str, object] = {}
     try:
         status = await service.connect_sandbox(admin_url)
         _say(f"Signed in: BigCommerce store \"{status.bigcommerce.account_name}\" "
@@ -132,13 +139,12 @@ async def run_headless_demo(admin_url: str, *, json_out: bool) -> int:
         printer = ProgressPrinter("re-syncing")
         third = await service.sync_once(progress=printer)
         _print_summary("Sync again with nothing new (nothing is duplicated)", third, printer.finish())
-        result = {"first_sync": first.to_json(), "incremental_sync": second.to_json(),
-                  "repeat_sync": third.to_json(), "inbox": [i.to_json() for i in inbox],
+        result = {"first_sync": first, "incremental_sync": second, "repeat_sync": third, "inbox": inbox,
                   "reconciliation": recon}
     finally:
         await service.aclose()
     if json_out:
-        print(json.dumps(result, indent=2, default=str, ensure_ascii=False))
+        print_json(result)
     _say()
     _say("Demo finished. Try the same against the sandbox yourself: `bigbooks sandbox`, then "
          "`bigbooks connect sandbox ADMIN_URL` and `bigbooks sync --once --since 2000-01-01`.")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+from bigbooks_desktop.commands import Subparsers
 
 __all__ = ["default_entry", "register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("gui", help="open the desktop app (the default with no command)")
     parser.set_defaults(handler=lambda _args: default_entry())
 

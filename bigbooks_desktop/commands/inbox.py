@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bigbooks_desktop.commands.service_runner import print_json, run_with_service
+from bigbooks_desktop.commands import Subparsers
+from bigbooks_desktop.commands.jsonout import print_json
+from bigbooks_desktop.commands.service_runner import run_with_service
+from bigbooks_desktop.core.views import JsonValue
+
+if TYPE_CHECKING:
+    from bigbooks_desktop.service import BigBooksService
 
 __all__ = ["register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("inbox", help="orders that need attention")
     verbs = parser.add_subparsers(dest="inbox_verb", metavar="VERB", required=True)
     listing = verbs.add_parser("list", help="open problems (--all: with history)")
@@ -34,42 +40,46 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     verb = args.inbox_verb
+    edits: dict[str, JsonValue] = {}
     if verb == "retry" and (args.id is None) == (not args.all):
         print("error: give a problem ID or --all", file=sys.stderr)
         return 2
     if verb == "edit":
         try:
-            edits = json.loads(args.edits)
+            parsed = json.loads(args.edits)
         except ValueError as exc:
             print(f"error: the edits are not JSON ({exc})", file=sys.stderr)
             return 2
-        if not isinstance(edits, dict):
+        if not isinstance(parsed, dict):
             print("error: the edits must be a JSON object", file=sys.stderr)
             return 2
+        edits = parsed
 
-    async def body(service: Any) -> int:
+    async def body(service: BigBooksService) -> int:
         if verb == "list":
             items = await service.list_inbox(include_history=args.all)
             if args.json:
-                print_json([item.to_json() for item in items])
+                print_json(items)
             else:
                 for item in items:
-                    print(f"{item.id:>5}  order {item.order_id}  {item.stage:<9} {item.status:<8} "
+                    print(f"{item.id:>5}  order {item.order_id}  {item.stage.value:<9} {item.status.value:<8} "
                           f"x{item.attempts}  {item.title}: {item.message.splitlines()[0]}")
                 print(f"{len(items)} problem(s).", file=sys.stderr)
         elif verb == "show":
-            print_json((await service.get_inbox_item(args.id)).to_json())
+            print_json(await service.get_inbox_item(args.id))
         elif verb == "edit":
-            print_json((await service.edit_inbox_item(args.id, edits)).to_json())
+            print_json(await service.edit_inbox_item(args.id, edits))
         elif verb == "ignore":
-            print_json((await service.ignore_inbox_item(args.id)).to_json())
+            print_json(await service.ignore_inbox_item(args.id))
         else:
             summary = await service.retry_inbox("all" if args.all else [args.id])
+            if summary is None:          # only without run=True, which this verb never asks for
+                return 0
             if args.json:
-                print_json(summary.to_json())
+                print_json(summary)
             else:
-                print(f"Retried: {summary.counts.get('orders_synced', 0)} synced, "
-                      f"{summary.counts.get('orders_failed', 0)} still need attention.")
+                print(f"Retried: {summary.counts.orders_synced} synced, "
+                      f"{summary.counts.orders_failed} still need attention.")
         return 0
 
     return run_with_service(body)

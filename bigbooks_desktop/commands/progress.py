@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+
+from bigbooks_desktop.core.views import SyncProgressView, SyncStage
 
 __all__ = ["ProgressPrinter"]
 
 
 class ProgressPrinter:
-    """Call it with each `SyncProgress`; call `finish()` at the end (returns the seconds taken)."""
+    """Call it with each `SyncProgressView`; call `finish()` at the end (returns the seconds taken)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -18,14 +19,15 @@ class ProgressPrinter:
         self.last_decile = -1
         self.started = time.monotonic()
 
-    def __call__(self, progress: Any) -> None:
+    def __call__(self, progress: SyncProgressView) -> None:
         done, total = progress.done, progress.total
-        if progress.stage == "waiting":            # another process holds the profile (sync.profile_lock)
+        if progress.stage is SyncStage.WAITING:    # another process holds the profile (sync.profile_lock)
             print(f"  {self.label}: {progress.message}", file=sys.stderr, flush=True)
             return
         if not total:
             return
-        text = f"  {self.label}: {done}/{total} orders ({progress.stage})"
+        what = progress.result.value if progress.result is not None else progress.stage.value
+        text = f"  {self.label}: {done}/{total} orders ({what})"
         if self.tty:
             print("\r" + text.ljust(70), end="", file=sys.stderr, flush=True)
             return

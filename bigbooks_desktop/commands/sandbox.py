@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from bigbooks_desktop.commands import Subparsers
+
 __all__ = ["register"]
 
 FAULTS_HELP = """\
@@ -18,7 +20,7 @@ Admin (/_sandbox) and the OAuth consent pages are never faulted. Same seed, same
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "sandbox", help="serve local BigCommerce and FreshBooks emulators (prints one JSON line)",
         description="Serve local BigCommerce and FreshBooks emulators on 127.0.0.1. Prints one JSON line "
@@ -46,7 +48,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bigbooks_desktop.core.jsonwire import dumps
+    from bigbooks_desktop.commands.jsonout import dumps
     from bigbooks_desktop.sandbox.config import SandboxConfig
     from bigbooks_desktop.sandbox.faults import FaultPlan, FaultSpecError
     from bigbooks_desktop.sandbox.server import run_sandbox
@@ -64,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if args.token_ttl is not None:
         config.freshbooks_token_ttl = args.token_ttl
 
-    def ready(info: dict[str, Any]) -> None:
-        sys.stdout.write(dumps(info) + "\n")
+    def ready(info: dict[str, Any]) -> None:   # the sandbox's announcement, typed so by sandbox.server
+        sys.stdout.write(dumps(info, indent=None) + "\n")
         sys.stdout.flush()
 
     try:

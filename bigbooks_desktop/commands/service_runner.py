@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bigbooks_desktop.core.errors import AuthError, BigBooksError, ConfigurationError, TransientError
 
-__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_FAILED", "EXIT_NETWORK", "print_json", "run_with_service"]
+if TYPE_CHECKING:  # imported when a verb runs, so `bigbooks --help` stays fast
+    from bigbooks_desktop.service import BigBooksService
+
+__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_FAILED", "EXIT_NETWORK", "run_with_service"]
 
 EXIT_FAILED = 1     # the run could not complete (see the message)
 EXIT_AUTH = 3       # not signed in, or the sign-in was refused
@@ -18,11 +20,7 @@ EXIT_NETWORK = 4    # a service could not be reached
 EXIT_CONFIG = 5     # keychain, database or settings unusable
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
-
-
-def run_with_service(body: Callable[[Any], Awaitable[int]]) -> int:
+def run_with_service(body: Callable[[BigBooksService], Awaitable[int]]) -> int:
     """Build the service, run `body(service)`, turn core errors into one line on stderr and an exit code."""
 
     async def main() -> int:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from bigbooks_desktop.commands import Subparsers
+from bigbooks_desktop.commands.jsonout import print_json
 from bigbooks_desktop.commands.progress import ProgressPrinter
-from bigbooks_desktop.commands.service_runner import EXIT_AUTH, print_json, run_with_service
+from bigbooks_desktop.commands.service_runner import EXIT_AUTH, run_with_service
+from bigbooks_desktop.core.views import SyncSummaryView
+
+if TYPE_CHECKING:
+    from bigbooks_desktop.service import BigBooksService
 
 __all__ = ["register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("sync", help="sync BigCommerce orders to FreshBooks invoices",
                                    description="Sync orders to invoices. Exit 0 when the run worked (orders "
                                                "that failed are in the inbox: `bigbooks inbox list`).")
@@ -29,22 +35,23 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _print_summary(summary: Any, as_json: bool) -> None:
+def _print_summary(summary: SyncSummaryView, as_json: bool) -> None:
     if summary.note:
         print(summary.note, file=sys.stderr)
     if as_json:
-        print_json(summary.to_json())
+        print_json(summary)
         return
     counts = summary.counts
-    print(f"Run {summary.run_id} {summary.status}: {counts.get('orders_synced', 0)} synced, "
-          f"{counts.get('orders_skipped', 0)} unchanged or not invoiceable, "
-          f"{counts.get('orders_failed', 0)} need attention; {counts.get('invoices_created', 0)} invoices, "
-          f"{counts.get('payments_created', 0)} payments, "
-          f"{counts.get('credits_created', 0)} credit notes created. Inbox: {summary.inbox_active}.")
+    print(f"Run {summary.run_id} {summary.status.value}: {counts.orders_synced} synced, "
+          f"{counts.orders_skipped} unchanged or not invoiceable, "
+          f"{counts.orders_failed} need attention; {counts.invoices_created} invoices, "
+          f"{counts.payments_created} payments, "
+          f"{counts.credits_created} credit notes created. Inbox: {summary.inbox_active}.")
     for held in summary.skipped[:20]:
-        print(f"  skipped order {held['order_id']}: {held['reason']}", file=sys.stderr)
+        print(f"  skipped order {held.order_id}: {held.reason}", file=sys.stderr)
     for failed in summary.failed[:20]:
-        print(f"  order {failed.get('order_id')} [{failed.get('stage')}]: {failed.get('message')}", file=sys.stderr)
+        stage = failed.stage.value if failed.stage is not None else None
+        print(f"  order {failed.order_id} [{stage}]: {failed.message}", file=sys.stderr)
     if len(summary.failed) > 20:
         print(f"  ... and {len(summary.failed) - 20} more: bigbooks inbox list", file=sys.stderr)
     if summary.dry_run:
@@ -52,7 +59,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    async def body(service: Any) -> int:
+    async def body(service: BigBooksService) -> int:
         if args.watch:
             summaries = await service.watch(args.interval, progress=ProgressPrinter("syncing"),
                                             on_summary=lambda s: _print_summary(s, args.json))

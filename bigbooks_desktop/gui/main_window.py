@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -23,52 +25,31 @@ from PySide6.QtWidgets import (
 )
 
 from bigbooks_desktop import APP_NAME
+from bigbooks_desktop.core.views import ConnectionView, ServiceName, SyncProgressView, SyncStage, SyncSummaryView
+from bigbooks_desktop.gui.formatting import label, local_time
+from bigbooks_desktop.gui.models.inbox import InboxColumn, InboxModel
+from bigbooks_desktop.gui.models.runs import RunColumn, RunsModel
+from bigbooks_desktop.gui.models.sort_proxy import SortProxyModel
+from bigbooks_desktop.gui.models.table import ViewTableModel
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
-from bigbooks_desktop.gui.record_model import Column, RecordTableModel, field_of
 
-__all__ = ["MainWindow"]
+if TYPE_CHECKING:
+    from bigbooks_desktop.service import BigBooksService
 
-RUN_COLUMNS = [
-    Column("Run", lambda r: field_of(r, "id") or field_of(r, "run_id"), align_right=True),
-    Column("Mode", lambda r: field_of(r, "mode")),
-    Column("Status", lambda r: field_of(r, "status")),
-    Column("Started", lambda r: _short_time(field_of(r, "started_at"))),
-    Column("Orders synced", lambda r: _count(r, "orders_synced"), align_right=True),
-    Column("Invoices created", lambda r: _count(r, "invoices_created"), align_right=True),
-    Column("Payments", lambda r: _count(r, "payments_created"), align_right=True),
-    Column("Failed", lambda r: _count(r, "orders_failed"), align_right=True),
-]
+__all__ = ["MainWindow", "describe_summary"]
 
-INBOX_COLUMNS = [
-    Column("#", lambda e: field_of(e, "id"), align_right=True),
-    Column("Order", lambda e: field_of(e, "order_id"), align_right=True),
-    Column("Stage", lambda e: field_of(e, "stage")),
-    Column("Problem", lambda e: field_of(e, "title")),
-    Column("What to do", lambda e: field_of(e, "message")),
-    Column("Status", lambda e: field_of(e, "status")),
-    Column("Attempts", lambda e: field_of(e, "attempts"), align_right=True),
-]
-
-
-def _short_time(value: Any) -> str:
-    text = str(value or "")
-    return text.replace("T", " ")[:19]
-
-
-def _count(record: Any, key: str) -> Any:
-    counts = field_of(record, "counts") or {}
-    return field_of(counts, key) if not isinstance(counts, dict) else counts.get(key, 0)
+Row = TypeVar("Row")
 
 
 class _ConnectionCard(QFrame):
     """One service's sign-in at a glance: a coloured dot, the account name and its id."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: ServiceName) -> None:
         super().__init__()
         self.setObjectName("card")
         self.service = service
         self.dot = QLabel("●")
-        self.title = QLabel(f"<b>{service}</b>")
+        self.title = QLabel(f"<b>{'BigCommerce' if service is ServiceName.BIGCOMMERCE else 'FreshBooks'}</b>")
         self.detail = QLabel("Checking...")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -79,31 +60,40 @@ class _ConnectionCard(QFrame):
         layout.addWidget(self.detail, 1, 1)
         layout.setColumnStretch(1, 1)
 
-    def show_status(self, status: Any) -> None:
-        connected = bool(field_of(status, "connected"))
-        self.dot.setStyleSheet(f"color: {'#2e7d32' if connected else '#c62828'}; font-size: 16px;")
-        if connected:
-            name = field_of(status, "account_name") or "(unnamed)"
-            ident = field_of(status, "account_id") or ""
-            extra = field_of(status, "plan") or field_of(status, "user_email") or ""
-            self.detail.setText(" · ".join(x for x in (name, ident, extra) if x))
-        else:
-            problem = field_of(status, "problem") or "Not signed in."
-            self.detail.setText(problem)
+    def show_status(self, status: ConnectionView) -> None:
+        self.dot.setStyleSheet(f"color: {'#2e7d32' if status.connected else '#c62828'}; font-size: 16px;")
+        if not status.connected:
+            self.detail.setText(status.problem or "Not signed in.")
+            self.detail.setToolTip("")
+            return
+        extra = status.plan or status.user_email
+        parts = (status.account_name or "(unnamed)", status.account_id, extra)
+        self.detail.setText(" · ".join(part for part in parts if part))
+        tips = []
+        if status.token_expires_at is not None:
+            tips.append(f"Access token expires {local_time(status.token_expires_at)}")
+        if status.last_refresh_at is not None:
+            tips.append(f"last refreshed {local_time(status.last_refresh_at)}")
+        if status.problem:
+            tips.append(status.problem)
+        self.detail.setToolTip("; ".join(tips))
 
 
 class MainWindow(QMainWindow):
     """Calls only the service facade; every call runs on the qasync loop through `run_op`."""
 
-    def __init__(self, service: Any, *, presenter: ErrorPresenter | None = None) -> None:
+    closed = Signal()   # the user closed the window (a running sync was asked to stop)
+
+    def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter | None = None) -> None:
         super().__init__()
         self.service = service
         self.presenter = presenter or ErrorPresenter(self)
+        self._running_sync: asyncio.Future[None] | None = None
         self.setWindowTitle(APP_NAME)
         self.resize(1100, 680)
 
-        self.bigcommerce_card = _ConnectionCard("BigCommerce")
-        self.freshbooks_card = _ConnectionCard("FreshBooks")
+        self.bigcommerce_card = _ConnectionCard(ServiceName.BIGCOMMERCE)
+        self.freshbooks_card = _ConnectionCard(ServiceName.FRESHBOOKS)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setMinimumHeight(36)
         self.sync_button.setDefault(True)
@@ -115,12 +105,16 @@ class MainWindow(QMainWindow):
         self.summary = QLabel("No sync has run yet in this session.")
         self.summary.setWordWrap(True)
 
-        self.runs_model = RecordTableModel(RUN_COLUMNS, self)
-        self.inbox_model = RecordTableModel(INBOX_COLUMNS, self)
+        self.runs_model = RunsModel(self)
+        self.inbox_model = InboxModel(self)
+        self.runs_proxy = SortProxyModel(self)
+        self.inbox_proxy = SortProxyModel(self)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._table(self.runs_model, stretch_column=3,
+        self.tabs.addTab(self._table(self.runs_model, self.runs_proxy, stretch_column=RunColumn.STARTED,
+                                     sort_column=RunColumn.RUN,
                                      empty="No sync has run yet. Press Sync now to start."), "Recent runs")
-        self.tabs.addTab(self._table(self.inbox_model, stretch_column=4,
+        self.tabs.addTab(self._table(self.inbox_model, self.inbox_proxy, stretch_column=InboxColumn.WHAT_TO_DO,
+                                     sort_column=InboxColumn.UPDATED,
                                      empty="Nothing needs your attention: every order synced or was skipped "
                                            "on purpose."), "Error inbox")
 
@@ -146,13 +140,15 @@ class MainWindow(QMainWindow):
         self.setStyleSheet("#card { border: 1px solid #d0d4da; border-radius: 6px; background: #fafbfc; }")
         self.statusBar().showMessage("Ready")
 
-    def _table(self, model: RecordTableModel, *, stretch_column: int, empty: str) -> QStackedWidget:
-        """The table, or a sentence saying why it is empty (an empty grid tells a merchant nothing)."""
-        proxy = QSortFilterProxyModel(self)
+    def _table(self, model: ViewTableModel[Row], proxy: SortProxyModel, *, stretch_column: int,
+               sort_column: int, empty: str) -> QStackedWidget:
+        """The table, sorted newest first, or a sentence saying why it is empty (an empty grid tells a merchant
+        nothing)."""
         proxy.setSourceModel(model)
         view = QTableView()
         view.setModel(proxy)
         view.setSortingEnabled(True)
+        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setAlternatingRowColors(True)
         view.verticalHeader().setVisible(False)
@@ -170,28 +166,53 @@ class MainWindow(QMainWindow):
         return stack
 
     # -- operations ----------------------------------------------------------------------------------
-    def refresh(self) -> Any:
+    def refresh(self) -> asyncio.Future[None]:
         """Reload connections, runs and the inbox; returns the future (tests await it)."""
         return run_op(self, self._load(), presenter=self.presenter)
 
     async def _load(self) -> None:
         status = await self.service.status()
-        self.bigcommerce_card.show_status(field_of(status, "bigcommerce"))
-        self.freshbooks_card.show_status(field_of(status, "freshbooks"))
-        self.runs_model.set_records(await self.service.list_runs())
+        self.bigcommerce_card.show_status(status.bigcommerce)
+        self.freshbooks_card.show_status(status.freshbooks)
+        self.runs_model.set_rows(await self.service.list_runs())
         inbox = await self.service.list_inbox()
-        self.inbox_model.set_records(inbox)
+        self.inbox_model.set_rows(inbox)
         self.tabs.setTabText(1, f"Error inbox ({len(inbox)})" if inbox else "Error inbox")
 
-    def sync_now(self) -> Any:
+    def sync_now(self) -> asyncio.Future[None]:
         self.progress.setRange(0, 0)
         self.progress.setFormat("Starting...")
         self.statusBar().showMessage("Syncing...")
-        return run_op(self, self._sync(), presenter=self.presenter, busy=[self.sync_button])
+        self._running_sync = run_op(self, self._sync(), presenter=self.presenter, busy=[self.sync_button])
+        return self._running_sync
+
+    def running_sync(self) -> asyncio.Future[None] | None:
+        """The sync started by Sync now, until it ends (cancelled included)."""
+        running = self._running_sync
+        return running if running is not None and not running.done() else None
+
+    def stop_sync(self) -> asyncio.Future[None] | None:
+        """Cancel a running sync (the engine records the run as interrupted, with what it did so far); returns
+        its future to await, or None when no sync runs."""
+        running = self.running_sync()
+        if running is not None:
+            running.cancel()
+        return running
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window stops a running sync cleanly, so its run shows what it did."""
+        self.stop_sync()
+        super().closeEvent(event)
+        self.closed.emit()
 
     async def _sync(self) -> None:
         try:
             summary = await self.service.sync_once(progress=self._on_progress)
+        except asyncio.CancelledError:
+            self.progress.setRange(0, 100)
+            self.progress.setFormat("Stopped")
+            self.statusBar().showMessage("Sync stopped")
+            raise
         finally:
             self.progress.setRange(0, 100)
         self.progress.setValue(100)
@@ -200,29 +221,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Sync finished")
         await self._load()
 
-    def _on_progress(self, progress: Any) -> None:
-        done, total = int(field_of(progress, "done") or 0), int(field_of(progress, "total") or 0)
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-            self.progress.setFormat(f"{done} of {total} orders · {field_of(progress, 'stage')}")
+    def _on_progress(self, progress: SyncProgressView) -> None:
+        what = label(progress.result) if progress.result is not None else label(progress.stage)
+        if progress.stage is SyncStage.WAITING:
+            self.progress.setFormat(progress.message or what)
+        elif progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+            self.progress.setFormat(f"{progress.done} of {progress.total} orders · {what}")
         else:
-            self.progress.setFormat(str(field_of(progress, "stage") or "Working..."))
+            self.progress.setFormat(f"{what}..." if not progress.message else f"{what}: {progress.message}")
 
 
-def describe_summary(summary: Any) -> str:
+def describe_summary(summary: SyncSummaryView) -> str:
     """One sentence a merchant can read: what the last run did and what waits for them."""
-    counts = field_of(summary, "counts") or {}
-    created = counts.get("invoices_created", 0)
-    updated = counts.get("invoices_updated", 0)
-    payments = counts.get("payments_created", 0)
-    credits = counts.get("credits_created", 0)
-    inbox = field_of(summary, "inbox_active") or 0
-    text = (f"Last sync: {created} invoices created, {updated} updated, {payments} payments and "
-            f"{credits} credit notes recorded.")
-    if inbox:
-        text += f" {inbox} order(s) need attention in the error inbox."
-    problem = field_of(summary, "problem")
-    if problem:
-        text += f" Problem: {problem}"
+    counts = summary.counts
+    text = (f"Last sync: {counts.invoices_created} invoices created, {counts.invoices_updated} updated, "
+            f"{counts.payments_created} payments and {counts.credits_created} credit notes recorded.")
+    if summary.inbox_active:
+        text += f" {summary.inbox_active} order(s) need attention in the error inbox."
+    if summary.problem:
+        text += f" Problem: {summary.problem}"
+    if summary.note:
+        text += f" {summary.note}"
     return text

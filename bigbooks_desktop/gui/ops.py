@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
+import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from bigbooks_desktop.core.errors import BigBooksError, BugError
@@ -34,7 +35,7 @@ class ErrorPresenter:
         box.open()
 
 
-def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], Any] | None = None,
+def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], object] | None = None,
            presenter: ErrorPresenter | None = None, busy: list[QWidget] | None = None) -> asyncio.Future[T]:
     """Schedule `coro` on the running qasync loop; disable `busy` widgets until it ends; route errors.
 
@@ -47,7 +48,8 @@ def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], Any
 
     def done(fut: asyncio.Future[T]) -> None:
         for w in busy or []:
-            w.setEnabled(True)
+            if shiboken6.isValid(w):      # the window may have been closed and deleted meanwhile
+                w.setEnabled(True)
         if fut.cancelled():
             return
         exc = fut.exception()

@@ -1,17 +1,20 @@
-"""The main window on the qasync loop against a sandbox over real loopback sockets: Sync now, the inbox."""
+"""The main window on the qasync loop against a sandbox over real loopback sockets: Sync now, the inbox, a
+sync stopped by closing the window; and the summary sentence from a real SyncSummaryView."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from bigbooks_desktop.gui.main_window import INBOX_COLUMNS, RUN_COLUMNS, MainWindow, describe_summary
+from bigbooks_desktop.core import views as v
+from bigbooks_desktop.gui.main_window import MainWindow, describe_summary
+from bigbooks_desktop.gui.models.runs import RunColumn
 from bigbooks_desktop.gui.ops import ErrorPresenter
-from bigbooks_desktop.gui.record_model import RecordTableModel
 
 pytestmark = [pytest.mark.gui, pytest.mark.sockets]
 
@@ -42,8 +45,9 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
 
     runs = window.runs_model
     assert runs.rowCount() == 1
-    assert runs.index(0, 2).data() == "finished"
-    created = int(runs.index(0, 5).data())
+    assert runs.index(0, RunColumn.STATUS).data() == "Finished"
+    assert runs.row(0).status is v.RunStatus.FINISHED
+    created = int(runs.index(0, RunColumn.INVOICES).data())
     state = httpx.get(sandbox_service.sandbox_info["admin_url"] + "/state", timeout=10).json()
     account = window.freshbooks_card.detail.text().split(" · ")[1]      # the business signed in to
     ours = [i for i in state["freshbooks"]["invoices"] if i["accountid"] == account]
@@ -75,36 +79,59 @@ def test_sync_errors_reach_the_presenter_not_a_log(qtbot: Any, qloop: asyncio.Ab
     qloop.run_until_complete(service.aclose())
 
 
-@pytest.mark.parametrize("columns", [RUN_COLUMNS, INBOX_COLUMNS])
-def test_record_models_pass_the_model_tester(qtmodeltester: Any, columns: Any) -> None:
-    model = RecordTableModel(columns)
-    model.set_records([
-        {"id": 1, "mode": "once", "status": "finished", "started_at": "2026-01-01T10:00:00",
-         "counts": {"orders_synced": 3}, "order_id": 7, "stage": "client", "title": "t", "message": "m",
-         "attempts": 2},
-        {"id": 2},                                     # sparse record: blank cells, not an exception
-    ])
-    qtmodeltester.check(model)
-    assert model.index(1, 0).data() == "2"
-
-
-def test_a_record_that_cannot_render_shows_as_a_disabled_row() -> None:
-    from bigbooks_desktop.gui.record_model import Column
-
-    def explode(_record: Any) -> Any:
-        raise ValueError("broken")
-
-    model = RecordTableModel([Column("Broken", explode)])
-    model.set_records([{"id": 1}])
-    assert model.index(0, 0).data() == "(unreadable)"
-    assert model.flags(model.index(0, 0)) == Qt.ItemFlag.NoItemFlags
+def _summary(*, created: int, inbox: int, problem: str | None = None) -> v.SyncSummaryView:
+    now = datetime.now(UTC)
+    return v.SyncSummaryView(run_id=1, mode=v.RunMode.ONCE, status=v.RunStatus.FINISHED, dry_run=False,
+                             started_at=now, finished_at=now, results={v.OrderResult.SYNCED: created},
+                             counts=v.CountsView(invoices_created=created, payments_created=created),
+                             failed=(), inbox_active=inbox, cursor=now, problem=problem)
 
 
 def test_summary_sentence_mentions_the_inbox_only_when_needed() -> None:
-    quiet = {"counts": {"invoices_created": 2, "payments_created": 2}, "inbox_active": 0}
-    busy = {"counts": {"invoices_created": 1}, "inbox_active": 3}
-    assert "inbox" not in describe_summary(quiet)
-    assert "3 order(s) need attention" in describe_summary(busy)
+    assert "inbox" not in describe_summary(_summary(created=2, inbox=0))
+    busy = describe_summary(_summary(created=1, inbox=3, problem="FreshBooks sign-in expired."))
+    assert "1 invoices created" in busy and "3 order(s) need attention" in busy and "sign-in expired" in busy
+
+
+class StopsMidway(MainWindow):
+    """Closes itself, as a user would, once the sync has synced a few orders."""
+
+    synced = 0
+
+    def _on_progress(self, progress: v.SyncProgressView) -> None:
+        super()._on_progress(progress)
+        self.synced += progress.result is v.OrderResult.SYNCED
+        if self.synced >= 5 and self.isVisible():
+            self.close()
+
+
+def test_closing_the_window_stops_the_sync_and_the_run_shows_what_it_did(
+        qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox_service: Any) -> None:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    qapp.setQuitOnLastWindowClosed(False)         # as run_gui does: the loop outlives the window
+    window = StopsMidway(sandbox_service, presenter=RecordingPresenter())
+    qtbot.addWidget(window)
+    window.show()
+    closed: list[bool] = []
+    window.closed.connect(lambda: closed.append(True))
+    future = window.sync_now()
+    qloop.run_until_complete(asyncio.wait([future], timeout=120))
+    assert future.cancelled() and closed == [True]
+    assert window.progress.format() == "Stopped" and window.presenter.shown == []
+
+    qloop.run_until_complete(window.refresh())
+    run = window.runs_model.row(0)
+    assert run.status is v.RunStatus.INTERRUPTED
+    state = httpx.get(sandbox_service.sandbox_info["admin_url"] + "/state", timeout=10).json()
+    account = window.freshbooks_card.detail.text().split(" · ")[1]
+    made = [i for i in state["freshbooks"]["invoices"] if i["accountid"] == account]
+    # what the run counted is in FreshBooks (a request cut off by the stop may have added one more, which the
+    # next run finds through its pending intent instead of creating it again)
+    assert 0 < run.counts.invoices_created == len(run.orders_created) <= len(made)
+    assert window.runs_model.index(0, RunColumn.INVOICES).data() == str(run.counts.invoices_created)
+    assert window.runs_model.index(0, RunColumn.STATUS).data() == "Interrupted"
+    qapp.setQuitOnLastWindowClosed(True)
 
 
 def test_the_demo_window_signs_in_and_syncs_by_itself(qtbot: Any, qloop: asyncio.AbstractEventLoop,
@@ -129,6 +156,38 @@ def test_the_demo_window_signs_in_and_syncs_by_itself(qtbot: Any, qloop: asyncio
         qloop.run_until_complete(sync)
         assert window.presenter.shown == []
         assert window.freshbooks_card.detail.text().startswith("Sandbox Trading Co.")
-        assert window.runs_model.rowCount() == 1 and int(window.runs_model.index(0, 5).data()) > 0
+        assert window.runs_model.rowCount() == 1 and window.runs_model.row(0).counts.invoices_created > 0
         save_screenshot(window, "demo-window-after-first-sync")
         qloop.run_until_complete(service.aclose())
+
+
+def test_run_gui_returns_once_the_window_is_closed(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app does not quit by itself when its window closes (a stopped sync still records its run): the
+    window's `closed` signal ends the loop."""
+    import sys
+
+    from PySide6.QtCore import QTimer
+
+    from bigbooks_desktop.gui.app import run_gui
+    from bigbooks_desktop.service import BigBooksService
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)      # run_gui installs its own
+    service = BigBooksService()
+    seen: list[str] = []
+
+    def close_when_loaded() -> None:
+        window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        if window.bigcommerce_card.detail.text() == "Checking...":     # the first refresh is still running
+            QTimer.singleShot(100, close_when_loaded)
+            return
+        seen.append(window.bigcommerce_card.detail.text())
+        window.close()
+
+    QTimer.singleShot(100, close_when_loaded)
+    try:
+        assert run_gui(service=service) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
+        asyncio.set_event_loop(None)
+        asyncio.run(service.aclose())
+    assert seen == ["Not signed in."]

@@ -1,86 +1,44 @@
-"""The one facade the GUI and the command line call: sync runs, the inbox, run history, accounts. No Qt."""
+"""The facade the GUI and the command line call: sync runs, the inbox, run history, accounts, undo and
+reconciliation, answered with the frozen views of `core.views` and `core.reconciliation_views`. No Qt."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
 from bigbooks_desktop import accounts
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
+from bigbooks_desktop.core import views as v
 from bigbooks_desktop.core.errors import NotFoundError, ValidationError
 from bigbooks_desktop.core.preferences import load_preferences
-from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
+from bigbooks_desktop.core.reconciliation_views import ReconciliationView
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.service import convert
+from bigbooks_desktop.service.run_history import run_views
 from bigbooks_desktop.store import error_queue
 from bigbooks_desktop.store.db import close_database, open_database
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, ErrorEntry, RetryPolicy
-from bigbooks_desktop.store.runs import RunMode, interrupt_stale_runs, list_runs
+from bigbooks_desktop.store.runs import RunMode, interrupt_stale_runs
 from bigbooks_desktop.sync.context import ProgressCallback
-from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
+from bigbooks_desktop.sync.engine import SyncEngine, SyncOptions
 from bigbooks_desktop.sync.held_orders import queue_released_orders
-from bigbooks_desktop.sync.reconcile import ReconciliationReport, reconcile
+from bigbooks_desktop.sync.reconcile import reconcile
 from bigbooks_desktop.sync.tax_rounding import account_rule, rule_learned
-from bigbooks_desktop.sync.undo import UndoReport, release_orders, undo_run
+from bigbooks_desktop.sync.undo import release_orders, undo_run
 
-__all__ = ["BigBooksService", "InboxItem", "RunInfo", "RunSummary"]
+__all__ = ["BigBooksService", "ProgressListener"]
 
-
-@dataclass(frozen=True)
-class InboxItem:
-    """One inbox row as plain data (`payload`, the order snapshot, only from `get_inbox_item`)."""
-
-    id: int
-    order_id: int | None
-    stage: str
-    kind: str
-    title: str
-    message: str
-    status: str
-    attempts: int
-    next_retry_at: str | None
-    edits: dict[str, Any]
-    created_at: str
-    updated_at: str
-    payload: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data["payload"] is None:
-            data.pop("payload")
-        return data
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    mode: str
-    status: str
-    started_at: str
-    finished_at: str | None
-    counts: dict[str, int]
-    error: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _item(entry: ErrorEntry, *, with_payload: bool = False) -> InboxItem:
-    return InboxItem(id=entry.id, order_id=entry.order_id, stage=entry.stage.value, kind=entry.kind.value,
-                     title=entry.title, message=entry.message, status=entry.status.value,
-                     attempts=entry.attempts,
-                     next_retry_at=entry.next_retry_at.isoformat() if entry.next_retry_at else None,
-                     edits=dict(entry.edits), created_at=entry.created_at.isoformat(),
-                     updated_at=entry.updated_at.isoformat(),
-                     payload=dict(entry.payload) if with_payload else None)
+# Called with each progress event of a running sync.
+ProgressListener = Callable[[v.SyncProgressView], None]
 
 
 def _is_alive(pid: int) -> bool:
@@ -96,7 +54,8 @@ def _is_alive(pid: int) -> bool:
 
 
 class BigBooksService:
-    """Opens the sync database on construction; `aclose()` closes it. Every method raises core errors only.
+    """Opens the sync database on construction; `aclose()` closes it. Every method raises core errors only
+    and answers with frozen views (enums, aware datetimes, Decimal money), never store rows or dicts.
 
     `transport` (tests, the sandbox in process) is given to every HTTP client the service builds.
     """
@@ -134,26 +93,27 @@ class BigBooksService:
     # -- sync --------------------------------------------------------------------------------------------
 
     async def sync_once(self, *, since: date | datetime | None = None, dry_run: bool = False,
-                        progress: ProgressCallback | None = None, retries_only: bool = False,
-                        mode: RunMode | None = None) -> RunSummary:
+                        progress: ProgressListener | None = None, retries_only: bool = False,
+                        mode: v.RunMode | None = None) -> v.SyncSummaryView:
         """One sync run (see `SyncEngine.run`). NotSignedInError and friends when it cannot run at all."""
         start = _moment(since)
         first = _moment(self._preferences.backfill_start)
+        run_mode = RunMode(mode.value) if mode is not None else RunMode.RETRY if retries_only else None
         async with self._clients() as (bigcommerce, freshbooks):
             engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
                                 options=self.options)
-            return await engine.run(since=start, dry_run=dry_run, first_run_start=first,
-                                    poll=not retries_only,
-                                    mode=mode or (RunMode.RETRY if retries_only else None), progress=progress)
+            summary = await engine.run(since=start, dry_run=dry_run, first_run_start=first,
+                                       poll=not retries_only, mode=run_mode, progress=_engine_progress(progress))
+        return convert.summary_view(summary)
 
-    async def watch(self, interval: float, *, progress: ProgressCallback | None = None,
-                    on_summary: Callable[[RunSummary], None] | None = None, stop: asyncio.Event | None = None,
-                    max_runs: int | None = None) -> list[RunSummary]:
+    async def watch(self, interval: float, *, progress: ProgressListener | None = None,
+                    on_summary: Callable[[v.SyncSummaryView], None] | None = None,
+                    stop: asyncio.Event | None = None, max_runs: int | None = None) -> list[v.SyncSummaryView]:
         """Sync every `interval` seconds until `stop` is set (or `max_runs` runs were made)."""
-        summaries: list[RunSummary] = []
+        summaries: list[v.SyncSummaryView] = []
         stopper = stop or asyncio.Event()
         while not stopper.is_set():
-            summary = await self.sync_once(progress=progress, mode=RunMode.WATCH)
+            summary = await self.sync_once(progress=progress, mode=v.RunMode.WATCH)
             summaries.append(summary)
             if on_summary is not None:
                 on_summary(summary)
@@ -167,72 +127,76 @@ class BigBooksService:
 
     # -- inbox -------------------------------------------------------------------------------------------
 
-    async def list_inbox(self, *, include_history: bool = False, limit: int = 500) -> list[InboxItem]:
+    async def list_inbox(self, *, include_history: bool = False, limit: int = 500) -> list[v.InboxView]:
         status = None if include_history else ACTIVE_STATUSES
-        return [_item(e) for e in error_queue.list_errors(status=status, limit=limit)]
+        return [convert.inbox_view(e) for e in error_queue.list_errors(status=status, limit=limit)]
 
-    async def get_inbox_item(self, item_id: int) -> InboxItem:
+    async def get_inbox_item(self, item_id: int) -> v.InboxDetailView:
         entry = error_queue.get_error(item_id)
         if entry is None:
             raise NotFoundError(f"Problem {item_id} is not in the inbox.", title="Problem not found")
-        return _item(entry, with_payload=True)
+        return convert.inbox_detail_view(entry)
 
-    async def edit_inbox_item(self, item_id: int, edits: dict[str, Any]) -> InboxItem:
+    async def edit_inbox_item(self, item_id: int, edits: Mapping[str, v.JsonValue]) -> v.InboxView:
         """Merge fixes (e.g. {"email": ...}, {"sku_items": {sku: item_id}}, {"taxes": {name: name}}); the
         retry becomes due now."""
-        return _item(self._change(error_queue.edit_error, item_id, edits))
+        return convert.inbox_view(self._change(partial(error_queue.edit_error, item_id, dict(edits)), item_id))
 
-    async def ignore_inbox_item(self, item_id: int) -> InboxItem:
-        return _item(self._change(error_queue.ignore_error, item_id))
+    async def ignore_inbox_item(self, item_id: int) -> v.InboxView:
+        return convert.inbox_view(self._change(partial(error_queue.ignore_error, item_id), item_id))
 
     async def retry_inbox(self, ids: Collection[int] | Literal["all"], *, run: bool = True,
-                          progress: ProgressCallback | None = None) -> RunSummary | None:
+                          progress: ProgressListener | None = None) -> v.SyncSummaryView | None:
         """Make the rows due now; with `run`, sync those orders at once (else the next sync does)."""
         targets = [e.id for e in error_queue.list_errors(status=ACTIVE_STATUSES, limit=100_000)] \
             if ids == "all" else list(ids)
         for item_id in targets:
-            self._change(error_queue.retry_error_now, item_id)
+            self._change(partial(error_queue.retry_error_now, item_id), item_id)
         if not run:
             return None
         return await self.sync_once(retries_only=True, progress=progress)
 
     @staticmethod
-    def _change(fn: Callable[..., ErrorEntry], item_id: int, *args: Any) -> ErrorEntry:
+    def _change(change: Callable[[], ErrorEntry], item_id: int) -> ErrorEntry:
         try:
-            return fn(item_id, *args)
+            return change()
         except ValueError as exc:
             raise ValidationError(f"Problem {item_id} is already settled ({exc}).", field="id") from exc
 
     # -- history and accounts ----------------------------------------------------------------------------
 
-    async def list_runs(self, *, limit: int = 50) -> list[RunInfo]:
-        return [RunInfo(id=r.id, mode=r.mode.value, status=r.status.value,
-                        started_at=r.started_at.isoformat(),
-                        finished_at=r.finished_at.isoformat() if r.finished_at else None,
-                        counts=r.counts.to_json(), error=r.error) for r in list_runs(limit=limit)]
+    async def list_runs(self, *, limit: int = 50) -> list[v.RunView]:
+        """Runs newest first, each with the orders it created; a run stopped mid-way shows what it did."""
+        return run_views(limit=limit)
 
-    async def status(self) -> accounts.AccountsStatus:
-        return await accounts.status(allow_file_store=self._allow_file_store)
+    async def status(self) -> v.ConnectionsView:
+        """Who is signed in where, token health, and the FreshBooks account's tax rounding (no network)."""
+        return self._connections(await accounts.status(allow_file_store=self._allow_file_store))
 
-    def tax_rounding(self, account_id: str) -> tuple[TaxRounding, bool]:
+    def tax_rounding(self, account_id: str) -> v.TaxRoundingView:
         """How FreshBooks rounds tax on this account, and whether that was learned from an invoice (False:
         still the assumed default, per line half up); see sync.tax_rounding."""
-        rule = account_rule(account_id)
-        return rule, rule_learned(account_id)
+        return convert.tax_rounding_view(account_rule(account_id), rule_learned(account_id))
 
-    async def connect_sandbox(self, admin_url: str) -> accounts.AccountsStatus:
-        return await accounts.connect_sandbox(admin_url, transport=self._transport,
-                                              allow_file_store=self._allow_file_store)
+    def _connections(self, status: accounts.AccountsStatus) -> v.ConnectionsView:
+        freshbooks = status.freshbooks
+        rounding = self.tax_rounding(freshbooks.account_id) if freshbooks.connected and freshbooks.account_id \
+            else None
+        return convert.connections_view(status, rounding)
+
+    async def connect_sandbox(self, admin_url: str) -> v.ConnectionsView:
+        return self._connections(await accounts.connect_sandbox(admin_url, transport=self._transport,
+                                                                allow_file_store=self._allow_file_store))
 
     # -- undo and reconciliation (sync.undo, sync.reconcile) ---------------------------------------------
 
-    async def undo_run(self, run_id: int) -> UndoReport:
+    async def undo_run(self, run_id: int) -> v.UndoView:
         """Remove what sync run `run_id` created in FreshBooks where nothing else refers to it; the report says
         what was undone and what was kept, and why. ValidationError for an unknown, running or undo run."""
         freshbooks = await accounts.open_freshbooks_client(transport=self._transport,
                                                            allow_file_store=self._allow_file_store)
         async with freshbooks:
-            return await undo_run(run_id, freshbooks=freshbooks)
+            return convert.undo_view(await undo_run(run_id, freshbooks=freshbooks))
 
     async def release_undone_orders(self, order_ids: Collection[int]) -> list[int]:
         """Let the next sync create these undone orders' invoices again (it reads them even though the cursor
@@ -241,10 +205,21 @@ class BigBooksService:
         queue_released_orders(released)
         return released
 
-    async def reconcile(self) -> ReconciliationReport:
-        """Every order against its FreshBooks invoice, payments and credits (reads only)."""
+    async def reconcile(self, *, csv: Path | None = None) -> ReconciliationView:
+        """Every order against its FreshBooks invoice, payments and credits (reads only). With `csv`, the
+        report is also written there, one row per order (the reconcile module's CSV format)."""
         async with self._clients() as (bigcommerce, freshbooks):
-            return await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
+            report = await reconcile(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile)
+        if csv is not None:
+            report.write_csv(csv)
+        return convert.reconciliation_view(report)
+
+
+def _engine_progress(listener: ProgressListener | None) -> ProgressCallback | None:
+    """The engine reports `SyncProgress`; listeners get `SyncProgressView`."""
+    if listener is None:
+        return None
+    return lambda progress: listener(convert.progress_view(progress))
 
 
 def _moment(value: date | datetime | None) -> datetime | None:
