@@ -28,13 +28,14 @@ __all__ = [
 
 MigrationStep = Callable[[SqliteDatabase], None]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _step_1_initial_schema(db: SqliteDatabase) -> None:
     """Version 1: every table of sync state, and the partial unique indexes peewee cannot declare."""
-    with db.bind_ctx(ALL_ROWS):
-        db.create_tables(ALL_ROWS)
+    version_1 = tuple(row for row in ALL_ROWS if row.__name__ != "OrderCopyRow")   # later steps' tables
+    with db.bind_ctx(version_1):
+        db.create_tables(version_1)
     _execute(db,
         'CREATE UNIQUE INDEX IF NOT EXISTS "intent_pending_key" ON "intent" ("kind", "natural_key") '
         "WHERE \"state\" = 'pending'")
@@ -45,9 +46,23 @@ def _step_1_initial_schema(db: SqliteDatabase) -> None:
     _execute(db, 'CREATE INDEX IF NOT EXISTS "error_next_retry_at" ON "error" ("next_retry_at")')
 
 
+def _step_2_order_copy(db: SqliteDatabase) -> None:
+    """Version 2: the local copy of each order beside its invoice (store.order_copies)."""
+    _execute(db, 'CREATE TABLE IF NOT EXISTS "order_copy" ('
+                 '"order_id" INTEGER NOT NULL PRIMARY KEY, "date_created" TEXT NOT NULL, '
+                 '"date_modified" TEXT NOT NULL, "status_id" INTEGER NOT NULL, "status" TEXT NOT NULL, '
+                 '"customer" TEXT NOT NULL, "email" TEXT NOT NULL, "currency" TEXT NOT NULL, '
+                 '"total" TEXT NOT NULL, "tax" TEXT NOT NULL, "refunded" TEXT NOT NULL, '
+                 '"invoice_id" INTEGER, "invoice_number" TEXT, "invoice_amount" TEXT, "invoice_tax" TEXT, '
+                 '"state" TEXT NOT NULL, "note" TEXT NOT NULL, "updated_at" TEXT NOT NULL)')
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "order_copy_date_created" ON "order_copy" ("date_created")')
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "order_copy_state" ON "order_copy" ("state")')
+
+
 # Key: the version the step brings the database to.
 MIGRATION_STEPS: Mapping[int, MigrationStep] = {
     1: _step_1_initial_schema,
+    2: _step_2_order_copy,
 }
 
 

@@ -14,6 +14,7 @@ from peewee import (
 from bigbooks_desktop.store.fields import (
     DecimalTextField,
     JsonTextField,
+    NullableDecimalTextField,
     NullableUtcDateTimeField,
     UtcDateTimeField,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "ErrorRow",
     "IntentRow",
     "ItemLinkRow",
+    "OrderCopyRow",
     "OrderLinkRow",
     "PaymentLinkRow",
     "RunObjectRow",
@@ -241,7 +243,34 @@ class ActivityRow(BaseRow):
         table_name = "activity"
 
 
+class OrderCopyRow(BaseRow):
+    """The local copy of one BigCommerce order beside what BigBooks wrote for it, kept by the sync so the
+    window's tables never wait on either API (created by migration step 2, explicit SQL)."""
+
+    order_id = IntegerField(primary_key=True)
+    date_created = UtcDateTimeField()
+    date_modified = UtcDateTimeField()
+    status_id = IntegerField()
+    status = TextField()
+    customer = TextField()
+    email = TextField()
+    currency = TextField()
+    total = DecimalTextField()
+    tax = DecimalTextField()
+    refunded = DecimalTextField()
+    invoice_id = IntegerField(null=True)
+    invoice_number = TextField(null=True)
+    invoice_amount = NullableDecimalTextField()
+    invoice_tax = NullableDecimalTextField()
+    state = TextField()                                     # OrderCopyState
+    note = TextField()                                      # why, when not synced
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "order_copy"
+
+
 ALL_ROWS: tuple[type[BaseRow], ...] = (
     OrderLinkRow, ClientLinkRow, ItemLinkRow, PaymentLinkRow, CreditLinkRow, TaxLinkRow,
-    CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow,
+    CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow, OrderCopyRow,
 )

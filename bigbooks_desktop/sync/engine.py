@@ -18,9 +18,10 @@ from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
-from bigbooks_desktop.store.db import current_database
+from bigbooks_desktop.store.db import current_database, transaction
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
 from bigbooks_desktop.store.links import get_order_links
+from bigbooks_desktop.store.order_copies import OrderCopy, save_order_copy
 from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
 from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
 from bigbooks_desktop.sync.held_orders import (
@@ -30,6 +31,7 @@ from bigbooks_desktop.sync.held_orders import (
     released_orders,
     waiting_ambiguities,
 )
+from bigbooks_desktop.sync.order_copy import order_copy
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
 from bigbooks_desktop.sync.profile_lock import LockHolder, ProfileLock
 from bigbooks_desktop.sync.tax_rounding import account_rule
@@ -207,6 +209,7 @@ class SyncEngine:
         links = get_order_links([o.id for o in polled])
         ambiguities = waiting_ambiguities() if polled else {}
         settled: dict[int, OrderOutcome] = {}
+        not_invoiced: list[OrderCopy] = []      # their local copies (store.order_copies), saved together
         for order in polled:
             if order.id in work:
                 work[order.id] = (order, work[order.id][1])
@@ -220,14 +223,20 @@ class SyncEngine:
             elif link is not None and link.order_date_modified == order.date_modified:
                 ctx.count("orders_skipped")
                 settled[order.id] = OrderOutcome(order.id, "unchanged")
-            elif link is None and ineligibility_reason(order, ctx.profile) is not None \
+            elif link is None and (reason := ineligibility_reason(order, ctx.profile)) is not None \
                     and not order.is_deleted:
                 ctx.count("orders_skipped")
                 ctx.count("orders_ineligible")
                 settled[order.id] = OrderOutcome(order.id, "unchanged")
+                not_invoiced.append(order_copy(bc.OrderDetail(order=order),
+                                               OrderOutcome(order.id, "ineligible", message=reason), None))
             else:
                 work[order.id] = (order, {})
         ctx.count("orders_seen", len(set(work) | set(settled)))
+        if not_invoiced and not ctx.dry_run:
+            with transaction():
+                for copy in not_invoiced:
+                    save_order_copy(copy)
         return settled
 
     async def _process(self, ctx: SyncContext, polled: Sequence[bc.Order],

@@ -41,11 +41,13 @@ from bigbooks_desktop.store.links import (
     save_order_link,
     set_order_link_status,
 )
+from bigbooks_desktop.store.order_copies import save_order_copy
 from bigbooks_desktop.store.runs import log_activity
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.corrections import correct_sent_invoice
 from bigbooks_desktop.sync.held_orders import is_hand_entered, settle_ambiguous_match, undone_reason
 from bigbooks_desktop.sync.invoices import InvoiceResult, ensure_invoice, send_when_checked
+from bigbooks_desktop.sync.order_copy import InvoiceFacts, order_copy
 from bigbooks_desktop.sync.references import (
     apply_edits,
     draft_fingerprint,
@@ -132,17 +134,20 @@ async def sync_order(ctx: SyncContext, order: bc.Order | int, *, edits: Mapping[
     if ctx.paused:
         return OrderOutcome(order_id, "paused", message=str(ctx.auth_problem))
     try:
-        return await pipeline.run(order)
+        outcome = await pipeline.run(order)
     except (AuthError, PermissionDeniedError) as exc:
         if ctx.auth_problem is None:
             ctx.auth_problem = exc
         return OrderOutcome(order_id, "paused", stage=pipeline.stage.value, message=str(exc))
     except BigBooksError as exc:
-        return pipeline.fail(pipeline.stage, exc)
+        outcome = pipeline.fail(pipeline.stage, exc)
     except Exception as exc:
         bug = BugError(f"Syncing order {order_id} failed at {pipeline.stage.value}: {type(exc).__name__}: "
                        f"{exc}.")
-        return pipeline.fail(pipeline.stage, bug)
+        outcome = pipeline.fail(pipeline.stage, bug)
+    if pipeline.detail is not None and not ctx.dry_run:
+        save_order_copy(order_copy(pipeline.detail, outcome, pipeline.invoice))
+    return outcome
 
 
 class _Pipeline:
@@ -152,6 +157,7 @@ class _Pipeline:
         self.edits = edits
         self.stage = ErrorStage.INGEST
         self.detail: bc.OrderDetail | None = None
+        self.invoice: InvoiceFacts | None = None      # what was written, for the order's local copy
 
     # -- failure -------------------------------------------------------------------------------------
 
@@ -239,6 +245,8 @@ class _Pipeline:
             result = await ensure_invoice(ctx, order=detail.order, draft=draft, fingerprint=fingerprint,
                                           expected_total=plan.expected_total, taxes=plan.taxes, link=link)
             number = draft.invoice_number
+        self.invoice = InvoiceFacts(result.invoice_id, number, plan.expected_total,
+                                    sum(plan.taxes.values(), Decimal(0)))
         if result.action == "corrected":
             log_activity(f"Order {self.order_id} changed after invoice {number} was sent; corrected by new "
                          f"documents:\n{result.drift}", run_id=ctx.run_id, order_id=self.order_id)

@@ -35,37 +35,57 @@ def test_fresh_file_takes_no_backup(tmp_path: Path) -> None:
 
 def test_old_version_migrates_after_backup(tmp_path: Path) -> None:
     path = tmp_path / "bigbooks.sqlite3"
+    current = migrations.SCHEMA_VERSION
     open_database(path)
     set_cursor("orders", "2025-01-01")
-    db = open_database(path)  # reopen: still at v1, no backup
+    db = open_database(path)  # reopen: still at the current version, no backup
     assert not list(tmp_path.glob("*.bak-v*"))
 
-    def step_2(database: SqliteDatabase) -> None:
+    def step_next(database: SqliteDatabase) -> None:
         database.execute_sql('ALTER TABLE "cursor" ADD COLUMN "note" TEXT')
 
-    backup = migrations.migrate(db, path=path, steps={**migrations.MIGRATION_STEPS, 2: step_2}, target=2)
-    assert backup == tmp_path / "bigbooks.sqlite3.bak-v1"
+    backup = migrations.migrate(db, path=path, steps={**migrations.MIGRATION_STEPS, current + 1: step_next},
+                                target=current + 1)
+    assert backup == tmp_path / f"bigbooks.sqlite3.bak-v{current}"
     assert backup.exists()
-    assert migrations.schema_version(db) == 2
+    assert migrations.schema_version(db) == current + 1
     assert "note" in {c.name for c in db.get_columns("cursor")}
     assert get_cursor("orders") == "2025-01-01"
-    with sqlite3.connect(backup) as copy:  # the backup is a complete v1 database, WAL content included
-        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+    with sqlite3.connect(backup) as copy:  # the backup is a complete database, WAL content included
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == current
         assert copy.execute('SELECT value FROM "cursor"').fetchall() == [("2025-01-01",)]
+    close_database()
+
+
+def test_a_version_1_database_gains_the_order_copy_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "bigbooks.sqlite3"
+    db = open_database(path)
+    close_database()
+    with sqlite3.connect(path) as raw:                    # as version 1 left it: no order copy table
+        raw.execute('DROP TABLE "order_copy"')
+        raw.execute('INSERT INTO "cursor" ("stream", "value", "updated_at") '
+                    "VALUES ('orders', 'x', '2025-01-01T00:00:00+00:00')")
+        raw.execute("PRAGMA user_version = 1")
+    db = open_database(path)
+    assert migrations.schema_version(db) == migrations.SCHEMA_VERSION >= 2
+    assert "order_copy" in db.get_tables() and get_cursor("orders") == "x"
+    assert (tmp_path / "bigbooks.sqlite3.bak-v1").exists()
     close_database()
 
 
 def test_failed_step_rolls_back_whole_version(tmp_path: Path) -> None:
     path = tmp_path / "bigbooks.sqlite3"
     db = open_database(path)
+    current = migrations.SCHEMA_VERSION
 
     def broken_step(database: SqliteDatabase) -> None:
         database.execute_sql('CREATE TABLE "half_done" (x INTEGER)')
         raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError):
-        migrations.migrate(db, path=path, steps={**migrations.MIGRATION_STEPS, 2: broken_step}, target=2)
-    assert migrations.schema_version(db) == 1
+        migrations.migrate(db, path=path, steps={**migrations.MIGRATION_STEPS, current + 1: broken_step},
+                           target=current + 1)
+    assert migrations.schema_version(db) == current
     assert "half_done" not in db.get_tables()
     close_database()
 
