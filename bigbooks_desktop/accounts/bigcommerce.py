@@ -15,7 +15,7 @@ from bigbooks_desktop.accounts.connections import (
 from bigbooks_desktop.accounts.vault import make_vault, now, remember_store_choice
 from bigbooks_desktop.connectors.bigcommerce.account import check_api_account, parse_api_path
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
-from bigbooks_desktop.connectors.bigcommerce.install import run_install_flow
+from bigbooks_desktop.connectors.bigcommerce.install import DEFAULT_CALLBACK_PORT, run_install_flow
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import ValidationError
 from bigbooks_desktop.core.redact import register_secret
@@ -88,20 +88,21 @@ async def connect_bigcommerce_install(
     client_secret: str,
     open_browser: Callable[[str], object],
     api_base: str = BIGCOMMERCE_API_BASE,
-    port: int = 0,
+    port: int | None = None,
     wait_seconds: float = 600.0,
     on_url: Callable[[str], object] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     allow_file_store: bool = False,
 ) -> ConnectionStatus:
-    """The app OAuth install flow via a loopback callback; the store is then checked like an API account."""
+    """The app OAuth install flow via the https://localhost callback (`port` None: the registered default
+    53682; 0: any free port); the store is then checked like an API account."""
     await make_vault(allow_file_store=allow_file_store).aget_json("bigcommerce")  # no keychain: fail now
     grant = await run_install_flow(
         login_url=login_url,
         client_id=client_id,
         client_secret=client_secret,
         open_browser=open_browser,
-        port=port,
+        port=DEFAULT_CALLBACK_PORT if port is None else port,
         wait_seconds=wait_seconds,
         transport=transport,
         on_url=on_url,

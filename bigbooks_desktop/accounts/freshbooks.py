@@ -6,9 +6,10 @@ Every variant ends in `save_freshbooks_sign_in`: redirect answer -> code -> toke
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 
@@ -35,6 +36,7 @@ from bigbooks_desktop.core.errors import (
 __all__ = [
     "DEFAULT_FIXED_PORT",
     "REDIRECT_MODES",
+    "BusinessChooser",
     "connect_freshbooks",
     "freshbooks_app_from_config",
     "save_freshbooks_sign_in",
@@ -70,8 +72,13 @@ def freshbooks_app_from_config(
     )
 
 
-def _choose_business(
-    identity: fb.Identity, account_id: str | None, choose: Callable[[tuple[fb.Business, ...]], str] | None
+# Asked which business to use when the user belongs to several: returns an account id, directly (the CLI's
+# prompt) or awaited (the window's picker, answered by a click while the event loop runs).
+BusinessChooser: TypeAlias = Callable[[tuple[fb.Business, ...]], str | Awaitable[str]]
+
+
+async def _choose_business(
+    identity: fb.Identity, account_id: str | None, choose: BusinessChooser | None
 ) -> fb.Business:
     businesses = identity.businesses
     if not businesses:
@@ -81,7 +88,8 @@ def _choose_business(
             service=SERVICE,
         )
     if account_id is None and len(businesses) > 1 and choose is not None:
-        account_id = choose(businesses)
+        answer = choose(businesses)
+        account_id = await answer if inspect.isawaitable(answer) else answer
     if account_id is None:
         return businesses[0]
     for business in businesses:
@@ -114,7 +122,7 @@ async def save_freshbooks_sign_in(
     pending: oauth.PendingAuthorization,
     answer: str | dict[str, str],
     account_id: str | None = None,
-    choose_business: Callable[[tuple[fb.Business, ...]], str] | None = None,
+    choose_business: BusinessChooser | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     method: str = "oauth",
     allow_file_store: bool = False,
@@ -125,7 +133,7 @@ async def save_freshbooks_sign_in(
     async with httpx.AsyncClient(transport=transport, timeout=30) as http:
         tokens = await oauth.exchange_code(http, app, code=code, redirect_uri=pending.redirect_uri)
     identity = await _fetch_identity(app, tokens, transport)
-    business = _choose_business(identity, account_id, choose_business)
+    business = await _choose_business(identity, account_id, choose_business)
     signed_in_at = now()
     entry = entry_with_tokens({"client_secret": app.client_secret}, tokens, refreshed_at=signed_in_at)
     await vault.aset_json("freshbooks", entry)
@@ -158,7 +166,7 @@ async def connect_freshbooks(
     read_pasted: Callable[[], Awaitable[str]] | None = None,
     on_url: Callable[[str], object] | None = None,
     account_id: str | None = None,
-    choose_business: Callable[[tuple[fb.Business, ...]], str] | None = None,
+    choose_business: BusinessChooser | None = None,
     wait_seconds: float = 600.0,
     transport: httpx.AsyncBaseTransport | None = None,
     allow_file_store: bool = False,

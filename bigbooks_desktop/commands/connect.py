@@ -25,7 +25,8 @@ CONNECT_HELP = """\
 examples:
   bigbooks connect bigcommerce --api-path https://api.bigcommerce.com/stores/abc123/v3/   (token on stdin
       or in BIGBOOKS_BC_TOKEN; never as a flag)
-  bigbooks connect bigcommerce --install --client-id ID   (secret in BIGBOOKS_BC_CLIENT_SECRET)
+  bigbooks connect bigcommerce --install --client-id ID   (secret in BIGBOOKS_BC_CLIENT_SECRET; the app's
+      registered auth callback: https://localhost:53682/auth)
   bigbooks connect freshbooks [--redirect loopback|https|paste] [--account-id ID]
       (app credentials in BIGBOOKS_FRESHBOOKS_CLIENT_ID / BIGBOOKS_FRESHBOOKS_CLIENT_SECRET)
   bigbooks connect sandbox http://127.0.0.1:PORT/_sandbox
@@ -59,7 +60,9 @@ def register(subparsers: Subparsers) -> None:
         "which only accepts https redirects; loopback for other hosts)",
     )
     parser.add_argument(
-        "--port", type=int, default=None, help="loopback port (default: any free port; 53682 for https/paste)"
+        "--port", type=int, default=None,
+        help="port on 127.0.0.1 for the browser's answer (default: 53682 for the BigCommerce install and "
+        "FreshBooks' https/paste redirects, any free port for the http loopback)"
     )
     parser.add_argument("--account-id", default=None, help="freshbooks/sandbox: the business to use")
     parser.add_argument(
@@ -176,7 +179,7 @@ async def _connect(args: argparse.Namespace) -> AccountsStatus | ConnectionStatu
                 client_id=client_id,
                 client_secret=secret,
                 api_base=args.api_base or accounts.BIGCOMMERCE_API_BASE,
-                port=args.port or 0,
+                port=args.port,
                 wait_seconds=args.wait,
                 open_browser=_opener(args),
                 allow_file_store=store,

@@ -7,6 +7,11 @@ the `cryptography` package, which the browser warns about once).
 
 When `expected_state` is set, a request whose `state` differs gets a 400 page and is otherwise ignored:
 the wait goes on for the real redirect. Only the first matching request resolves the wait.
+
+`redirects` maps other paths to addresses the browser is sent on to (302). A flow whose callback loads where
+the browser cannot stop to accept the self-signed certificate (BigCommerce shows its auth callback in an
+iframe) opens its start page through the receiver first: the browser warns once, at the top level, then
+goes on to the service already trusting the callback's address.
 """
 
 from __future__ import annotations
@@ -109,6 +114,7 @@ class LoopbackReceiver:
         self.expected_state = expected_state
         self.port = 0
         self.rejected = 0  # requests refused (wrong path or state)
+        self.redirects: dict[str, str] = {}  # path -> where the browser is sent on (see the module docstring)
         self._server: asyncio.Server | None = None
         self._result: asyncio.Future[CallbackResult] | None = None
 
@@ -117,6 +123,10 @@ class LoopbackReceiver:
         if self.tls:
             return f"https://localhost:{self.port}{self.path}"
         return f"http://{LOOPBACK_HOST}:{self.port}{self.path}"
+
+    def url_for(self, path: str) -> str:
+        """This receiver's address for another path (one of `redirects`)."""
+        return self.redirect_uri[: -len(self.path)] + path
 
     @property
     def bound_host(self) -> str:
@@ -175,10 +185,13 @@ class LoopbackReceiver:
                 line = await asyncio.wait_for(reader.readline(), timeout=10)
                 if line in (b"\r\n", b"\n", b""):
                     break
-            status, title, text = self._route(request_line.decode("latin-1"))
+            request = request_line.decode("latin-1")
+            location = self._redirect(request)
+            status, title, text = ("302 Found", "Continue", "Continuing...") if location else self._route(request)
             body = _PAGE.format(title=title, text=text).encode()
+            moved = f"Location: {location}\r\n" if location else ""
             writer.write(
-                f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n{moved}"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n"
                 "Cache-Control: no-store\r\n\r\n".encode()
                 + body
@@ -190,6 +203,12 @@ class LoopbackReceiver:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    def _redirect(self, request_line: str) -> str | None:
+        parts = request_line.split()
+        if len(parts) < 2 or parts[0] != "GET":
+            return None
+        return self.redirects.get(urlsplit(parts[1]).path)
 
     def _route(self, request_line: str) -> tuple[str, str, str]:
         parts = request_line.split()

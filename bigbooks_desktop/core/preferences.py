@@ -1,4 +1,10 @@
-"""User preferences (a JSON file apart from sync state), declared once with defaults; atomic save."""
+"""User preferences (a JSON file apart from sync state), declared once with defaults; atomic save.
+
+Every preference is read by something: the sync coordinator (auto-sync, its interval), the tray (close to tray),
+the first sync (backfill start), the service's sync options (concurrency, retries) and mapping profile (invoice
+mode), the credential vault (the file-store opt-in) and the log file (its level). Which store and which FreshBooks
+business are connected lives in connections.json (accounts), not here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -17,8 +22,13 @@ from pydantic import ValidationError as PydanticValidationError
 from bigbooks_desktop.core.errors import ConfigurationError
 from bigbooks_desktop.core.paths import preferences_path
 
-__all__ = ["InvoiceMode", "LoadedPreferences", "Preferences", "load_preferences", "read_preferences",
-           "save_preferences"]
+__all__ = ["CONCURRENCY_RANGE", "POLL_INTERVAL_RANGE", "RETRIES_RANGE", "InvoiceMode", "LoadedPreferences", "LogLevel",
+           "Preferences", "load_preferences", "read_preferences", "save_preferences"]
+
+# Allowed ranges (inclusive), shared by the model below and the settings window's spin boxes.
+POLL_INTERVAL_RANGE = (30, 86_400)     # seconds; 30 s is the floor the sync coordinator accepts
+CONCURRENCY_RANGE = (1, 16)
+RETRIES_RANGE = (0, 50)
 
 
 class InvoiceMode(StrEnum):
@@ -26,33 +36,38 @@ class InvoiceMode(StrEnum):
     SENT = "sent"
 
 
+class LogLevel(StrEnum):
+    """Detail of the log file: "info" (what each run and order did, failures), "debug" (every API request too)."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+
+
+
 class Preferences(BaseModel):
     """Every user preference, with its default. Unknown keys in the file are ignored (and kept on disk)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
-    # Seconds between polls of BigCommerce while background sync is on.
-    poll_interval_seconds: int = Field(default=300, ge=30, le=86_400)
-    # Keep polling in the background (watch mode) while the app runs.
+    # Seconds between automatic syncs while auto-sync is on (the window's sync coordinator).
+    poll_interval_seconds: int = Field(default=300, ge=POLL_INTERVAL_RANGE[0], le=POLL_INTERVAL_RANGE[1])
+    # Auto-sync: sync every poll_interval_seconds while the app runs.
     background_polling: bool = False
-    # Oldest order date to sync on the first run; None means orders from now on only.
+    # Closing the window keeps the app running in the system tray (auto-sync goes on); off: closing quits.
+    close_to_tray: bool = False
+    # Oldest order date the first sync reads (its backfill); None means orders from now on only.
     backfill_start: date | None = None
-    # The FreshBooks account (business) invoices are written to; None until chosen.
-    freshbooks_account_id: str | None = None
-    # The BigCommerce store hash (from the API path stores/{hash}/v3/); None until connected.
-    bigcommerce_store_hash: str | None = None
-    # How many orders are processed at once.
-    concurrency: int = Field(default=4, ge=1, le=16)
-    # Automatic retries of a transient failure before it waits for the user.
-    max_automatic_retries: int = Field(default=5, ge=0, le=50)
-    # Whether new invoices are left as drafts or marked sent.
+    # How many orders are processed at once (the service's SyncOptions.concurrency).
+    concurrency: int = Field(default=4, ge=CONCURRENCY_RANGE[0], le=CONCURRENCY_RANGE[1])
+    # Automatic retries of a transient failure before the order waits in the inbox for the user.
+    max_automatic_retries: int = Field(default=5, ge=RETRIES_RANGE[0], le=RETRIES_RANGE[1])
+    # Whether new invoices are left as drafts or marked sent (overrides the mapping profile's invoice_mode).
     invoice_mode: InvoiceMode = InvoiceMode.SENT
     # Opt-in: keep credentials in a 0600 file when no secure keychain exists (never silently).
     plaintext_credentials_opt_in: bool = False
-    # Days of activity log kept.
-    activity_retention_days: int = Field(default=90, ge=1, le=3650)
     # Detail of the log file (<data folder>/logs/bigbooks.log): "info", or "debug" for every API request.
-    log_level: Literal["debug", "info", "warning"] = "info"
+    log_level: LogLevel = LogLevel.INFO
 
 
 @dataclass(frozen=True, slots=True)

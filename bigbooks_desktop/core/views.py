@@ -13,25 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeAlias
 
 from bigbooks_desktop.core.errors import ErrorKind
+from bigbooks_desktop.core.preferences import InvoiceMode, LogLevel
 
 __all__ = [
     "JSON_INLINE",
     "ApiCallsView",
+    "BigCommerceAppView",
+    "BusinessView",
     "ClientPlan",
     "ConnectionView",
     "ConnectionsView",
     "CountsView",
+    "DiagnosticsView",
     "FailedOrderView",
     "FirstRunAmbiguityView",
     "FirstRunMatchView",
     "FirstRunView",
+    "FreshBooksAppView",
     "InboxDetailView",
     "InboxStage",
     "InboxStatus",
@@ -43,6 +48,7 @@ __all__ = [
     "PlannedAmountsView",
     "PlannedOrderView",
     "PlannedTotalsView",
+    "PreferencesView",
     "RunMode",
     "RunStatus",
     "RunView",
@@ -483,3 +489,66 @@ class UndoView:
     not_undone: int
     orders_undone: tuple[int, ...]    # orders whose invoice was removed (not synced again until released)
     outcomes: tuple[UndoOutcomeView, ...]
+
+
+# -- signing in, preferences, diagnostics ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BusinessView:
+    """A FreshBooks business the signed-in user belongs to (the sign-in asks which one to write to)."""
+
+    account_id: str
+    business_id: int
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FreshBooksAppView:
+    """The FreshBooks app the browser sign-in uses, as far as it is known (environment, then the last sign-in).
+    Never the secret itself: `has_client_secret` says whether one is known."""
+
+    client_id: str | None
+    has_client_secret: bool
+    auth_url: str
+    api_url: str
+    redirect_uri: str          # what the app must have registered (https for FreshBooks itself)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BigCommerceAppView:
+    """The registered BigCommerce app for the install (OAuth) sign-in, as far as the environment knows it."""
+
+    client_id: str | None
+    has_client_secret: bool
+    login_url: str
+    api_base: str
+    callback_url: str          # the auth callback the app must have registered (https://localhost)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreferencesView:
+    """The user's preferences (core.preferences.Preferences, field for field; tests/test_service_sign_in.py pins
+    them equal). The window builds one to save; the service validates it. `problem`: why the preferences file
+    was not used when it was read (defaults are in effect); ignored on save."""
+
+    poll_interval_seconds: int
+    background_polling: bool
+    close_to_tray: bool
+    backfill_start: date | None
+    concurrency: int
+    max_automatic_retries: int
+    invoice_mode: InvoiceMode
+    plaintext_credentials_opt_in: bool
+    log_level: LogLevel
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiagnosticsView:
+    """A diagnostics bundle written for a bug report: where, what it holds, and its size in bytes."""
+
+    path: Path
+    files: tuple[str, ...]
+    size: int

@@ -23,7 +23,7 @@ def test_defaults_when_missing() -> None:
     prefs = loaded.preferences
     assert prefs.poll_interval_seconds == 300 and prefs.concurrency == 4 and prefs.max_automatic_retries == 5
     assert prefs.invoice_mode is InvoiceMode.SENT and prefs.plaintext_credentials_opt_in is False
-    assert prefs.backfill_start is None and prefs.freshbooks_account_id is None
+    assert prefs.backfill_start is None and prefs.close_to_tray is False
 
 
 def test_round_trip_keeps_unknown_keys(bigbooks_home: Path) -> None:

@@ -1,9 +1,16 @@
-"""BigCommerce app OAuth install: the install link, the loopback auth callback, the code-for-token exchange.
+"""BigCommerce app OAuth install: the install link, the https://localhost auth callback, the code exchange.
 
 The merchant opens `{login_url}/app/{client_id}/install`; BigCommerce then calls the app's registered auth
-callback (`http://127.0.0.1:PORT/auth`, caught by `LoopbackReceiver`) with `code`, `scope` and
-`context=stores/{hash}`. The app POSTs JSON to `{login_url}/oauth2/token` and gets a permanent access token
-(no refresh token, no expiry) plus the store context.
+callback with `code`, `scope` and `context=stores/{hash}`. The app POSTs JSON to `{login_url}/oauth2/token`
+and gets a permanent access token (no refresh token, no expiry) plus the store context.
+
+BigCommerce's app guide says the auth callback "needs to be served over https". The merchant's browser makes
+the request, so a non-public address with a self-signed certificate works: the callback is
+`https://localhost:53682/auth` (register exactly that), caught by `LoopbackReceiver` on 127.0.0.1 with a
+certificate made at start-up. The control panel shows the callback's answer in an iframe, where a browser
+cannot stop to accept a certificate, so the browser is first sent to the receiver's own `/install` page,
+which forwards it to the install link: the certificate warning comes once, at the top level, and the
+callback later loads in the iframe from an address the browser already trusts.
 """
 
 from __future__ import annotations
@@ -21,14 +28,25 @@ from bigbooks_desktop.core.errors import AuthError, ConfigurationError, Permanen
 from bigbooks_desktop.core.redact import register_secret
 
 __all__ = [
+    "CALLBACK_PATH",
+    "DEFAULT_CALLBACK_PORT",
     "DEFAULT_LOGIN_URL",
     "InstallGrant",
     "build_install_url",
+    "callback_url",
     "exchange_install_code",
     "run_install_flow",
 ]
 
 DEFAULT_LOGIN_URL = "https://login.bigcommerce.com"
+DEFAULT_CALLBACK_PORT = 53682       # register https://localhost:53682/auth as the app's auth callback
+CALLBACK_PATH = "/auth"
+START_PATH = "/install"             # the receiver's page that forwards the browser to the install link
+
+
+def callback_url(port: int = DEFAULT_CALLBACK_PORT) -> str:
+    """The auth callback to register for the app."""
+    return f"https://localhost:{port}{CALLBACK_PATH}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,14 +152,18 @@ async def run_install_flow(
     client_id: str,
     client_secret: str,
     open_browser: Callable[[str], object],
-    port: int = 0,
+    port: int = DEFAULT_CALLBACK_PORT,
     wait_seconds: float = 600.0,
     transport: httpx.AsyncBaseTransport | None = None,
     on_url: Callable[[str], object] | None = None,
 ) -> InstallGrant:
-    """Open the install page, wait for the loopback callback, exchange the code."""
-    async with LoopbackReceiver(path="/auth", port=port) as receiver:
-        url = build_install_url(login_url=login_url, client_id=client_id, redirect_uri=receiver.redirect_uri)
+    """Open the install page (through the receiver's start page, see the module docstring), wait for the
+    https://localhost callback, exchange the code. `port` 0 takes any free port (tests: a registered callback
+    names one port)."""
+    async with LoopbackReceiver(path=CALLBACK_PATH, port=port, tls=True) as receiver:
+        receiver.redirects[START_PATH] = build_install_url(
+            login_url=login_url, client_id=client_id, redirect_uri=receiver.redirect_uri)
+        url = receiver.url_for(START_PATH)
         if on_url is not None:
             on_url(url)
         open_browser(url)

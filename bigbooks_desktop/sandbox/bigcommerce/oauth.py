@@ -30,13 +30,15 @@ OWNER = {"id": 9001, "username": "owner@sandbox.example", "email": "owner@sandbo
 
 
 def is_loopback(uri: str) -> bool:
-    """Only http://127.0.0.1:PORT/... or http://localhost:PORT/... may receive codes from the sandbox."""
+    """Only this machine may receive codes from the sandbox: https://localhost:PORT/... (what the app registers:
+    BigCommerce wants an https auth callback) or http on 127.0.0.1/localhost."""
     try:
         parts = urlsplit(uri)
         port = parts.port
     except ValueError:
         return False
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and port is not None
+    return parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost") \
+        and port is not None
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -69,8 +71,8 @@ def login_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         if not is_loopback(redirect_uri):
             return _page(
                 "Invalid redirect",
-                "<p>The redirect_uri must be a loopback address "
-                "(http://127.0.0.1:PORT/... or http://localhost:PORT/...).</p>",
+                "<p>The redirect_uri must be an address on this machine "
+                "(https://localhost:PORT/... or http://127.0.0.1:PORT/...).</p>",
                 400,
             )
         if request.method == "GET":

@@ -1,4 +1,5 @@
-"""BigCommerce app install: install link, loopback /auth callback, JSON code exchange against the sandbox."""
+"""BigCommerce app install: install link, the https://localhost /auth callback, JSON code exchange against the
+sandbox."""
 
 from __future__ import annotations
 
@@ -41,24 +42,36 @@ async def test_install_flow_through_the_loopback(sandbox: Sandbox) -> None:
     info = sandbox.info(BASE)
     browser_tasks: list[asyncio.Task[None]] = []
 
+    opened: list[str] = []
+
     async def merchant_approves(url: str) -> None:
+        # The browser opens the receiver's start page (accepting its self-signed certificate, as a user does
+        # once), which forwards it to the install link.
+        async with httpx.AsyncClient(verify=False) as browser:  # noqa: S501 - the self-signed localhost cert
+            start = await browser.get(url)
+        assert start.status_code == 302
         async with httpx.AsyncClient(transport=sandbox.transport()) as http:
-            location = await submit_consent_form(http, url)
-        async with httpx.AsyncClient() as browser:  # the browser follows the redirect to the real loopback
-            await browser.get(location)
+            location = await submit_consent_form(http, start.headers["location"])
+        assert location.startswith("https://localhost:")
+        async with httpx.AsyncClient(verify=False) as browser:  # noqa: S501 - the callback, in the iframe
+            answer = await browser.get(location)
+        assert answer.status_code == 200 and "Signed in" in answer.text
 
     grant = await run_install_flow(
+        port=0,
         login_url=info["bigcommerce_login_url"],
         client_id=info["bigcommerce_client_id"],
         client_secret=info["bigcommerce_client_secret"],
         transport=sandbox.transport(),
         wait_seconds=5,
         open_browser=lambda url: browser_tasks.append(asyncio.create_task(merchant_approves(url))),
+        on_url=opened.append,
     )
     await asyncio.gather(*browser_tasks)
     assert grant.store_hash == info["bigcommerce_store_hash"]
     assert grant.access_token.startswith("bcapp_") and grant.access_token not in repr(grant)
     assert "store_v2_orders_read_only" in grant.scope or grant.scope
+    assert opened and opened[0].startswith("https://localhost:") and opened[0].endswith("/install")
 
 
 @pytest.mark.asyncio
