@@ -1,9 +1,12 @@
-"""Starting the desktop app: QApplication, the qasync event loop, the main window, and error routing."""
+"""Starting the desktop app: QApplication, one window per profile, the qasync event loop, the main window,
+error routing, and stopping cleanly (a running sync records its run before the app exits)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -12,14 +15,21 @@ from PySide6.QtWidgets import QApplication
 
 from bigbooks_desktop import APP_NAME, __version__
 from bigbooks_desktop.core.errors import BigBooksError, BugError
+from bigbooks_desktop.core.paths import data_dir
+from bigbooks_desktop.core.views import SyncSummaryView
 from bigbooks_desktop.gui.garbage import MainThreadGarbageCollector
 from bigbooks_desktop.gui.main_window import MainWindow
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
     from bigbooks_desktop.service import BigBooksService
 
-__all__ = ["install_excepthook", "make_application", "run_gui", "start_demo"]
+__all__ = ["claim_profile", "install_excepthook", "make_application", "run_gui", "start_demo"]
+
+log = logging.getLogger(__name__)
+
+STOP_WAIT_SECONDS = 30.0      # how long quitting waits for a stopped sync to record its run
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -44,25 +54,37 @@ def install_excepthook(presenter: ErrorPresenter) -> None:
     sys.excepthook = hook
 
 
-async def start_demo(window: MainWindow, admin_url: str) -> asyncio.Future[None]:
-    """The demo in a window: sign in to the sandbox through the real connect path, show who is connected,
-    and start its main job (Sync now). Returns the sync's future."""
+async def start_demo(window: MainWindow, admin_url: str) -> asyncio.Future[SyncSummaryView]:
+    """The demo in a window: sign in to the sandbox through the real connect path, show who is connected
+    (which starts auto-sync when the preferences have it on), and sync now. Returns the sync's future."""
     window.statusBar().showMessage("Signing in to the demo store...")
     await run_op(window, window.service.connect_sandbox(admin_url), presenter=window.presenter)
     await window.refresh()
     return window.sync_now()
 
 
-async def _finish_stopped_sync(window: MainWindow, *, wait: float = 30.0) -> None:
-    """After the window closed: let a sync it stopped record its run as interrupted, with its counts."""
-    stopped = window.stop_sync()
-    if stopped is not None:
-        await asyncio.wait([stopped], timeout=wait)
+def claim_profile(folder: Path | None = None) -> SingleInstance | None:
+    """Own the profile's window, or ask the window that owns it to come to the front (then None)."""
+    make_application()
+    instance = SingleInstance(folder or data_dir())
+    if instance.claim():
+        return instance
+    print(f"{APP_NAME} is already open for this profile ({instance.folder}): its window was brought to the "
+          "front.", file=sys.stderr)
+    return None
 
 
-def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | None = None) -> int:
-    """Open the main window on the qasync loop and run until it closes."""
+def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | None = None,
+            instance: SingleInstance | None = None) -> int:
+    """Open the main window on the qasync loop and run until it is closed for good (or quit from the tray).
+
+    Without a `service`, this launch first claims the profile's window (`claim_profile`): a second launch on
+    the same profile brings the first window to the front and returns 0 at once."""
     app = make_application()
+    if instance is None and service is None:
+        instance = claim_profile()
+        if instance is None:
+            return 0
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     owned = service is None
@@ -72,11 +94,14 @@ def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | Non
         service = BigBooksService()
     window = MainWindow(service)
     install_excepthook(window.presenter)
+    if instance is not None:
+        instance.raise_requested.connect(window.show_and_raise)
     if demo_admin_url:
         window.setWindowTitle(f"{APP_NAME} — demo store")
     window.show()
-    # The loop must outlive the window by a moment: a sync the closing stopped still records its run. So the
-    # app does not quit by itself when the window closes; `main` returns once that is done.
+    # The loop must outlive the window by a moment: a sync the closing stopped still records its run; and a
+    # window closed to the tray keeps the app running. So the app does not quit by itself when its window
+    # closes; `main` returns once the window is closed for good and the sync has stopped.
     app.setQuitOnLastWindowClosed(False)
     closing = asyncio.Event()
     window.closed.connect(closing.set)
@@ -87,8 +112,13 @@ def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | Non
             await start_demo(window, demo_admin_url)
         else:
             await window.refresh()
+            window.offer_setup()                 # nothing connected yet: the set-up wizard, at once
         await closing.wait()
-        await _finish_stopped_sync(window)
+        try:
+            await asyncio.wait_for(window.service.close_sync(), timeout=STOP_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("the stopped sync did not finish within %s s; its run is marked interrupted at the "
+                        "next start", STOP_WAIT_SECONDS)
         if owned:
             await window.service.aclose()
 
@@ -98,4 +128,6 @@ def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | Non
             loop.run_until_complete(main())
     finally:
         collector.stop()
+        if instance is not None:
+            instance.release()
     return 0

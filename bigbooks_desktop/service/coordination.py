@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -42,6 +43,8 @@ __all__ = ["WINDOW_LOCK_OWNER", "ChangeStamp", "SyncCoordination", "SyncState", 
            "SyncStatusView"]
 
 WINDOW_LOCK_OWNER = "the BigBooks window"
+
+log = logging.getLogger(__name__)
 
 
 class SyncState(StrEnum):
@@ -143,7 +146,10 @@ class SyncCoordination:
         state.view = self._view(raw) if raw is not None else dataclasses.replace(
             state.view, auto_sync_seconds=state.interval)
         for listener in list(state.listeners):
-            listener(state.view)
+            try:
+                listener(state.view)
+            except Exception:   # a listener's bug must not stop the sync's bookkeeping (the run would hang)
+                log.exception("a sync status listener failed")
 
     def _view(self, status: CoordinatorStatus) -> SyncStatusView:
         state = self._coordination()

@@ -71,3 +71,12 @@ def _collect_qt_garbage_on_this_thread() -> Iterator[None]:
     sandbox thread could trigger a collection that destroys Qt objects off their thread."""
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _listener_errors_fail_the_test(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The service logs (and survives) a sync status listener that raised, so the sync never hangs; in a test
+    such a failure of the window's listener is a bug."""
+    yield
+    failed = [r for r in caplog.records if r.getMessage() == "a sync status listener failed"]
+    assert not failed, failed[0].exc_text or failed[0].getMessage()

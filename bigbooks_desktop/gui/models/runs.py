@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject
 
 from bigbooks_desktop.core.views import RunStatus, RunView
@@ -33,17 +35,26 @@ def _invoices_tip(run: RunView) -> str | None:
     return f"Invoices created for order(s) {shown}{more}"
 
 
+def _count(value: Callable[[RunView], int]) -> Callable[[RunView], str]:
+    """A count's text: "..." while the run is still going (its counts are saved when it ends)."""
+    return lambda r: "..." if r.status is RunStatus.RUNNING else str(value(r))
+
+
 RUN_COLUMNS: tuple[Column[RunView], ...] = (
     Column(header="Run", value=lambda r: r.id, numeric=True),
     Column(header="Mode", value=lambda r: r.mode),
     Column(header="Status", value=lambda r: r.status, tooltip=_status_tip),
     Column(header="Started", value=lambda r: r.started_at),
-    Column(header="Orders synced", value=lambda r: r.counts.orders_synced, numeric=True),
+    Column(header="Orders synced", value=lambda r: r.counts.orders_synced, numeric=True,
+           text=_count(lambda r: r.counts.orders_synced)),
     Column(header="Invoices created", value=lambda r: r.counts.invoices_created, numeric=True,
-           tooltip=_invoices_tip),
-    Column(header="Payments", value=lambda r: r.counts.payments_created, numeric=True),
-    Column(header="Credit notes", value=lambda r: r.counts.credits_created, numeric=True),
-    Column(header="Failed", value=lambda r: r.counts.orders_failed, numeric=True),
+           text=_count(lambda r: r.counts.invoices_created), tooltip=_invoices_tip),
+    Column(header="Payments", value=lambda r: r.counts.payments_created, numeric=True,
+           text=_count(lambda r: r.counts.payments_created)),
+    Column(header="Credit notes", value=lambda r: r.counts.credits_created, numeric=True,
+           text=_count(lambda r: r.counts.credits_created)),
+    Column(header="Failed", value=lambda r: r.counts.orders_failed, numeric=True,
+           text=_count(lambda r: r.counts.orders_failed)),
     Column(header="Finished", value=lambda r: r.finished_at,
            text=lambda r: local_time(r.finished_at) if r.finished_at is not None else "still running"
            if r.status is RunStatus.RUNNING else ""),
