@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import dataclasses
+import signal
 import sys
 from datetime import date
 from typing import TYPE_CHECKING
@@ -16,7 +20,11 @@ from bigbooks_desktop.core.views import SyncSummaryView
 if TYPE_CHECKING:
     from bigbooks_desktop.service import BigBooksService
 
-__all__ = ["register"]
+__all__ = ["ONCE_LOCK_OWNER", "WATCH_LOCK_OWNER", "register"]
+
+# How other processes (a window, another terminal, cron) name this one while it holds the profile.
+ONCE_LOCK_OWNER = "bigbooks sync"
+WATCH_LOCK_OWNER = "bigbooks sync --watch"
 
 
 def register(subparsers: Subparsers) -> None:
@@ -28,7 +36,8 @@ def register(subparsers: Subparsers) -> None:
     mode.add_argument("--watch", action="store_true", help="sync again every --interval seconds")
     mode.add_argument("--dry-run", action="store_true", help="show what a sync would write; write nothing")
     parser.add_argument("--interval", type=float, default=300.0, metavar="SECONDS",
-                        help="seconds between runs with --watch (default 300)")
+                        help="seconds between runs with --watch (default 300, at least 30; longer after failed "
+                             "runs, doubling up to an hour)")
     parser.add_argument("--since", type=date.fromisoformat, metavar="DATE",
                         help="backfill orders modified since DATE (YYYY-MM-DD)")
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
@@ -61,9 +70,9 @@ def _print_summary(summary: SyncSummaryView, as_json: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     async def body(service: BigBooksService) -> int:
         if args.watch:
-            summaries = await service.watch(args.interval, progress=ProgressPrinter("syncing"),
-                                            on_summary=lambda s: _print_summary(s, args.json))
-            return 0 if all(s.problem is None for s in summaries) else EXIT_AUTH
+            return await _watch(service, args.interval, as_json=args.json)
+        # How a window or another terminal names this process while it waits for the profile.
+        service.options = dataclasses.replace(service.options, lock_owner=ONCE_LOCK_OWNER)
         printer = ProgressPrinter("dry run" if args.dry_run else "syncing")
         summary = await service.sync_once(since=args.since, dry_run=args.dry_run, progress=printer)
         printer.finish()
@@ -74,3 +83,50 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     return run_with_service(body)
+
+
+async def _watch(service: BigBooksService, interval: float, *, as_json: bool) -> int:
+    """`--watch`: the service's sync coordinator on its schedule (the window's auto-sync: at least every 30 s,
+    backing off while runs fail), printing each run, until SIGINT/SIGTERM (the run under way stops between
+    orders and records what it did) or a sign-in is needed (exit 3: cron must not wait in silence)."""
+    from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
+
+    service.lock_owner = WATCH_LOCK_OWNER
+    if interval < service.sync_min_interval:
+        print(f"note: --interval is at least {service.sync_min_interval:g} seconds", file=sys.stderr)
+    stop = asyncio.Event()
+    outcome = [0]
+    printer = [ProgressPrinter("syncing")]
+    seen = [0, 0]                         # runs reported, id of the last summary printed
+
+    def on_status(status: SyncStatusView) -> None:
+        if status.busy and status.progress is not None:
+            printer[0](status.progress)
+        if status.runs == seen[0]:
+            return
+        seen[0] = status.runs
+        printer[0].finish()
+        printer[0] = ProgressPrinter("syncing")
+        summary = status.last_summary
+        if summary is not None and id(summary) != seen[1]:
+            seen[1] = id(summary)
+            _print_summary(summary, as_json)
+        if status.state is SyncState.PAUSED:
+            print(f"error: {status.reason}", file=sys.stderr)
+            outcome[0] = EXIT_AUTH
+            stop.set()
+        elif status.last_error:
+            wait = f"; next try in {status.backoff_seconds:.0f} s" if status.backoff_seconds else ""
+            print(f"sync could not finish: {status.last_error}{wait}", file=sys.stderr)
+
+    service.subscribe(on_status)
+    loop = asyncio.get_running_loop()
+    for name in ("SIGINT", "SIGTERM"):
+        with contextlib.suppress(NotImplementedError, AttributeError, ValueError):   # Windows: Ctrl+C as usual
+            loop.add_signal_handler(getattr(signal, name), stop.set)
+    service.start_auto_sync(interval)
+    try:
+        await stop.wait()
+    finally:
+        await service.close_sync()
+    return outcome[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -68,6 +69,7 @@ def claim_profile(folder: Path | None = None) -> SingleInstance | None:
     make_application()
     instance = SingleInstance(folder or data_dir())
     if instance.claim():
+        log.info("the window of profile %s opens in process %d", instance.folder, os.getpid())
         return instance
     print(f"{APP_NAME} is already open for this profile ({instance.folder}): its window was brought to the "
           "front.", file=sys.stderr)

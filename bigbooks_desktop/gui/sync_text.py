@@ -72,6 +72,8 @@ def describe_status(status: SyncStatusView) -> str:
     if raised:
         when = f" at {short_time(status.last_finished_at)}" if status.last_finished_at is not None else ""
         return f"The last sync could not run{when}: {status.last_error}"
+    if status.state is SyncState.WAITING:
+        return "This sync starts as soon as the other one finishes; the window follows that one meanwhile."
     if summary is not None:
         return describe_summary(summary)
     if status.busy:

@@ -44,7 +44,7 @@ def test_syncs_of_one_profile_started_together_write_everything_exactly_once(
         _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
         errors.append(err)
-    waited = [e for e in errors if "waiting for a BigBooks sync (process" in e]
+    waited = [e for e in errors if "waiting for bigbooks sync (process" in e]
     assert len(waited) >= PROCESSES - 2, errors      # the others saw who held the profile and waited for it
 
     import httpx
