@@ -7,6 +7,7 @@ mixin; each answers with the profile's `ConnectionsView` (no network) once the s
     connect_freshbooks                OAuth in the system browser: loopback or https://localhost redirect,
                                       a pasted address as fallback, a business picker
     connect_sandbox                   (in the facade) both, to a running sandbox, through the same code
+    connect_demo_store                both, to the demo store the front end offered (`offer_demo_store`)
     sign_out                          one service or both
     use_file_store                    the user's explicit opt-in to a 0600 file when no keychain exists
 
@@ -37,7 +38,7 @@ from bigbooks_desktop.core import views as v
 from bigbooks_desktop.core.errors import ConfigurationError, KeychainUnavailableError
 from bigbooks_desktop.core.preferences import load_preferences, save_preferences
 
-__all__ = ["BrowserOpener", "BusinessPicker", "PasteReader", "SignIn"]
+__all__ = ["BrowserOpener", "BusinessPicker", "DemoStoreStarter", "PasteReader", "SignIn"]
 
 # Opens an address in the user's browser (the window: QDesktopServices; tests: a scripted browser).
 BrowserOpener = Callable[[str], object]
@@ -45,6 +46,8 @@ BrowserOpener = Callable[[str], object]
 PasteReader = Callable[[], Awaitable[str]]
 # Asked which FreshBooks business to write to when the user has several; resolves to its account id.
 BusinessPicker = Callable[[tuple[v.BusinessView, ...]], Awaitable[str]]
+# Starts the built-in demo store (a sandbox; only the command line may import it) and returns its admin URL.
+DemoStoreStarter = Callable[[], Awaitable[str]]
 
 _FB = "FreshBooks"
 _BC = "BigCommerce"
@@ -74,6 +77,31 @@ class SignIn:
 
         async def status(self) -> v.ConnectionsView:
             raise NotImplementedError
+
+        async def connect_sandbox(self, admin_url: str) -> v.ConnectionsView:
+            raise NotImplementedError
+
+    # -- the demo store --------------------------------------------------------------------------------
+
+    def offer_demo_store(self, store: str | DemoStoreStarter) -> None:
+        """Let the window offer "Try the demo store": the admin URL of a running sandbox (`bigbooks demo`), or a
+        coroutine function that starts one and returns its admin URL. The service cannot start a sandbox itself
+        (nothing in the app imports it), so the command that wires the window offers it."""
+        self.__dict__["_demo_store"] = store
+
+    def demo_store_offered(self) -> bool:
+        return self.__dict__.get("_demo_store") is not None
+
+    async def connect_demo_store(self) -> v.ConnectionsView:
+        """Sign both services in to the offered demo store (the sandbox's API account and FreshBooks OAuth with
+        its consent given headlessly). ConfigurationError when no demo store was offered."""
+        store: str | DemoStoreStarter | None = self.__dict__.get("_demo_store")
+        if store is None:
+            raise ConfigurationError(
+                "The demo store runs with `bigbooks demo`, in a profile of its own, apart from your books. "
+                "Start it from a terminal, or connect your own store here.", title="No demo store here")
+        admin_url = store if isinstance(store, str) else await store()
+        return await self.connect_sandbox(admin_url)
 
     # -- BigCommerce -----------------------------------------------------------------------------------
 
@@ -125,10 +153,16 @@ class SignIn:
         api_url = _env("BIGBOOKS_FRESHBOOKS_API_URL") or last.get("api_url") or oauth.DEFAULT_API_URL
         has_secret = _env("BIGBOOKS_FRESHBOOKS_CLIENT_SECRET") is not None or (
             client_id is not None and await self._stored_freshbooks_secret(client_id) is not None)
-        redirect = f"https://localhost:{DEFAULT_FIXED_PORT}/callback" if _redirect_mode(auth_url) == "https" \
-            else "http://127.0.0.1:<any port>/callback"
         return v.FreshBooksAppView(client_id=client_id, has_client_secret=has_secret, auth_url=auth_url,
-                                   api_url=api_url, redirect_uri=redirect)
+                                   api_url=api_url, redirect_uri=self.freshbooks_redirect_uri(auth_url))
+
+    @staticmethod
+    def freshbooks_redirect_uri(auth_url: str) -> str:
+        """The redirect URI the FreshBooks app must have registered for a sign-in on `auth_url`: https on
+        localhost for FreshBooks itself (it accepts only https), the plain loopback on any port elsewhere."""
+        if _redirect_mode(auth_url) == "https":
+            return f"https://localhost:{DEFAULT_FIXED_PORT}/callback"
+        return "http://127.0.0.1:<any port>/callback"
 
     async def _stored_freshbooks_secret(self, client_id: str) -> str | None:
         """The app secret kept with the last sign-in, when it was for this client id (a reconnect)."""
