@@ -327,3 +327,21 @@ async def test_diagnostics_to_a_place_that_cannot_be_written(service: BigBooksSe
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="Choose another folder"):
         await service.export_diagnostics(blocker / "diagnostics.zip")
+
+
+@pytest.mark.asyncio
+async def test_the_demo_store_is_offered_by_the_command_that_opens_the_window(service: BigBooksService,
+                                                                             served: SandboxThread) -> None:
+    assert not service.demo_store_offered()
+    with pytest.raises(ConfigurationError, match="bigbooks demo"):
+        await service.connect_demo_store()
+    started: list[bool] = []
+
+    async def start_demo_store() -> str:
+        started.append(True)
+        return str(served.info["admin_url"])
+
+    service.offer_demo_store(start_demo_store)
+    assert service.demo_store_offered()
+    status = await service.connect_demo_store()
+    assert started == [True] and status.bigcommerce.method is v.SignInMethod.SANDBOX and status.freshbooks.connected

@@ -242,5 +242,7 @@ class FreshBooksSignIn(QWidget):
 
     def _done(self, status: ConnectionsView) -> None:
         self.client_secret.clear()
+        self.client_secret.setPlaceholderText("kept with the sign-in")
+        self.app_button.setChecked(False)
         self.message.show_ok(describe_business(status))
         self.connected.emit(status)
