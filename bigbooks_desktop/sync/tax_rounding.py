@@ -59,6 +59,11 @@ async def check_invoice_amount(ctx: SyncContext, *, plan: InvoicePlan, draft: fb
     for _attempt in range(len(RULES)):
         if amount == expected:
             return draft
+        if invoice.status > 1:            # sent already (found again after a lost answer): never rewritten
+            raise DataError(f"Invoice {number} in FreshBooks comes to {plain(amount)} {currency}, not "
+                            f"{plain(expected)}, and it was already sent, so BigBooks did not change it. "
+                            "Correct it in FreshBooks (a credit note or a new invoice), then ignore this "
+                            "problem.", field="total")
         explaining = set(rules_explaining(lines, currency, amount)) - {rule}
         candidates = ctx.tax_rule_candidates & explaining
         if not candidates:
