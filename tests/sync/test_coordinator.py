@@ -91,9 +91,9 @@ async def test_schedule_runs_on_its_interval_and_backs_off_while_runs_fail() -> 
         assert coordinator.status.runs >= 2 and coordinator.status.next_run_at is not None
         r.sandbox.set_faults("GET /stores/*:503=1")            # BigCommerce down: runs fail
         runs = coordinator.status.runs
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if coordinator.status.runs >= runs + 2:
+        for _ in range(400):                                   # two failed runs in a row (a run already
+            await asyncio.sleep(0.05)                          # under way may still finish well)
+            if coordinator.status.runs >= runs + 2 and coordinator.delay(0.2) >= 0.8:
                 break
         assert coordinator.status.last_error
         assert coordinator.delay(0.2) >= 0.8                   # doubled per failed run in a row
