@@ -85,6 +85,20 @@ async def test_a_sync_waits_for_the_process_holding_the_profile_and_says_who(san
     holder.release()
     assert (await task).status is v.RunStatus.FINISHED
     assert service.sync_status().state is SyncState.IDLE
+
+    assert holder.try_acquire()                     # again, and this time the wait is cancelled
+    waiting.clear()
+    task = asyncio.ensure_future(service.sync_now())
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if waiting:
+            break
+    service.cancel_sync()
+    cancelled = await asyncio.wait_for(task, timeout=5)     # at once, not when the other process is done
+    assert cancelled.status is v.RunStatus.INTERRUPTED and cancelled.run_id is None
+    assert "nothing was synced" in (cancelled.problem or "")
+    assert service.sync_status().state is SyncState.IDLE and holder.held
+    holder.release()
     await service.aclose()
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from bigbooks_desktop.commands import Subparsers
@@ -36,6 +38,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the previous demo profile instead of wiping it")
     parser.add_argument("--json", action="store_true", help="headless: print the summary as JSON on stdout")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR",
+                        help="save a 1280x800 PNG of every screen (set-up, main window, settings, tray menu) on "
+                             "the demo store to DIR, then exit; without a display it renders offscreen")
     parser.set_defaults(handler=run_demo)
 
 
@@ -80,11 +85,42 @@ def run_demo(args: argparse.Namespace) -> int:
     with SandboxThread(config) as sandbox:
         admin_url = sandbox.info["admin_url"]
         _say(f"Sandbox running at {sandbox.base_url} (admin: {admin_url}); demo profile: {profile}")
+        if args.screenshots is not None:
+            return _screenshots(args.screenshots, admin_url)
         if has_display() and not args.headless:
             from bigbooks_desktop.gui.app import run_gui
 
             return run_gui(demo_admin_url=admin_url)
         return asyncio.run(_headless(admin_url, json_out=args.json))
+
+
+def _screenshots(folder: Path, admin_url: str) -> int:
+    """Every screen as a PNG (gui.demo_screenshots); offscreen when there is no display."""
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from bigbooks_desktop.gui.demo_screenshots import save_screenshots
+
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = save_screenshots(folder, admin_url=admin_url, hold_profile=_hold_profile)
+    for path in saved:
+        print(path)
+    _say(f"{len(saved)} screenshots in {folder}")
+    return 0
+
+
+@contextlib.contextmanager
+def _hold_profile(what: str) -> Iterator[object]:
+    """Hold the demo profile's sync lock as another process would (the waiting screen)."""
+    from bigbooks_desktop.core.paths import database_path
+    from bigbooks_desktop.sync.profile_lock import ProfileLock
+
+    lock = ProfileLock(database_path(), what=what)
+    if not lock.try_acquire():
+        raise RuntimeError("the demo profile is busy")
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def _backfill_whole_store() -> None:

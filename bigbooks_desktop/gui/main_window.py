@@ -9,19 +9,15 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QStyle,
     QSystemTrayIcon,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,27 +25,26 @@ from PySide6.QtWidgets import (
 from bigbooks_desktop import APP_NAME, __version__
 from bigbooks_desktop.core.errors import BigBooksError, ConfigurationError
 from bigbooks_desktop.core.paths import preferences_path
-from bigbooks_desktop.core.views import PreferencesView, RunStatus, ServiceName, SyncSummaryView
+from bigbooks_desktop.core.views import PreferencesView, ServiceName, SyncSummaryView
 from bigbooks_desktop.gui import optional_dialogs
 from bigbooks_desktop.gui.app_icon import app_icon
 from bigbooks_desktop.gui.connection_card import ConnectionCard
 from bigbooks_desktop.gui.models.inbox import InboxColumn, InboxModel
 from bigbooks_desktop.gui.models.runs import RunColumn, RunsModel
+from bigbooks_desktop.gui.notice_bar import NoticeBar
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.optional_dialogs import DialogKind
+from bigbooks_desktop.gui.sync_panel import SyncPanel
 from bigbooks_desktop.gui.sync_text import (
     Notice,
     NoticeKind,
-    describe_status,
     describe_summary,
     last_sync_line,
     notices_between,
-    progress_text,
-    short_time,
-    status_line,
 )
 from bigbooks_desktop.gui.table_page import TablePage
 from bigbooks_desktop.gui.tray import TrayController
+from bigbooks_desktop.gui.window_actions import WindowActions, action_button
 from bigbooks_desktop.service.coordination import ChangeStamp, SyncState, SyncStatusView
 
 if TYPE_CHECKING:
@@ -62,70 +57,6 @@ __all__ = ["MainWindow", "describe_summary"]
 log = logging.getLogger(__name__)
 
 CHANGE_CHECK_MS = 1000        # how often the window looks for changes made by another process
-
-
-def _action(parent: QWidget, text: str, shortcut: str | QKeySequence.StandardKey, tip: str) -> QAction:
-    """An action with its shortcut named in its tooltip."""
-    action = QAction(text, parent)
-    action.setShortcut(QKeySequence(shortcut))
-    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    action.setToolTip(f"{tip} ({keys})" if keys else tip)
-    action.setStatusTip(tip)
-    return action
-
-
-def _button(action: QAction) -> QToolButton:
-    button = QToolButton()
-    button.setDefaultAction(action)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    button.setMinimumHeight(32)
-    return button
-
-
-class _NoticeBar(QFrame):
-    """Notifications inside the window (there may be no tray): an icon, a sentence, what to do, dismiss."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.setAutoFillBackground(True)
-        self.icon = QLabel()
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.action_button = QPushButton()
-        self.action_button.clicked.connect(self._act)
-        self.action: QAction | None = None
-        self.dismiss = QPushButton("Dismiss")
-        self.dismiss.setToolTip("Hide this notice")
-        self.dismiss.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.action_button)
-        layout.addWidget(self.dismiss)
-        self.notice: Notice | None = None
-        self.hide()
-
-    def show_notice(self, notice: Notice, action: QAction | None) -> None:
-        self.notice = notice
-        which = QStyle.StandardPixmap.SP_MessageBoxInformation if notice.kind is NoticeKind.PROBLEM \
-            else QStyle.StandardPixmap.SP_MessageBoxWarning
-        self.icon.setPixmap(self.style().standardIcon(which).pixmap(20, 20))
-        self.text.setText(f"<b>{notice.title}.</b> {notice.message}")
-        self.action = action
-        self.action_button.setVisible(action is not None)
-        if action is not None:
-            self.action_button.setText(action.text().replace("&", "").rstrip("."))
-            self.action_button.setToolTip(action.toolTip())
-        self.show()
-
-    def _act(self) -> None:
-        if self.action is not None:
-            self.action.trigger()
-        self.hide()
 
 
 class MainWindow(QMainWindow):
@@ -155,7 +86,6 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
 
         self._make_actions()
-        self._make_menus()
         self._make_body()
         has_tray = bool(tray_available)
         probe = QSystemTrayIcon.isSystemTrayAvailable if tray_available is None else (lambda: has_tray)
@@ -174,56 +104,25 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------------------
 
     def _make_actions(self) -> None:
-        self.sync_action = _action(self, "&Sync now", "Ctrl+R", "Sync new and changed orders to FreshBooks now")
+        actions = WindowActions(self)
+        actions.fill_menus(self.menuBar())
+        self.sync_action, self.cancel_action, self.auto_sync_action = actions.sync, actions.cancel, actions.auto_sync
+        self.reload_action, self.settings_action, self.setup_action = actions.reload, actions.settings, actions.setup
+        self.runs_tab_action, self.inbox_tab_action = actions.runs_tab, actions.inbox_tab
+        self.open_action, self.close_action, self.quit_action = actions.open, actions.close, actions.quit
+        self.about_action = actions.about
         self.sync_action.triggered.connect(self.sync_now)
-        self.cancel_action = _action(self, "&Cancel sync", "Ctrl+.",
-                                     "Stop the running sync after the orders under way (it records what it did)")
         self.cancel_action.triggered.connect(self.cancel_sync)
-        self.auto_sync_action = _action(self, "&Pause auto-sync", "Ctrl+P", "Pause or resume automatic syncing")
         self.auto_sync_action.triggered.connect(self.toggle_auto_sync)
-        self.reload_action = _action(self, "&Reload", "F5",
-                                     "Reload sign-ins, runs and the inbox from this computer")
-        self.reload_action.triggered.connect(self.refresh)
-        self.settings_action = _action(self, "Se&ttings...", "Ctrl+,", "Accounts, auto-sync and sync policies")
+        self.reload_action.triggered.connect(self._reload_quietly)
         self.settings_action.triggered.connect(self.open_settings)
-        self.setup_action = _action(self, "Set &up BigBooks...", "Ctrl+Shift+N",
-                                    "Connect BigCommerce and FreshBooks and choose where the first sync starts")
         self.setup_action.triggered.connect(self.open_setup)
-        self.runs_tab_action = _action(self, "Recent &runs", "Ctrl+1", "Show recent sync runs")
         self.runs_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
-        self.inbox_tab_action = _action(self, "Error &inbox", "Ctrl+2", "Show the orders that need attention")
         self.inbox_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
-        self.open_action = _action(self, "&Open BigBooks", "Ctrl+Shift+O", "Show the BigBooks window")
         self.open_action.triggered.connect(self.show_and_raise)
-        self.close_action = _action(self, "&Close window", "Ctrl+W",
-                                    "Close the window (to the tray when that preference is on)")
         self.close_action.triggered.connect(self.close)
-        self.quit_action = _action(self, "&Quit", "Ctrl+Q",
-                                   "Quit BigBooks (a running sync stops after the orders under way)")
         self.quit_action.triggered.connect(self.quit_app)
-        self.about_action = _action(self, "&About BigBooks", "F1",
-                                    "Version and where your data lives")
         self.about_action.triggered.connect(self.show_about)
-        for action in (self.sync_action, self.cancel_action, self.auto_sync_action, self.reload_action,
-                       self.settings_action, self.setup_action, self.runs_tab_action, self.inbox_tab_action,
-                       self.open_action, self.close_action, self.quit_action, self.about_action):
-            self.addAction(action)        # shortcuts work wherever the focus is
-
-    def _make_menus(self) -> None:
-        menus = self.menuBar()
-        app_menu = menus.addMenu("&BigBooks")
-        for action in (self.setup_action, self.settings_action, None, self.close_action, self.quit_action):
-            app_menu.addAction(action) if action is not None else app_menu.addSeparator()
-        sync_menu = menus.addMenu("&Sync")
-        for action in (self.sync_action, self.cancel_action, None, self.auto_sync_action):
-            sync_menu.addAction(action) if action is not None else sync_menu.addSeparator()
-        view_menu = menus.addMenu("&View")
-        for action in (self.runs_tab_action, self.inbox_tab_action, None, self.reload_action):
-            view_menu.addAction(action) if action is not None else view_menu.addSeparator()
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-        for menu in (app_menu, sync_menu, view_menu, help_menu):
-            menu.setToolTipsVisible(True)
 
     def _make_body(self) -> None:
         title = QLabel(APP_NAME)
@@ -231,9 +130,9 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         title.setFont(font)
-        self.sync_button = _button(self.sync_action)
-        self.cancel_button = _button(self.cancel_action)
-        self.settings_button = _button(self.settings_action)
+        self.sync_button = action_button(self.sync_action)
+        self.cancel_button = action_button(self.cancel_action)
+        self.settings_button = action_button(self.settings_action)
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
@@ -244,7 +143,7 @@ class MainWindow(QMainWindow):
         self.welcome.setFrameShape(QFrame.Shape.StyledPanel)
         self.welcome_text = QLabel()
         self.welcome_text.setWordWrap(True)
-        self.welcome_button = _button(self.setup_action)
+        self.welcome_button = action_button(self.setup_action)
         welcome_layout = QHBoxLayout(self.welcome)
         welcome_layout.addWidget(self.welcome_text, 1)
         welcome_layout.addWidget(self.welcome_button)
@@ -256,20 +155,14 @@ class MainWindow(QMainWindow):
         cards.addWidget(self.bigcommerce_card, 1)
         cards.addWidget(self.freshbooks_card, 1)
 
-        self.sync_line = QLabel()
-        self.sync_line.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("Idle")
-        self.summary = QLabel("No sync has run yet since BigBooks started.")
-        self.summary.setWordWrap(True)
-        self.notice_bar = _NoticeBar()
+        self.sync_panel = SyncPanel()
+        self.sync_line, self.progress, self.summary = self.sync_panel.line, self.sync_panel.progress, \
+            self.sync_panel.summary
+        self.notice_bar = NoticeBar()
 
         self.runs_model = RunsModel(self)
         self.inbox_model = InboxModel(self)
-        self.runs_page = TablePage(self.runs_model, stretch_column=RunColumn.STARTED, sort_column=RunColumn.RUN)
+        self.runs_page = TablePage(self.runs_model, stretch_column=RunColumn.FINISHED, sort_column=RunColumn.RUN)
         self.inbox_page = TablePage(self.inbox_model, stretch_column=InboxColumn.WHAT_TO_DO,
                                     sort_column=InboxColumn.UPDATED)
         self.runs_proxy, self.inbox_proxy = self.runs_page.proxy, self.inbox_page.proxy
@@ -287,9 +180,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.welcome)
         layout.addLayout(cards)
         layout.addWidget(self.notice_bar)
-        layout.addWidget(self.sync_line)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.summary)
+        layout.addWidget(self.sync_panel)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(root)
         self._update_placeholders()
@@ -325,12 +216,13 @@ class MainWindow(QMainWindow):
         was_connected = self.connected
         self.bigcommerce_card.show_status(status.bigcommerce)
         self.freshbooks_card.show_status(status.freshbooks)
-        self.runs_model.set_rows(await self.service.list_runs())
-        inbox = await self.service.list_inbox()
+        self._update_welcome()                       # with the cards, not after the slower history read
+        history = await self.service.read_history()
+        self.runs_model.set_rows(history.runs)
+        inbox = history.inbox
         self.inbox_model.set_rows(inbox)
         self.tabs.setTabText(1, f"Error inbox ({len(inbox)})" if inbox else "Error inbox")
         self._loaded = True
-        self._update_welcome()
         if self.connected and not was_connected and self.status.state is SyncState.PAUSED:
             self.service.resume_sync()               # signed in again (here, in the wizard, or from the CLI)
         self.apply_auto_sync()
@@ -363,9 +255,7 @@ class MainWindow(QMainWindow):
         """Start a sync (or join the running one); returns its future (tests await it)."""
         self.sync_action.setEnabled(False)
         if not self.status.busy:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
-            self.progress.setFormat("Starting...")
+            self.sync_panel.show_starting()
         future = run_op(self, self._sync(), presenter=self.presenter)
         self._running_sync = future
         return future
@@ -387,7 +277,7 @@ class MainWindow(QMainWindow):
         if self.status.busy:
             self.service.cancel_sync()
             self.cancel_action.setEnabled(False)
-            self.progress.setFormat("Stopping after the orders under way...")
+            self.sync_panel.show_stopping()
 
     def auto_sync_interval(self) -> float | None:
         """Seconds between automatic syncs from the preferences; None while auto-sync is off there."""
@@ -451,55 +341,12 @@ class MainWindow(QMainWindow):
         busy = status.busy
         self.sync_action.setEnabled(not busy)
         self.cancel_action.setEnabled(busy)
-        self.sync_line.setText(status_line(status))
-        if status.state is SyncState.SYNCING:
-            progress = status.progress
-            if progress is not None and progress.total:
-                self.progress.setRange(0, progress.total)
-                self.progress.setValue(progress.done)
-            else:
-                self.progress.setRange(0, 1)
-                self.progress.setValue(0)
-            self.progress.setFormat(progress_text(progress))
-            self.statusBar().showMessage("Syncing...")
-        elif status.state is SyncState.WAITING:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
-            self.progress.setFormat("Waiting for another sync of this profile to finish")
-            self.statusBar().showMessage("Waiting...")
-        else:
-            self._show_outcome(status)
-        self.summary.setText(describe_status(status))
+        message = self.sync_panel.show_status(status)
+        if busy or status.runs:
+            self.statusBar().showMessage(message)
         self.tray.update(status)
         self._update_auto_sync_action()
         self._update_placeholders()
-
-    def _show_outcome(self, status: SyncStatusView) -> None:
-        """The progress bar and status bar once no sync runs: how the last one ended, never "Starting..."."""
-        self.progress.setRange(0, 1)
-        summary = status.last_summary
-        if status.runs == 0:
-            self.progress.setValue(0)
-            self.progress.setFormat("Idle")
-            return
-        finished = status.last_finished_at
-        when = f" · {short_time(finished)}" if finished is not None else ""
-        if status.state is SyncState.PAUSED or status.sign_in_needed:
-            self.progress.setValue(0)
-            self.progress.setFormat(f"Paused: sign-in needed{when}")
-            self.statusBar().showMessage("Sync paused: sign in again")
-        elif status.last_error or summary is None:
-            self.progress.setValue(0)
-            self.progress.setFormat(f"Could not finish{when}")
-            self.statusBar().showMessage("Sync could not finish")
-        elif summary.status is RunStatus.INTERRUPTED:
-            self.progress.setValue(0)
-            self.progress.setFormat("Stopped")
-            self.statusBar().showMessage("Sync stopped")
-        else:
-            self.progress.setValue(1)
-            self.progress.setFormat(f"Done{when}")
-            self.statusBar().showMessage("Sync finished")
 
     def _update_placeholders(self) -> None:
         """What an empty tab says: never "nothing needs your attention" before a sync in progress ends."""
@@ -545,30 +392,44 @@ class MainWindow(QMainWindow):
     # -- dialogs ---------------------------------------------------------------------------------------
 
     def open_settings(self) -> QDialog | None:
-        return self._open(DialogKind.SETTINGS, "Settings are not available in this version. Preferences are "
-                          f"kept in {preferences_path()}; sign in with `bigbooks connect`.")
+        """Settings (one window at a time): saved preferences and sign-ins made there take effect here."""
+        if self._raise_open(DialogKind.SETTINGS):
+            return self.dialogs[DialogKind.SETTINGS]
+        dialog = optional_dialogs.make_settings(self.service, self)
+        if dialog is None:
+            self._not_available("Settings not available", "Settings are not available in this version. "
+                                       f"Preferences are kept in {preferences_path()}; sign in with "
+                                       "`bigbooks connect`.")
+            return None
+        dialog.preferences_changed.connect(self._preferences_changed)
+        dialog.accounts_changed.connect(lambda _status: self._reload_quietly())
+        return self._show_dialog(DialogKind.SETTINGS, dialog)
 
     def open_setup(self) -> QDialog | None:
-        return self._open(DialogKind.SETUP, "The set-up assistant is not available in this version. Connect "
-                          "with `bigbooks connect bigcommerce` and `bigbooks connect freshbooks`; this window "
-                          "notices the sign-ins by itself.")
-
-    def _open(self, kind: DialogKind, missing: str) -> QDialog | None:
-        existing = self.dialogs.get(kind)
-        if existing is not None and existing.isVisible():
-            existing.raise_()
-            existing.activateWindow()
-            return existing
-        dialog = optional_dialogs.make_dialog(kind, self.service, self)
+        """The set-up wizard; when it finishes, the first sync starts here."""
+        if self._raise_open(DialogKind.SETUP):
+            return self.dialogs[DialogKind.SETUP]
+        dialog = optional_dialogs.make_setup(self.service, self)
         if dialog is None:
-            title = "Settings not available" if kind is DialogKind.SETTINGS else "Set-up not available"
-            self.presenter.show(ConfigurationError(missing, title=title))
+            self._not_available("Set-up not available", "The set-up assistant is not available in this "
+                                       "version. Connect with `bigbooks connect bigcommerce` and `bigbooks "
+                                       "connect freshbooks`; this window notices the sign-ins by itself.")
             return None
-        if kind is DialogKind.SETUP:
-            optional_dialogs.connect_signal(dialog, "finished_setup", self._setup_finished)
-        else:
-            optional_dialogs.connect_signal(dialog, "preferences_changed", self._preferences_changed)
-            optional_dialogs.connect_signal(dialog, "accounts_changed", lambda _status: self._reload_quietly())
+        dialog.finished_setup.connect(self._setup_finished)
+        return self._show_dialog(DialogKind.SETUP, dialog)
+
+    def _raise_open(self, kind: DialogKind) -> bool:
+        existing = self.dialogs.get(kind)
+        if existing is None or not existing.isVisible():
+            return False
+        existing.raise_()
+        existing.activateWindow()
+        return True
+
+    def _not_available(self, title: str, message: str) -> None:
+        self.presenter.show(ConfigurationError(message, title=title))
+
+    def _show_dialog(self, kind: DialogKind, dialog: QDialog) -> QDialog:
         dialog.finished.connect(lambda _result: self._reload_quietly())
         self.dialogs[kind] = dialog
         dialog.open()
@@ -589,8 +450,10 @@ class MainWindow(QMainWindow):
         run_op(self, self._first_sync(), presenter=self.presenter)
 
     async def _first_sync(self) -> None:
+        sync = self.sync_now()       # the first sync, from the start chosen in the wizard...
+        await asyncio.sleep(0)       # ...under way before auto-sync's schedule starts (its first run joins it)
         await self.refresh()
-        await asyncio.wait([self.sync_now()])        # its errors are shown by sync_now's own routing
+        await asyncio.wait([sync])   # its errors are shown by sync_now's own routing
 
     def offer_setup(self) -> QDialog | None:
         """At start-up with nothing connected: open the set-up wizard (when this build has it)."""
@@ -639,7 +502,7 @@ class MainWindow(QMainWindow):
         self.service.stop_auto_sync()
         if self.status.busy:
             self.service.cancel_sync()
-            self.progress.setFormat("Stopping...")
+            self.sync_panel.show_stopping()
         self._unsubscribe()
         self.tray.hide()
         super().closeEvent(event)

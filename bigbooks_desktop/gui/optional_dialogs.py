@@ -1,66 +1,61 @@
-"""The first-run wizard and the settings window, opened by the main window and the tray.
+"""The first-run wizard and the settings window, opened by the main window, the tray and the demo's screenshots.
 
-They are built in their own modules (`gui.wizard`, `gui.pages.settings`); this finds them when they are there,
-so a build without them still runs and says plainly what is missing instead of pointing to a screen that does
-not exist.
+They are built in their own modules (`gui.wizard`, `gui.pages.settings`) and imported here when first opened,
+so the window starts without them and a build that lacks one still runs and says plainly what is missing
+instead of pointing to a screen that does not exist.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    from bigbooks_desktop.gui.pages.settings import SettingsDialog
+    from bigbooks_desktop.gui.wizard import FirstRunWizard
     from bigbooks_desktop.service import BigBooksService
 
-__all__ = ["DialogKind", "available", "connect_signal", "make_dialog"]
+__all__ = ["DialogKind", "available", "make_settings", "make_setup"]
 
 
 class DialogKind(StrEnum):
-    SETUP = "setup"           # FirstRunWizard(service, parent), signal finished_setup
-    SETTINGS = "settings"     # SettingsDialog(service, parent), signal preferences_changed
+    SETUP = "setup"           # FirstRunWizard(service, parent), signal finished_setup(PreferencesView)
+    SETTINGS = "settings"     # SettingsDialog(service, parent), signals preferences_changed, accounts_changed
 
 
-_WHERE = {
-    DialogKind.SETUP: ("bigbooks_desktop.gui.wizard", "FirstRunWizard"),
-    DialogKind.SETTINGS: ("bigbooks_desktop.gui.pages.settings", "SettingsDialog"),
-}
+def _missing(exc: ModuleNotFoundError, module: str) -> bool:
+    return exc.name is not None and module.startswith(exc.name)
 
 
-def _dialog_class(kind: DialogKind) -> type[QDialog] | None:
-    module_name, class_name = _WHERE[kind]
+def make_setup(service: BigBooksService, parent: QWidget) -> FirstRunWizard | None:
+    """The set-up wizard, or None when this build has none."""
     try:
-        module = importlib.import_module(module_name)
+        from bigbooks_desktop.gui.wizard import FirstRunWizard
     except ModuleNotFoundError as exc:
-        if exc.name is not None and module_name.startswith(exc.name):
-            return None         # not built into this version
+        if _missing(exc, "bigbooks_desktop.gui.wizard"):
+            return None
         raise
-    found = getattr(module, class_name, None)
-    return found if isinstance(found, type) and issubclass(found, QDialog) else None
+    return FirstRunWizard(service, parent)
+
+
+def make_settings(service: BigBooksService, parent: QWidget) -> SettingsDialog | None:
+    """The settings window, or None when this build has none."""
+    try:
+        from bigbooks_desktop.gui.pages.settings import SettingsDialog
+    except ModuleNotFoundError as exc:
+        if _missing(exc, "bigbooks_desktop.gui.pages.settings"):
+            return None
+        raise
+    return SettingsDialog(service, parent)
 
 
 def available(kind: DialogKind) -> bool:
-    return _dialog_class(kind) is not None
+    import importlib.util
 
-
-def make_dialog(kind: DialogKind, service: BigBooksService, parent: QWidget) -> QDialog | None:
-    """The dialog, or None when this build has no such dialog."""
-    cls = _dialog_class(kind)
-    if cls is None:
-        return None
-    factory = cast("Callable[[BigBooksService, QWidget], QDialog]", cls)   # the dialogs' agreed signature
-    return factory(service, parent)
-
-
-def connect_signal(dialog: QDialog, name: str, slot: Callable[[object], None]) -> bool:
-    """Connect the dialog's signal `name` (one argument, e.g. the saved preferences) when it has one."""
-    signal = getattr(dialog, name, None)
-    if not isinstance(signal, SignalInstance):
+    module = "bigbooks_desktop.gui.wizard" if kind is DialogKind.SETUP else "bigbooks_desktop.gui.pages.settings"
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:          # the parent package is missing too
         return False
-    signal.connect(slot)
-    return True

@@ -47,10 +47,15 @@ def _orders(count: int) -> str:
 def describe_summary(summary: SyncSummaryView) -> str:
     """One sentence a merchant can read: what the last run did and what waits for them."""
     counts = summary.counts
+    if summary.status is RunStatus.INTERRUPTED and summary.run_id is None and summary.problem:
+        return summary.problem                 # cancelled before it began (waiting for another process)
     if summary.status is RunStatus.INTERRUPTED:
         text = (f"Last sync stopped before it finished: {counts.invoices_created} invoices created, "
                 f"{counts.payments_created} payments and {counts.credits_created} credit notes recorded so far; "
                 "the next sync picks up the rest.")
+    elif not (counts.invoices_created or counts.invoices_updated or counts.payments_created
+              or counts.credits_created) and summary.status is RunStatus.FINISHED:
+        text = "Last sync: nothing new to write; FreshBooks was already up to date."
     else:
         text = (f"Last sync: {counts.invoices_created} invoices created, {counts.invoices_updated} updated, "
                 f"{counts.payments_created} payments and {counts.credits_created} credit notes recorded.")

@@ -10,6 +10,7 @@ Qt-free: the window subscribes with a plain callback, called on the loop the coo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -28,23 +29,28 @@ from bigbooks_desktop.core import paths
 from bigbooks_desktop.core import views as v
 from bigbooks_desktop.core.preferences import load_preferences
 from bigbooks_desktop.service import convert
+from bigbooks_desktop.service.run_history import run_views
+from bigbooks_desktop.store import error_queue
 from bigbooks_desktop.store.db import current_database
 from bigbooks_desktop.store.runs import RunMode
 from bigbooks_desktop.sync.context import SyncProgress
 from bigbooks_desktop.sync.coordinator import MIN_INTERVAL, CoordinatorState, CoordinatorStatus, SyncCoordinator
 from bigbooks_desktop.sync.engine import RunSummary, SyncEngine, SyncOptions
+from bigbooks_desktop.sync.profile_lock import ProfileBusyError, ProfileLock
 
 if TYPE_CHECKING:
     from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
     from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
     from bigbooks_desktop.mapping.profile import MappingProfile
 
-__all__ = ["WINDOW_LOCK_OWNER", "ChangeStamp", "SyncCoordination", "SyncState", "SyncStatusListener",
-           "SyncStatusView"]
+__all__ = ["WINDOW_LOCK_OWNER", "ChangeStamp", "HistoryView", "SyncCoordination", "SyncState",
+           "SyncStatusListener", "SyncStatusView"]
 
 WINDOW_LOCK_OWNER = "the BigBooks window"
 
 log = logging.getLogger(__name__)
+
+_LOCK_POLL_SECONDS = 0.2
 
 
 class SyncState(StrEnum):
@@ -87,6 +93,14 @@ class ChangeStamp:
     data_version: int
     connections: int
     preferences: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """Recent runs, newest first, and the inbox's active rows, newest-updated first."""
+
+    runs: tuple[v.RunView, ...]
+    inbox: tuple[v.InboxView, ...]
 
 
 SyncStatusListener = Callable[[SyncStatusView], None]
@@ -169,7 +183,9 @@ class SyncCoordination:
             auto_sync_seconds=state.interval, backoff_seconds=backoff, sign_in_needed=sign_in_needed)
 
     def _summary_view(self, result: object) -> v.SyncSummaryView | None:
-        """The last run's summary as a view, converted once per run (events repeat it with every change)."""
+        """The last run's summary as a view (runs return one; converted once per run otherwise)."""
+        if isinstance(result, v.SyncSummaryView):
+            return result
         if not isinstance(result, RunSummary):
             return None
         cache = self._coordination().summaries
@@ -239,7 +255,7 @@ class SyncCoordination:
             await state.coordinator.aclose()
 
     async def _coordinated_run(self, progress: Callable[[SyncProgress], None],
-                               cancel: threading.Event) -> RunSummary:
+                               cancel: threading.Event) -> v.SyncSummaryView:
         """One run, on the coordinator's worker thread (its own event loop): the stored sign-ins, the
         preferences as they are now, the lock named after this process."""
         state = self._coordination()
@@ -252,11 +268,53 @@ class SyncCoordination:
         accounts.forget_shared_auth()
         preferences = load_preferences()
         options = dataclasses.replace(self.options, lock_owner=self.lock_owner)
+        if not await self._wait_for_the_profile(progress, cancel, options):
+            return _cancelled_while_waiting(mode)
         async with self._clients() as (bigcommerce, freshbooks):
             engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
                                 options=options)
-            return await engine.run(since=since, first_run_start=_moment(preferences.backfill_start),
-                                    mode=mode, progress=progress, cancel=cancel)
+            summary = await engine.run(since=since, first_run_start=_moment(preferences.backfill_start),
+                                       mode=mode, progress=progress, cancel=cancel)
+        return convert.summary_view(summary)      # here, on the worker thread: a big run's summary is big
+
+    async def _wait_for_the_profile(self, progress: Callable[[SyncProgress], None], cancel: threading.Event,
+                                    options: SyncOptions) -> bool:
+        """Wait while another process syncs this profile, saying who it is, as the engine would; but a cancel
+        withdraws the wait (False) instead of running once the profile is free. The engine takes the lock
+        itself right after (ProfileBusyError after `lock_wait` seconds, as it would)."""
+        probe = ProfileLock(Path(current_database().database), what=self.lock_owner)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (options.lock_wait or 0.0)
+        told = False
+        while not probe.try_acquire():
+            if cancel.is_set():
+                return False
+            if not told:
+                holder = probe.holder()
+                who = holder.describe() if holder is not None else "another BigBooks process"
+                progress(SyncProgress(0, 0, "waiting", message=f"waiting for {who} to finish syncing this profile"))
+                told = True
+            if loop.time() > deadline:
+                raise ProfileBusyError(probe.holder())
+            await asyncio.sleep(_LOCK_POLL_SECONDS)
+        probe.release()
+        return True
+
+    # -- what the window shows, read off the loop ------------------------------------------------------
+
+    async def read_history(self, *, runs: int = 50, inbox: int = 500) -> HistoryView:
+        """Recent runs (with the orders each created) and the active inbox, read on a worker thread with its own
+        SQLite connection: after a 10,000-order run that is a lot of rows, and the loop thread only awaits."""
+
+        def read() -> HistoryView:
+            try:
+                entries = error_queue.list_errors(status=error_queue.ACTIVE_STATUSES, limit=inbox)
+                return HistoryView(runs=tuple(run_views(limit=runs)),
+                                   inbox=tuple(convert.inbox_view(e) for e in entries))
+            finally:
+                current_database().close()        # this worker thread's connection (peewee: one per thread)
+
+        return await asyncio.to_thread(read)
 
     # -- changes made elsewhere ------------------------------------------------------------------------
 
@@ -268,6 +326,16 @@ class SyncCoordination:
         return ChangeStamp(data_version=int(row[0]) if row else 0,
                            connections=_mtime(accounts.connections_path()),
                            preferences=_mtime(paths.preferences_path()))
+
+
+def _cancelled_while_waiting(mode: RunMode) -> v.SyncSummaryView:
+    """The summary of a sync cancelled before it began (no run was recorded: nothing was read or written)."""
+    now = datetime.now(UTC)
+    return v.SyncSummaryView(
+        run_id=None, mode=v.RunMode(mode.value), status=v.RunStatus.INTERRUPTED, dry_run=False, started_at=now,
+        finished_at=now, counts=v.CountsView(), results={}, failed=(), inbox_active=error_queue.count_errors(
+            status=error_queue.ACTIVE_STATUSES), cursor=None,
+        problem="Cancelled while waiting for another sync of this profile; nothing was synced.")
 
 
 def _mtime(path: Path) -> int:

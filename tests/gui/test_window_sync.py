@@ -20,6 +20,7 @@ from bigbooks_desktop.gui.main_window import MainWindow
 from bigbooks_desktop.gui.ops import ErrorPresenter
 from bigbooks_desktop.gui.optional_dialogs import DialogKind
 from bigbooks_desktop.gui.sync_text import NoticeKind
+from bigbooks_desktop.gui.theme import dark_palette
 from bigbooks_desktop.gui.tray import TrayController
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
 
@@ -105,6 +106,7 @@ def test_auto_sync_fires_on_its_interval_and_shows_the_back_off(
         await _until(lambda: window.status.auto_sync_seconds is None)
         assert window.auto_sync_action.text() == "&Resume auto-sync"
         assert window.tray.next_line.text() == "Auto-sync is off"
+        window.close()                                  # while the loop runs: the schedule stops cleanly
         await service.close_sync()
 
     qloop.run_until_complete(scenario())
@@ -283,22 +285,6 @@ def test_every_action_has_a_shortcut_and_a_tooltip_and_every_button_a_tooltip(
     qloop.run_until_complete(service.aclose())
 
 
-def _dark_palette() -> QPalette:
-    """What a desktop in dark mode hands Qt (the offscreen platform cannot switch schemes by itself)."""
-    palette = QPalette()
-    for role, colour in ((QPalette.ColorRole.Window, "#2b2d30"), (QPalette.ColorRole.WindowText, "#e8e8e8"),
-                         (QPalette.ColorRole.Base, "#1e1f22"), (QPalette.ColorRole.AlternateBase, "#26282b"),
-                         (QPalette.ColorRole.Text, "#e8e8e8"), (QPalette.ColorRole.Button, "#3a3d41"),
-                         (QPalette.ColorRole.ButtonText, "#e8e8e8"), (QPalette.ColorRole.Highlight, "#3574f0"),
-                         (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#3b3f45"),
-                         (QPalette.ColorRole.ToolTipText, "#e8e8e8"), (QPalette.ColorRole.PlaceholderText, "#9a9da3"),
-                         (QPalette.ColorRole.Mid, "#4a4d52"), (QPalette.ColorRole.Dark, "#191a1c"),
-                         (QPalette.ColorRole.Light, "#4e5157"), (QPalette.ColorRole.Midlight, "#45484d"),
-                         (QPalette.ColorRole.Shadow, "#000000"), (QPalette.ColorRole.Link, "#6ea8fe")):
-        palette.setColor(role, QColor(colour))
-    return palette
-
-
 @pytest.mark.sockets
 def test_the_window_follows_the_systems_dark_theme(qtbot: Any, qloop: asyncio.AbstractEventLoop,
                                                    sandbox_service: Any, save_screenshot: Any) -> None:
@@ -316,7 +302,7 @@ def test_the_window_follows_the_systems_dark_theme(qtbot: Any, qloop: asyncio.Ab
         QWidget)])
     light = window.bigcommerce_card.palette().color(QPalette.ColorRole.Base)
     previous = app.palette()
-    app.setPalette(_dark_palette())
+    app.setPalette(dark_palette())
     try:
         QApplication.processEvents()
         dark = window.bigcommerce_card.palette().color(QPalette.ColorRole.Base)
