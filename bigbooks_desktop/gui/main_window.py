@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -34,6 +35,7 @@ from bigbooks_desktop.gui.models.runs import RunColumn, RunsModel
 from bigbooks_desktop.gui.notice_bar import NoticeBar
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.optional_dialogs import DialogKind
+from bigbooks_desktop.gui.sync_from_date import SyncFromDateDialog
 from bigbooks_desktop.gui.sync_panel import SyncPanel
 from bigbooks_desktop.gui.sync_text import (
     Notice,
@@ -107,11 +109,13 @@ class MainWindow(QMainWindow):
         actions = WindowActions(self)
         actions.fill_menus(self.menuBar())
         self.sync_action, self.cancel_action, self.auto_sync_action = actions.sync, actions.cancel, actions.auto_sync
+        self.sync_from_action = actions.sync_from
         self.reload_action, self.settings_action, self.setup_action = actions.reload, actions.settings, actions.setup
         self.runs_tab_action, self.inbox_tab_action = actions.runs_tab, actions.inbox_tab
         self.open_action, self.close_action, self.quit_action = actions.open, actions.close, actions.quit
         self.about_action = actions.about
         self.sync_action.triggered.connect(self.sync_now)
+        self.sync_from_action.triggered.connect(self.ask_sync_from_date)
         self.cancel_action.triggered.connect(self.cancel_sync)
         self.auto_sync_action.triggered.connect(self.toggle_auto_sync)
         self.reload_action.triggered.connect(self._reload_quietly)
@@ -251,19 +255,29 @@ class MainWindow(QMainWindow):
 
     # -- the sync --------------------------------------------------------------------------------------
 
-    def sync_now(self) -> asyncio.Future[SyncSummaryView]:
-        """Start a sync (or join the running one); returns its future (tests await it)."""
+    def sync_now(self, *, since: date | None = None) -> asyncio.Future[SyncSummaryView]:
+        """Start a sync (or join the running one); `since` backfills orders from that day. Returns its future
+        (tests await it)."""
         self.sync_action.setEnabled(False)
+        self.sync_from_action.setEnabled(False)
         if not self.status.busy:
             self.sync_panel.show_starting()
-        future = run_op(self, self._sync(), presenter=self.presenter)
+        future = run_op(self, self._sync(since), presenter=self.presenter)
         self._running_sync = future
         return future
 
-    async def _sync(self) -> SyncSummaryView:
+    def ask_sync_from_date(self) -> SyncFromDateDialog:
+        """Sync > Sync from a date...: the dialog (returned for tests); accepting it starts the backfill."""
+        dialog = SyncFromDateDialog(self, start=self.preferences.backfill_start)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.sync_now(since=dialog.chosen()))
+        dialog.open()
+        return dialog
+
+    async def _sync(self, since: date | None = None) -> SyncSummaryView:
         """The sync, then the window brought up to date with what it did (also when it failed)."""
         try:
-            return await self.service.sync_now()
+            return await self.service.sync_now(since=since)
         finally:
             self._show_status(self.service.sync_status())
             if not self._closed:
@@ -340,6 +354,7 @@ class MainWindow(QMainWindow):
     def _show_status(self, status: SyncStatusView) -> None:
         busy = status.busy
         self.sync_action.setEnabled(not busy)
+        self.sync_from_action.setEnabled(not busy)
         self.cancel_action.setEnabled(busy)
         message = self.sync_panel.show_status(status)
         if busy or status.runs:

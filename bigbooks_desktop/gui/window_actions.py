@@ -37,6 +37,8 @@ class WindowActions:
 
     def __init__(self, window: QWidget) -> None:
         self.sync = make_action(window, "&Sync now", "Ctrl+R", "Sync new and changed orders to FreshBooks now")
+        self.sync_from = make_action(window, "Sync from a &date...", "Ctrl+Shift+R",
+                                     "Sync orders from a date you choose, older ones included (a backfill)")
         self.cancel = make_action(window, "&Cancel sync", "Ctrl+.", "Stop the running sync after the orders under "
                                   "way (it records what it did), or stop waiting for another one")
         self.auto_sync = make_action(window, "&Pause auto-sync", "Ctrl+P", "Pause or resume automatic syncing")
@@ -56,13 +58,13 @@ class WindowActions:
             window.addAction(action)
 
     def all(self) -> tuple[QAction, ...]:
-        return (self.sync, self.cancel, self.auto_sync, self.reload, self.settings, self.setup, self.runs_tab,
-                self.inbox_tab, self.open, self.close, self.quit, self.about)
+        return (self.sync, self.sync_from, self.cancel, self.auto_sync, self.reload, self.settings, self.setup,
+                self.runs_tab, self.inbox_tab, self.open, self.close, self.quit, self.about)
 
     def fill_menus(self, menus: QMenuBar) -> None:
         layout: tuple[tuple[str, tuple[QAction | None, ...]], ...] = (
             ("&BigBooks", (self.setup, self.settings, None, self.close, self.quit)),
-            ("&Sync", (self.sync, self.cancel, None, self.auto_sync)),
+            ("&Sync", (self.sync, self.sync_from, self.cancel, None, self.auto_sync)),
             ("&View", (self.runs_tab, self.inbox_tab, None, self.reload)),
             ("&Help", (self.about,)),
         )

@@ -17,6 +17,7 @@ from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.store.api_use import ApiWindow, record_api_windows
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.db import current_database, transaction
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
@@ -150,8 +151,9 @@ class SyncEngine:
             start = self._start(since, cursor_value, first_run_start)
             if poll and start is None:
                 note = (f"First run: nothing synced; orders modified from now on "
-                        f"({server_now.isoformat(timespec='seconds')}) will be. Use --since DATE to backfill "
-                        "older orders (or set a backfill start date in the preferences).")
+                        f"({server_now.isoformat(timespec='seconds')}) will be. To copy older orders too, "
+                        "sync from a date: in the window, Sync > Sync from a date...; in a terminal, "
+                        "bigbooks sync --since DATE.")
             if poll and start is not None:
                 report(SyncProgress(0, 0, "listing", message=f"orders modified since {start.isoformat()}"))
                 polled = [o async for o in self.bigcommerce.iter_orders(modified_since=start)]
@@ -185,6 +187,7 @@ class SyncEngine:
             status, problem = RunStatus.INTERRUPTED, (
                 "Stopped on request between orders; the orders it did not reach are synced by the next run.")
         run = finish_run(run_id, status, ctx.run_counts(), error=problem)
+        record_api_windows(run_id, _api_windows(run_id, self.bigcommerce))
         report(SyncProgress(len(outcomes), len(outcomes), "finishing"))
         if problem:
             log_activity(f"Sync paused: {problem}", run_id=run_id)
@@ -340,6 +343,15 @@ class SyncEngine:
             planned_totals=_totals(planned), skipped=sorted(skipped, key=lambda s: s["order_id"]))
 
 
+def _api_windows(run_id: int, client: Any) -> list[ApiWindow]:
+    """The BigCommerce budget windows the client's governor saw (connectors.bigcommerce.budget)."""
+    budget = getattr(getattr(client, "governor", None), "budget", None)
+    if budget is None:
+        return []
+    return [ApiWindow(run_id=run_id, ends_at=w.ends_at, window_seconds=w.window_seconds, quota=w.quota,
+                      used=w.used, ours=w.ours) for w in budget.windows()]
+
+
 def _stats(client: Any) -> dict[str, Any]:
     stats = getattr(client, "stats", None)
     return stats.snapshot() if stats is not None else {}
@@ -347,6 +359,7 @@ def _stats(client: Any) -> dict[str, Any]:
 
 def _plain(plan: PlannedOrder) -> dict[str, Any]:
     data = asdict(plan)
+    data.pop("client_key")            # the customer's email or id: counted, not shown
     return {k: (str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v)
             for k, v in data.items()}
 
@@ -362,7 +375,8 @@ def _totals(planned: Sequence[PlannedOrder]) -> dict[str, Any]:
         bucket["credits"] += plan.credit_total
     return {
         "invoices_to_create": sum(1 for p in planned if p.action == "create"),
-        "clients_to_create": len({p.order_id for p in planned if p.client == "create"}),
+        # orders of one customer share the client the first of them creates
+        "clients_to_create": len({p.client_key or f"order {p.order_id}" for p in planned if p.client == "create"}),
         "items_to_create": sorted({s for p in planned for s in p.items_to_create}),
         "taxes_to_create": sorted({t for p in planned for t in p.taxes_to_create}),
         "payments_to_create": sum(p.payments for p in planned),

@@ -168,7 +168,7 @@ class _PoliciesTab(QWidget):
         layout = column(self)
         layout.addLayout(form)
         layout.addWidget(hint("The backfill start only matters before the first sync; to sync older orders later, "
-                              "use <code>bigbooks sync --since DATE</code>."))
+                              "use <b>Sync &gt; Sync from a date...</b> in the main window (Ctrl+Shift+R)."))
         layout.addStretch(1)
 
     def fill(self, preferences: PreferencesView) -> None:

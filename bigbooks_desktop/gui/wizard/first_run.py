@@ -341,11 +341,14 @@ class FirstRunWizard(QWizard):
             self.setPage(page_id, page)
         self.setStartId(WizardPage.WELCOME)
         self.resize(QSize(820, 640))
+        self._chosen_early: bool | None = None
         self.loading = run_op(self, self._load(), presenter=InlineErrors(self.welcome.message))
 
     async def _load(self) -> None:
         self.preferences = self.service.preferences()
         self.status = await self.service.status()
+        if self._chosen_early is not None:        # clicked before the sign-ins were read: go on now
+            self.choose(demo=self._chosen_early)
 
     # -- the path through the pages --------------------------------------------------------------------
 
@@ -356,7 +359,9 @@ class FirstRunWizard(QWizard):
     def choose(self, *, demo: bool) -> None:
         """The welcome page's two ways: the demo store, or the merchant's own accounts."""
         if self.status is None:
-            return                     # still loading; the choice is made again once it is known
+            self._chosen_early = demo  # still loading: the choice is made once the sign-ins are known
+            return
+        self._chosen_early = None
         self.demo = demo
         self.next()
 
