@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import os
 import platform
@@ -51,6 +52,10 @@ def main() -> int:
                         help="speeds up the sandbox's rate-limit window (150 requests per 30 s / this)")
     parser.add_argument("--quota", type=int, default=150)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--stacks", type=Path, metavar="FILE",
+                        help="when the GUI thread misses its tick by --stack-after ms, write every thread's stack "
+                             "to FILE (faulthandler's watchdog runs in C, without the GIL): what held it")
+    parser.add_argument("--stack-after", type=float, default=40.0)
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="bigbooks-stall-")
     os.environ["BIGBOOKS_HOME"] = home
@@ -79,10 +84,14 @@ def main() -> int:
     gaps: list[tuple[float, float]] = []                   # (gap, when) in seconds
     last = [time.perf_counter()]
 
+    stacks = args.stacks.open("w") if args.stacks else None
+
     def tick() -> None:
         now = time.perf_counter()
         gaps.append((now - last[0], now))
         last[0] = now
+        if stacks is not None:        # re-armed every tick: fires only when the next tick is this late
+            faulthandler.dump_traceback_later(args.stack_after / 1000, file=stacks)
 
     timer = QTimer()
     timer.setInterval(5)
@@ -115,6 +124,7 @@ def main() -> int:
         result["seconds"] = time.perf_counter() - begin
         await asyncio.sleep(TAIL_SECONDS)         # the window's reload and the full collection put off till now
         timer.stop()
+        faulthandler.cancel_dump_traceback_later()
         result["invoices"] = summary.counts.invoices_created
         result["inbox"] = summary.inbox_active
         result["seen"] = summary.counts.orders_seen

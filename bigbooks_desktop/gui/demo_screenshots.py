@@ -3,8 +3,14 @@
     main-welcome           nothing connected yet (the set-up offer)
     first-run-<page>       each page of the set-up wizard, over the window (when this build has the wizard):
                            the own-store pages, then "Try the demo store", its preview, and Start syncing
-    main-syncing-<tab>     both tabs while the first sync (started by the wizard) runs
-    main-runs, main-inbox  both tabs after it (the notice about the orders that need attention)
+    main-syncing-<tab>     the dashboard and the inbox while the first sync (started by the wizard) runs
+    dashboard              after it (with the notice about the orders that need attention)
+    orders-invoices, order-detail
+                           orders beside invoices; an order selected, line by line
+    inbox, inbox-fix-*     the error inbox grouped by cause; a fix's form (an email; a SKU when one waits)
+    inbox-fixed            the email typed in the form, saved and retried: the order is invoiced
+    runs, runs-undo-preview, runs-dry-run, reconciliation
+                           the runs, an undo's preview, a dry run's preview, the reconciliation report
     settings-<tab>         each tab of Settings, over the window (when this build has it)
     tray-menu              the tray icon's menu, where a tray would show it
     main-waiting           waiting while another process (`bigbooks sync --watch` from cron) holds the profile
@@ -32,6 +38,7 @@ from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.gui.main_window import MainWindow
 from bigbooks_desktop.gui.ops import ErrorPresenter
 from bigbooks_desktop.gui.theme import dark_palette
+from bigbooks_desktop.gui.window_pages import Screen
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
 
 if TYPE_CHECKING:
@@ -155,12 +162,12 @@ def _pictures_while_syncing(camera: _Camera) -> Callable[[], Awaitable[None]]:
     pending: list[asyncio.Future[None]] = []
 
     async def during() -> None:
-        window.tabs.setCurrentIndex(0)
+        window.tabs.show_screen(Screen.DASHBOARD)
         await _settle(0.05)
-        camera.window_shot("main-syncing-runs")
-        window.tabs.setCurrentIndex(1)
+        camera.window_shot("main-syncing-dashboard")
+        window.tabs.show_screen(Screen.INBOX)
         camera.window_shot("main-syncing-inbox")
-        window.tabs.setCurrentIndex(0)
+        window.tabs.show_screen(Screen.DASHBOARD)
 
     def watch(status: SyncStatusView) -> None:
         progress = status.progress
@@ -204,6 +211,37 @@ async def _auto_sync(camera: _Camera, service: BigBooksService) -> None:
     camera.window_shot("main-auto-sync")
 
 
+def _shooter(camera: _Camera, page: QWidget) -> Callable[[str], object]:
+    """A page's `shoot`: the window, or the page's open dialog over it."""
+    def shoot(name: str) -> Path:
+        dialog = getattr(page, "dialog", None)
+        if isinstance(dialog, QWidget) and dialog.isVisible():
+            return camera.over_window(dialog, name)
+        return camera.window_shot(name)
+
+    return shoot
+
+
+async def _screens(camera: _Camera) -> None:
+    """Each screen's own pictures (the page puts itself in each state), then an inbox fix made in the form."""
+    pages = camera.window.tabs
+    for screen, page in ((Screen.ORDERS, pages.orders), (Screen.INBOX, pages.inbox), (Screen.RUNS, pages.runs)):
+        pages.show_screen(screen)
+        await _settle()
+        await page.pictures(_shooter(camera, page))
+    inbox = pages.inbox
+    pages.show_screen(Screen.INBOX)
+    if any(g.key == "missing_email" for g in inbox.groups.groups):
+        await inbox.select_group("missing_email")
+        inbox.open_fix()
+        inbox.email_form.email.setText("jo.baker@example.com")
+        inbox.email_form.save.click()
+        await _until(lambda: inbox.pending is not None and inbox.pending.done())
+        await inbox.refresh()
+        await _settle()
+        camera.window_shot("inbox-fixed")
+
+
 async def take_screenshots(folder: Path, service: BigBooksService, *, admin_url: str,
                            hold_profile: ProfileHolder) -> list[Path]:
     """Every screen, in the order a new user meets them, into `folder` (which exists); returns the files."""
@@ -226,11 +264,10 @@ async def take_screenshots(folder: Path, service: BigBooksService, *, admin_url:
         await syncing()
         await window.refresh()
         await _settle()
-        camera.window_shot("main-runs")
-        window.tabs.setCurrentIndex(1)
-        await _settle()
-        camera.window_shot("main-inbox")
-        window.tabs.setCurrentIndex(0)
+        camera.window_shot("dashboard")
+        await _screens(camera)
+        window.tabs.show_screen(Screen.DASHBOARD)
+        await window.refresh()
 
         await _settings_tabs(camera)
         menu = window.tray.menu

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSystemTrayIcon,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,8 +29,7 @@ from bigbooks_desktop.core.views import PreferencesView, ServiceName, SyncSummar
 from bigbooks_desktop.gui import optional_dialogs
 from bigbooks_desktop.gui.app_icon import app_icon
 from bigbooks_desktop.gui.connection_card import ConnectionCard
-from bigbooks_desktop.gui.models.inbox import InboxColumn, InboxModel
-from bigbooks_desktop.gui.models.runs import RunColumn, RunsModel
+from bigbooks_desktop.gui.models.run_history import RunHistoryModel
 from bigbooks_desktop.gui.notice_bar import NoticeBar
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.optional_dialogs import DialogKind
@@ -44,9 +42,9 @@ from bigbooks_desktop.gui.sync_text import (
     last_sync_line,
     notices_between,
 )
-from bigbooks_desktop.gui.table_page import TablePage
 from bigbooks_desktop.gui.tray import TrayController
 from bigbooks_desktop.gui.window_actions import WindowActions, action_button
+from bigbooks_desktop.gui.window_pages import Screen, WindowPages
 from bigbooks_desktop.service.coordination import ChangeStamp, SyncState, SyncStatusView
 
 if TYPE_CHECKING:
@@ -111,7 +109,8 @@ class MainWindow(QMainWindow):
         self.sync_action, self.cancel_action, self.auto_sync_action = actions.sync, actions.cancel, actions.auto_sync
         self.sync_from_action = actions.sync_from
         self.reload_action, self.settings_action, self.setup_action = actions.reload, actions.settings, actions.setup
-        self.runs_tab_action, self.inbox_tab_action = actions.runs_tab, actions.inbox_tab
+        self.screen_actions = actions.screens
+        self.inbox_tab_action = actions.screens[Screen.INBOX]
         self.open_action, self.close_action, self.quit_action = actions.open, actions.close, actions.quit
         self.about_action = actions.about
         self.sync_action.triggered.connect(self.sync_now)
@@ -121,8 +120,8 @@ class MainWindow(QMainWindow):
         self.reload_action.triggered.connect(self._reload_quietly)
         self.settings_action.triggered.connect(self.open_settings)
         self.setup_action.triggered.connect(self.open_setup)
-        self.runs_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
-        self.inbox_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
+        for screen, action in zip(Screen, self.screen_actions, strict=True):
+            action.triggered.connect(lambda _checked=False, screen=screen: self.tabs.show_screen(screen))
         self.open_action.triggered.connect(self.show_and_raise)
         self.close_action.triggered.connect(self.close)
         self.quit_action.triggered.connect(self.quit_app)
@@ -164,17 +163,7 @@ class MainWindow(QMainWindow):
             self.sync_panel.summary
         self.notice_bar = NoticeBar()
 
-        self.runs_model = RunsModel(self)
-        self.inbox_model = InboxModel(self)
-        self.runs_page = TablePage(self.runs_model, stretch_column=RunColumn.FINISHED, sort_column=RunColumn.RUN)
-        self.inbox_page = TablePage(self.inbox_model, stretch_column=InboxColumn.WHAT_TO_DO,
-                                    sort_column=InboxColumn.UPDATED)
-        self.runs_proxy, self.inbox_proxy = self.runs_page.proxy, self.inbox_page.proxy
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.runs_page, "Recent runs")
-        self.tabs.addTab(self.inbox_page, "Error inbox")
-        self.tabs.setTabToolTip(0, self.runs_tab_action.toolTip())
-        self.tabs.setTabToolTip(1, self.inbox_tab_action.toolTip())
+        self.tabs = WindowPages(self.service, presenter=self.presenter)
 
         root = QWidget()
         layout = QVBoxLayout(root)
@@ -221,11 +210,7 @@ class MainWindow(QMainWindow):
         self.bigcommerce_card.show_status(status.bigcommerce)
         self.freshbooks_card.show_status(status.freshbooks)
         self._update_welcome()                       # with the cards, not after the slower history read
-        history = await self.service.read_history()
-        self.runs_model.set_rows(history.runs)
-        inbox = history.inbox
-        self.inbox_model.set_rows(inbox)
-        self.tabs.setTabText(1, f"Error inbox ({len(inbox)})" if inbox else "Error inbox")
+        await self.tabs.refresh()
         self._loaded = True
         if self.connected and not was_connected and self.status.state is SyncState.PAUSED:
             self.service.resume_sync()               # signed in again (here, in the wizard, or from the CLI)
@@ -236,6 +221,11 @@ class MainWindow(QMainWindow):
 
     def _reload_quietly(self) -> None:
         self.refresh(quiet=True)
+
+    @property
+    def runs_model(self) -> RunHistoryModel:
+        """The runs screen's table (what each run did)."""
+        return self.tabs.runs.model
 
     @property
     def connected(self) -> bool:
@@ -364,20 +354,7 @@ class MainWindow(QMainWindow):
         self._update_placeholders()
 
     def _update_placeholders(self) -> None:
-        """What an empty tab says: never "nothing needs your attention" before a sync in progress ends."""
-        if not self._loaded:
-            runs = inbox = "Loading..."
-        elif not self.connected:
-            runs = inbox = ("Nothing to show yet: connect BigCommerce and FreshBooks first "
-                            "(BigBooks > Set up BigBooks).")
-        elif self.status.busy:
-            runs = "A sync is under way: it shows here as it goes."
-            inbox = "A sync is under way: orders that need attention show here when it finishes."
-        else:
-            runs = "No sync has run yet. Press Sync now to start."
-            inbox = "Nothing needs your attention: every order synced or was skipped on purpose."
-        self.runs_page.set_placeholder(runs)
-        self.inbox_page.set_placeholder(inbox)
+        self.tabs.set_context(loaded=self._loaded, connected=self.connected, busy=self.status.busy)
 
     def _update_welcome(self) -> None:
         has_wizard = optional_dialogs.available(DialogKind.SETUP)

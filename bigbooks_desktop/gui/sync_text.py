@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bigbooks_desktop.core.run_words import orders_phrase, run_sentence
 from bigbooks_desktop.core.views import RunStatus, SyncProgressView, SyncStage, SyncSummaryView
 from bigbooks_desktop.gui.formatting import label
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
@@ -41,32 +42,15 @@ def duration(seconds: float) -> str:
 
 
 def _orders(count: int) -> str:
-    return f"{count} order{'' if count == 1 else 's'}"
+    return orders_phrase(count)
 
 
 def describe_summary(summary: SyncSummaryView) -> str:
-    """One sentence a merchant can read: what the last run did and what waits for them."""
-    counts = summary.counts
+    """One sentence a merchant can read: what the last run did and what waits for them (core.run_words)."""
     if summary.status is RunStatus.INTERRUPTED and summary.run_id is None and summary.problem:
         return summary.problem                 # cancelled before it began (waiting for another process)
-    if summary.status is RunStatus.INTERRUPTED:
-        text = (f"Last sync stopped before it finished: {counts.invoices_created} invoices created, "
-                f"{counts.payments_created} payments and {counts.credits_created} credit notes recorded so far; "
-                "the next sync picks up the rest.")
-    elif not (counts.invoices_created or counts.invoices_updated or counts.payments_created
-              or counts.credits_created) and summary.status is RunStatus.FINISHED:
-        text = "Last sync: nothing new to write; FreshBooks was already up to date."
-    else:
-        text = (f"Last sync: {counts.invoices_created} invoices created, {counts.invoices_updated} updated, "
-                f"{counts.payments_created} payments and {counts.credits_created} credit notes recorded.")
-    if summary.inbox_active:
-        text += f" {_orders(summary.inbox_active)} {'needs' if summary.inbox_active == 1 else 'need'} attention " \
-                "in the error inbox."
-    if summary.problem and summary.status is not RunStatus.INTERRUPTED:
-        text += f" Problem: {summary.problem}"
-    if summary.note:
-        text += f" {summary.note}"
-    return text
+    return run_sentence(status=summary.status, counts=summary.counts, inbox_active=summary.inbox_active,
+                        problem=summary.problem, note=summary.note)
 
 
 def describe_status(status: SyncStatusView) -> str:

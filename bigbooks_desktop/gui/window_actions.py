@@ -46,8 +46,12 @@ class WindowActions:
         self.settings = make_action(window, "Se&ttings...", "Ctrl+,", "Accounts, auto-sync and sync policies")
         self.setup = make_action(window, "Set &up BigBooks...", "Ctrl+Shift+N",
                                  "Connect BigCommerce and FreshBooks and choose where the first sync starts")
-        self.runs_tab = make_action(window, "Recent &runs", "Ctrl+1", "Show recent sync runs")
-        self.inbox_tab = make_action(window, "Error &inbox", "Ctrl+2", "Show the orders that need attention")
+        self.screens = (
+            make_action(window, "&Dashboard", "Ctrl+1", "Show today's, this week's and this month's figures"),
+            make_action(window, "&Orders and invoices", "Ctrl+2", "Show each order beside its FreshBooks invoice"),
+            make_action(window, "Error &inbox", "Ctrl+3", "Show the orders that need attention, with their fixes"),
+            make_action(window, "&Runs", "Ctrl+4", "Show the sync runs, undo, dry run and reconciliation"),
+        )
         self.open = make_action(window, "&Open BigBooks", "Ctrl+Shift+O", "Show the BigBooks window")
         self.close = make_action(window, "&Close window", "Ctrl+W",
                                  "Close the window (to the tray when that preference is on)")
@@ -59,13 +63,13 @@ class WindowActions:
 
     def all(self) -> tuple[QAction, ...]:
         return (self.sync, self.sync_from, self.cancel, self.auto_sync, self.reload, self.settings, self.setup,
-                self.runs_tab, self.inbox_tab, self.open, self.close, self.quit, self.about)
+                *self.screens, self.open, self.close, self.quit, self.about)
 
     def fill_menus(self, menus: QMenuBar) -> None:
         layout: tuple[tuple[str, tuple[QAction | None, ...]], ...] = (
             ("&BigBooks", (self.setup, self.settings, None, self.close, self.quit)),
             ("&Sync", (self.sync, self.sync_from, self.cancel, None, self.auto_sync)),
-            ("&View", (self.runs_tab, self.inbox_tab, None, self.reload)),
+            ("&View", (*self.screens, None, self.reload)),
             ("&Help", (self.about,)),
         )
         for title, actions in layout:

@@ -35,7 +35,8 @@ def client_email(detail: bc.OrderDetail, customer: bc.Customer | None, profile: 
                             "fix it in the mapping profile (placeholder: {order_id}).",
                             field="email") from exc
     raise DataError(f"Order {order.id} has no email address. Add one to the order's billing address in "
-                    "BigCommerce, or set a fallback email in the mapping profile.", field="email")
+                    "BigCommerce, or set a fallback email in the mapping profile.", field="email",
+                    details={"cause": {"code": "missing_email"}})
 
 
 def _shipping_fields(detail: bc.OrderDetail) -> dict[str, str]:

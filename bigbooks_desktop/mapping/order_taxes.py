@@ -105,7 +105,9 @@ class TaxSlotResolver:
             raise DataError(f"FreshBooks has no tax {candidate!r} at {plain(rate)}% "
                             f"(order {self._order_id}). Create it in FreshBooks, map the BigCommerce tax "
                             "name to an existing one in the mapping profile, or let the profile create "
-                            "missing taxes.", field="tax")
+                            "missing taxes.", field="tax",
+                            details={"cause": {"code": "unknown_tax", "tax_name": bc_name, "rate": plain(rate),
+                                               "freshbooks_name": candidate}})
         if all(d.name != candidate for d in self.needed):
             self.needed.append(fb.TaxDraft(name=candidate, amount=rate))
         return candidate

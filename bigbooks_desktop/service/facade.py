@@ -24,9 +24,12 @@ from bigbooks_desktop.core.reconciliation_views import ReconciliationView
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.service import convert
 from bigbooks_desktop.service.coordination import SyncCoordination
+from bigbooks_desktop.service.dashboard import Dashboard
 from bigbooks_desktop.service.diagnostics import Diagnostics
+from bigbooks_desktop.service.inbox_fixes import InboxFixes
 from bigbooks_desktop.service.orders import OrderPages
 from bigbooks_desktop.service.run_history import run_views
+from bigbooks_desktop.service.runs_page import RunsPage
 from bigbooks_desktop.service.settings import Settings
 from bigbooks_desktop.service.sign_in import SignIn
 from bigbooks_desktop.store import error_queue
@@ -58,7 +61,7 @@ def _is_alive(pid: int) -> bool:
     return True
 
 
-class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics):
+class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics, InboxFixes, Dashboard, RunsPage):
     """Opens the sync database on construction; `aclose()` closes it. Every method raises core errors only
     and answers with frozen views (enums, aware datetimes, Decimal money), never store rows or dicts.
 

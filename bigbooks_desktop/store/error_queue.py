@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from bigbooks_desktop.core.errors import BigBooksError, ErrorKind, NotFoundError, RateLimitedError
 from bigbooks_desktop.core.redact import redact, redact_mapping
 from bigbooks_desktop.store.fields import utc_now
-from bigbooks_desktop.store.rows import ErrorRow, database_proxy
+from bigbooks_desktop.store.rows import ErrorFixRow, ErrorRow, database_proxy
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -27,6 +27,8 @@ __all__ = [
     "ErrorEntry",
     "ErrorStage",
     "ErrorStatus",
+    "FixAction",
+    "FixRecord",
     "RetryPolicy",
     "active_error",
     "count_errors",
@@ -35,7 +37,9 @@ __all__ = [
     "get_error",
     "ignore_error",
     "list_errors",
+    "list_fixes",
     "record_error",
+    "record_fix",
     "resolve_errors",
     "retry_error_now",
 ]
@@ -76,6 +80,7 @@ class ErrorDetails:
     title: str
     message: str
     retry_after: float | None = None  # seconds the service asked us to wait, when it said
+    cause: Mapping[str, Any] | None = None   # why, as data: {"code": "ambiguous_invoice", ...}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +116,32 @@ class ErrorEntry:
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    cause: dict[str, Any] = field(default_factory=dict)   # {"code": "missing_email"|"unknown_sku"|..., params}
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class FixAction(StrEnum):
+    """What someone did about an inbox row."""
+
+    EDITED = "edited"            # a fix saved (an email, a SKU mapping, a tax mapping, an invoice picked)
+    RETRY = "retry"              # asked to retry now
+    IGNORED = "ignored"          # left alone, with a reason
+    CARRIED = "carried"          # an earlier row's fix, kept when the order failed again at another stage
+
+
+@dataclass(frozen=True, slots=True)
+class FixRecord:
+    id: int
+    error_id: int
+    order_id: int | None
+    at: datetime
+    actor: str
+    action: FixAction
+    text: str
+    details: dict[str, Any]
 
 
 def _entry(row: ErrorRow) -> ErrorEntry:
@@ -122,7 +149,7 @@ def _entry(row: ErrorRow) -> ErrorEntry:
                       title=row.title, message=row.message, payload=row.payload, edits=row.edits,
                       attempts=row.attempts, next_retry_at=row.next_retry_at, status=ErrorStatus(row.status),
                       run_id=row.run_id, created_at=row.created_at, updated_at=row.updated_at,
-                      resolved_at=row.resolved_at)
+                      resolved_at=row.resolved_at, cause=dict(row.cause or {}))
 
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE_STATUSES]
@@ -154,7 +181,7 @@ def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError |
     """
     at = now or utc_now()
     rules = policy or RetryPolicy()
-    kind, title, message, retry_after = _describe(error)
+    kind, title, message, retry_after, cause = _describe(error)
     is_transient = kind in TRANSIENT_KINDS if transient is None else transient
     with database_proxy.atomic():
         row = _active_row(order_id, stage)
@@ -169,7 +196,7 @@ def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError |
             status = ErrorStatus.WAITING
             next_retry_at = None
         values: dict[str, Any] = {"kind": kind.value, "title": title, "message": message,
-                                  "attempts": attempts,
+                                  "attempts": attempts, "cause": cause,
                                   "next_retry_at": next_retry_at, "status": status.value, "run_id": run_id,
                                   "updated_at": at}
         if payload is not None:
@@ -185,11 +212,14 @@ def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError |
     return entry
 
 
-def _describe(error: BigBooksError | ErrorDetails) -> tuple[ErrorKind, str, str, float | None]:
+def _describe(error: BigBooksError | ErrorDetails) -> tuple[ErrorKind, str, str, float | None, dict[str, Any]]:
+    """Kind, title, message, retry-after and the structured cause (`details["cause"]` of a core error)."""
     if isinstance(error, BigBooksError):
         retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
-        return error.kind, error.title, error.message, retry_after
-    return error.kind, redact(error.title), redact(error.message), error.retry_after
+        cause = error.details.get("cause")
+        return error.kind, error.title, error.message, retry_after, dict(cause) if isinstance(cause, Mapping) \
+            else {}
+    return error.kind, redact(error.title), redact(error.message), error.retry_after, dict(error.cause or {})
 
 
 def resolve_errors(order_id: int | None, stages: Collection[ErrorStage] | None = None, *,
@@ -282,3 +312,28 @@ def ignore_error(error_id: int, *, now: datetime | None = None) -> ErrorEntry:
     at = now or utc_now()
     return _change_active(error_id, {"status": ErrorStatus.IGNORED.value, "next_retry_at": None,
                                      "resolved_at": at, "updated_at": at})
+
+
+def _fix(row: ErrorFixRow) -> FixRecord:
+    return FixRecord(id=row.id, error_id=row.error_id, order_id=row.order_id, at=row.at, actor=row.actor,
+                     action=FixAction(row.action), text=row.text, details=dict(row.details or {}))
+
+
+def record_fix(error_id: int, action: FixAction, text: str, *, actor: str,
+               details: Mapping[str, Any] | None = None, now: datetime | None = None) -> FixRecord:
+    """Write down what someone did about inbox row `error_id` (its history; text and details redacted)."""
+    entry = get_error(error_id)
+    row = ErrorFixRow.create(error_id=error_id, order_id=entry.order_id if entry is not None else None,
+                             at=now or utc_now(), actor=actor, action=action.value, text=redact(text),
+                             details=redact_mapping(dict(details or {})))
+    return _fix(row)
+
+
+def list_fixes(*, error_id: int | None = None, order_id: int | None = None) -> list[FixRecord]:
+    """History oldest first: of one row, or of every row of an order (a fix made on an earlier row of it)."""
+    query = ErrorFixRow.select()
+    if error_id is not None:
+        query = query.where(ErrorFixRow.error_id == error_id)
+    if order_id is not None:
+        query = query.where(ErrorFixRow.order_id == order_id)
+    return [_fix(row) for row in query.order_by(ErrorFixRow.at, ErrorFixRow.id)]

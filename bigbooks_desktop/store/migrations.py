@@ -28,12 +28,13 @@ __all__ = [
 
 MigrationStep = Callable[[SqliteDatabase], None]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 def _step_1_initial_schema(db: SqliteDatabase) -> None:
     """Version 1: every table of sync state, and the partial unique indexes peewee cannot declare."""
-    version_1 = tuple(row for row in ALL_ROWS if row.__name__ != "OrderCopyRow")   # later steps' tables
+    later = ("OrderCopyRow", "ErrorFixRow")                   # later steps' tables
+    version_1 = tuple(row for row in ALL_ROWS if row.__name__ not in later)
     with db.bind_ctx(version_1):
         db.create_tables(version_1)
     _execute(db,
@@ -59,10 +60,42 @@ def _step_2_order_copy(db: SqliteDatabase) -> None:
     _execute(db, 'CREATE INDEX IF NOT EXISTS "order_copy_state" ON "order_copy" ("state")')
 
 
+def _step_3_inbox_causes_and_fixes(db: SqliteDatabase) -> None:
+    """Version 3: each inbox row's cause as data (`error.cause`), and the history of what was done about it
+    (`error_fix`: fixes, retries, ignores with their reasons)."""
+    columns = {str(row[1]) for row in _execute(db, 'PRAGMA table_info("error")').fetchall()}
+    if "cause" not in columns:     # step 1 builds today's ErrorRow, which already has it
+        _execute(db, """ALTER TABLE "error" ADD COLUMN "cause" TEXT NOT NULL DEFAULT '{}'""")
+    _execute(db, 'CREATE TABLE IF NOT EXISTS "error_fix" ('
+                 '"id" INTEGER NOT NULL PRIMARY KEY, "error_id" INTEGER NOT NULL, "order_id" INTEGER, '
+                 '"at" TEXT NOT NULL, "actor" TEXT NOT NULL, "action" TEXT NOT NULL, "text" TEXT NOT NULL, '
+                 '"details" TEXT NOT NULL)')
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "error_fix_error_id" ON "error_fix" ("error_id")')
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "error_fix_order_id" ON "error_fix" ("order_id")')
+
+
+def _step_4_order_copy_detail(db: SqliteDatabase) -> None:
+    """Version 4: each order copy keeps both records line by line (`detail`, JSON) and the pipeline's result
+    word (`outcome`); indexes so the orders tables sort 100,000 copies by any column in SQL. Money is stored
+    as text, so its indexes are on the numeric value (`CAST(... AS REAL)`, only an ordering, never an
+    amount shown); the queries in store.order_copies use the very same expressions."""
+    _execute(db, 'ALTER TABLE "order_copy" ADD COLUMN "outcome" TEXT NOT NULL DEFAULT \'\'')
+    _execute(db, 'ALTER TABLE "order_copy" ADD COLUMN "detail" TEXT NOT NULL DEFAULT \'{}\'')
+    for name, expression in (("customer", '"customer" COLLATE NOCASE'), ("email", '"email" COLLATE NOCASE'),
+                             ("currency", '"currency"'), ("status", '"status" COLLATE NOCASE'),
+                             ("total", 'CAST("total" AS REAL)'), ("refunded", 'CAST("refunded" AS REAL)'),
+                             ("invoice_amount", 'CAST("invoice_amount" AS REAL)'),
+                             ("invoice_number", 'length("invoice_number"), "invoice_number"'),
+                             ("invoice_id", '"invoice_id"')):
+        _execute(db, f'CREATE INDEX IF NOT EXISTS "order_copy_sort_{name}" ON "order_copy" ({expression})')
+
+
 # Key: the version the step brings the database to.
 MIGRATION_STEPS: Mapping[int, MigrationStep] = {
     1: _step_1_initial_schema,
     2: _step_2_order_copy,
+    3: _step_3_inbox_causes_and_fixes,
+    4: _step_4_order_copy_detail,
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ClientLinkRow",
     "CreditLinkRow",
     "CursorRow",
+    "ErrorFixRow",
     "ErrorRow",
     "IntentRow",
     "ItemLinkRow",
@@ -193,10 +194,28 @@ class ErrorRow(BaseRow):
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
     resolved_at = NullableUtcDateTimeField()
+    cause = JsonTextField(default=dict)                     # {"code": ..., params}: why, as data (step 3)
 
     class Meta:
         table_name = "error"
         # The partial unique index "(order_id, stage) while active" is created by migrations.py.
+
+
+class ErrorFixRow(BaseRow):
+    """What someone did about an inbox row (a fix, a retry, an ignore with its reason): the row's history
+    (created by migration step 3, explicit SQL)."""
+
+    id = AutoField()
+    error_id = IntegerField(index=True)                     # ErrorRow id
+    order_id = IntegerField(null=True, index=True)
+    at = UtcDateTimeField()
+    actor = TextField()                                     # who: the user's login name, or "BigBooks"
+    action = TextField()                                    # FixAction
+    text = TextField()                                      # what, in words (redacted)
+    details = JsonTextField()                               # what, as data
+
+    class Meta:
+        table_name = "error_fix"
 
 
 class SyncRunRow(BaseRow):
@@ -265,6 +284,8 @@ class OrderCopyRow(BaseRow):
     state = TextField()                                     # OrderCopyState
     note = TextField()                                      # why, when not synced
     updated_at = UtcDateTimeField()
+    outcome = TextField(default="")                         # the pipeline's result word (step 4)
+    detail = JsonTextField()                                # both records line by line (step 4)
 
     class Meta:
         table_name = "order_copy"
@@ -272,5 +293,5 @@ class OrderCopyRow(BaseRow):
 
 ALL_ROWS: tuple[type[BaseRow], ...] = (
     OrderLinkRow, ClientLinkRow, ItemLinkRow, PaymentLinkRow, CreditLinkRow, TaxLinkRow,
-    CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow, OrderCopyRow,
+    CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow, OrderCopyRow, ErrorFixRow,
 )

@@ -51,6 +51,7 @@ class SyncContext:
     customers: dict[int, bc.Customer | None] = field(default_factory=dict)   # BigCommerce customers read
     tally: Counter[str] = field(default_factory=Counter)
     auth_problem: BigBooksError | None = None   # set once: every later write is skipped for this run
+    dry_run_found: dict[str, bool] = field(default_factory=dict)   # dry runs: FreshBooks has it?
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     def lock(self, key: str) -> asyncio.Lock:

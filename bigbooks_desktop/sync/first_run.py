@@ -228,7 +228,8 @@ async def match_existing_invoices(
             order_id,
             error_queue.ErrorStage.VALIDATE,
             error_queue.ErrorDetails(
-                kind=ErrorKind.VALIDATION, title="Possible hand-entered invoice", message=message
+                kind=ErrorKind.VALIDATION, title="Possible hand-entered invoice", message=message,
+                cause={"code": "ambiguous_invoice", "invoice_ids": list(invoice_ids)},
             ),
             payload={"candidate_invoice_ids": list(invoice_ids), "other_orders": contested},
             run_id=run_id,

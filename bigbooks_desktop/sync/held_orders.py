@@ -221,6 +221,7 @@ async def settle_ambiguous_match(ctx: SyncContext, order: bc.Order, edits: dict[
     else:
         return None
     error_queue.record_error(order.id, error_queue.ErrorStage.VALIDATE, error_queue.ErrorDetails(
-        kind=ErrorKind.VALIDATION, title="Possible hand-entered invoice", message=why),
+        kind=ErrorKind.VALIDATION, title="Possible hand-entered invoice", message=why,
+        cause={"code": "ambiguous_invoice", "invoice_ids": [i.id for i in alive] or ids}),
         run_id=ctx.run_id, transient=False)
     return why

@@ -5,9 +5,10 @@ or, for a sign-in problem, a pause of every write for the rest of the run."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
@@ -27,9 +28,11 @@ from bigbooks_desktop.store.error_queue import (
     ACTIVE_STATUSES,
     ErrorDetails,
     ErrorStage,
+    FixAction,
     edit_error,
     list_errors,
     record_error,
+    record_fix,
     resolve_errors,
 )
 from bigbooks_desktop.store.links import (
@@ -90,6 +93,7 @@ class PlannedOrder:
     payment_total: Decimal = Decimal(0)
     credits: int = 0
     credit_total: Decimal = Decimal(0)
+    client_key: str = ""              # the client's key (mapping.clients): one client per key is created
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,8 @@ class _Pipeline:
             missing = {k: v for k, v in carried.items() if k not in entry.edits}
             if missing:    # keep the user's earlier fixes with the row that is now the order's problem
                 entry = edit_error(entry.id, missing)
+                record_fix(entry.id, FixAction.CARRIED, "Earlier fixes kept: " + ", ".join(sorted(missing)),
+                           actor="BigBooks", details={"edits": missing})
         self.ctx.count("orders_failed")
         log_activity(f"Order {self.order_id} needs attention ({stage.value}): {entry.message}",
                      run_id=self.ctx.run_id, order_id=self.order_id)
@@ -222,7 +228,12 @@ class _Pipeline:
         plan = invoice_from_order(detail, profile, customer_id=0, store_timezone=ctx.store_timezone,
                                   freshbooks_taxes=ctx.taxes, rule=ctx.tax_rule)
         if ctx.dry_run:
-            return self._planned(detail, plan, link, key)
+            existing_client = find_client_link(key) is not None or await _in_freshbooks(
+                ctx, f"client:{key}", partial(ctx.freshbooks.find_client_by_email, draft_client.email))
+            new_skus = [sku for sku in dict.fromkeys(s for s, _n, _p in plan.skus) if find_item_link(sku) is None
+                        and not await _in_freshbooks(ctx, f"item:{sku}", partial(ctx.freshbooks.find_item_by_sku,
+                                                                                 sku))]
+            return self._planned(detail, plan, link, key, existing_client=existing_client, new_skus=new_skus)
 
         if not hand_entered:      # a hand-entered invoice keeps its own lines: no taxes or items needed
             self.stage = ErrorStage.TAX
@@ -233,7 +244,8 @@ class _Pipeline:
         if not hand_entered:
             self.stage = ErrorStage.ITEM
             await ensure_items(ctx, plan.skus, currency=plan.draft.currency_code, order_id=self.order_id,
-                               sku_items=self.edits.get("sku_items") or {})
+                               sku_items=self.edits.get("sku_items") or {},
+                               new_items=self.edits.get("new_items") or {})
 
         self.stage = ErrorStage.INVOICE if link is None else ErrorStage.UPDATE
         draft = plan.draft.model_copy(update={"customerid": client_id})
@@ -246,12 +258,14 @@ class _Pipeline:
                                           expected_total=plan.expected_total, taxes=plan.taxes, link=link)
             number = draft.invoice_number
         self.invoice = InvoiceFacts(result.invoice_id, number, plan.expected_total,
-                                    sum(plan.taxes.values(), Decimal(0)))
+                                    sum(plan.taxes.values(), Decimal(0)), draft=draft, taxes=plan.taxes,
+                                    gift_certificates_sold=plan.gift_certificates_sold)
         if result.action == "corrected":
             log_activity(f"Order {self.order_id} changed after invoice {number} was sent; corrected by new "
                          f"documents:\n{result.drift}", run_id=ctx.run_id, order_id=self.order_id)
         if result.invoice is not None:
             draft, fingerprint = await self._checked(detail, plan, draft, result)
+            self.invoice = replace(self.invoice, draft=draft)     # the lines as written (a rebuild included)
             await send_when_checked(ctx, result, draft)
 
         self.stage = ErrorStage.PAYMENT
@@ -378,8 +392,8 @@ class _Pipeline:
                         run_id=ctx.run_id)
         return replace(outcome, result="flagged")
 
-    def _planned(self, detail: bc.OrderDetail, plan: InvoicePlan, link: OrderLink | None,
-                 key: str) -> OrderOutcome:
+    def _planned(self, detail: bc.OrderDetail, plan: InvoicePlan, link: OrderLink | None, key: str, *,
+                 existing_client: bool, new_skus: list[str]) -> OrderOutcome:
         order = detail.order
         currency = plan.draft.currency_code
         if link is None or link.invoice_id is None:
@@ -390,9 +404,18 @@ class _Pipeline:
         credits = pending_credits(detail)
         planned = PlannedOrder(
             order_id=order.id, action=action, invoice_number=plan.draft.invoice_number, currency=currency,
-            total=plan.expected_total, client="existing" if find_client_link(key) else "create",
-            items_to_create=tuple(dict.fromkeys(s for s, _n, _p in plan.skus if find_item_link(s) is None)),
+            total=plan.expected_total, client="existing" if existing_client else "create",
+            items_to_create=tuple(new_skus),
             taxes_to_create=tuple(t.name for t in plan.taxes_needed), payments=len(payments),
             payment_total=sum((p.draft.amount for p in payments), Decimal(0)), credits=len(credits),
-            credit_total=sum((r.total_amount for r in credits), Decimal(0)))
+            credit_total=sum((r.total_amount for r in credits), Decimal(0)), client_key=key)
         return OrderOutcome(order.id, "planned", plan=planned)
+
+
+async def _in_freshbooks(ctx: SyncContext, key: str, lookup: Callable[[], Awaitable[object | None]]) -> bool:
+    """Dry runs: whether FreshBooks already has the client or item the sync would otherwise create (the sync
+    links it instead, as `ensure_client`/`ensure_items` do); asked once per run and key."""
+    async with ctx.lock(key):
+        if key not in ctx.dry_run_found:
+            ctx.dry_run_found[key] = await lookup() is not None
+    return ctx.dry_run_found[key]

@@ -118,10 +118,14 @@ async def ensure_client(ctx: SyncContext, *, key: str, draft: fb.ClientDraft, or
 
 
 async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]], *, currency: str,
-                       order_id: int, sku_items: Mapping[str, Any]) -> None:
+                       order_id: int, sku_items: Mapping[str, Any],
+                       new_items: Mapping[str, Any] | None = None) -> None:
     """Every SKU on the invoice has a FreshBooks item: by stored link, the user's mapping, search[sku], or
-    created (profile `unknown_sku_policy` "create_item"); otherwise the order waits in the inbox."""
+    created (profile `unknown_sku_policy` "create_item", or the user asked for it in the inbox: `new_items`
+    {sku: item name}); otherwise the order waits in the inbox (cause "unknown_sku" naming the SKUs)."""
+    asked = dict(new_items or {})
     missing: list[str] = []
+    lines: dict[str, tuple[str, Decimal]] = {}
     seen: set[str] = set()
     for sku, name, price in skus:
         if sku in seen:
@@ -139,10 +143,12 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
             if found is not None:
                 link_item(sku, found.id)
                 continue
-            if ctx.profile.unknown_sku_policy == "inbox":
+            if ctx.profile.unknown_sku_policy == "inbox" and sku not in asked:
                 missing.append(sku)
+                lines[sku] = (name, price)
                 continue
-            draft = fb.ItemDraft(name=name[:200] or sku, sku=sku, unit_cost=price, currency_code=currency)
+            wanted = str(asked.get(sku) or name).strip()
+            draft = fb.ItemDraft(name=wanted[:200] or sku, sku=sku, unit_cost=price, currency_code=currency)
             await create_once(
                 ctx, kind=IntentKind.ITEM, key=f"item:{sku}", order_id=order_id,
                 lookup=partial(ctx.freshbooks.find_item_by_sku, sku),
@@ -155,7 +161,9 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
         raise DataError(f"Order {order_id} sells SKUs FreshBooks has no item for: {', '.join(missing)}. "
                         "Map each SKU to a FreshBooks item (edit: {\"sku_items\": {SKU: item id}}), create "
                         "the items in FreshBooks, or let the mapping profile create unknown items.",
-                        field="sku")
+                        field="sku", details={"cause": {
+                            "code": "unknown_sku", "skus": missing, "currency": currency,
+                            "lines": {s: {"name": n, "price": str(p)} for s, (n, p) in lines.items()}}})
 
 
 def _link_created_item(sku: str, item: fb.Item) -> None:

@@ -19,6 +19,9 @@ engine is to skip `undone` orders, so undo is not silently reverted by the next 
 such links (and their payment/credit links) when the user asks to sync those orders again. Payment, credit,
 client and item links of removed objects are forgotten, so a later sync finds or creates them afresh.
 The undo is itself a run (mode `undo`) with one activity line per object.
+
+`preview_undo` walks the same steps with the same reads but deletes, forgets and records nothing: what it says
+will be removed is what `undo_run` then removes, unless FreshBooks changes (or refuses a delete) in between.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from bigbooks_desktop.store import links, runs
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.rows import ClientLinkRow, CreditLinkRow, ItemLinkRow, PaymentLinkRow
 
-__all__ = ["UndoAction", "UndoOutcome", "UndoReport", "release_orders", "undo_run"]
+__all__ = ["UndoAction", "UndoOutcome", "UndoReport", "preview_undo", "release_orders", "undo_run"]
 
 
 class UndoAction(StrEnum):
@@ -85,20 +88,24 @@ class UndoReport:
 
 class _Undoer:
     def __init__(self, freshbooks: FreshBooksClient, *, undo_run_id: int, started_at: datetime,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, preview: bool = False) -> None:
         self.fb = freshbooks
+        self.preview = preview                           # read, but delete, forget and log nothing
         self.concurrency = max(1, concurrency)
         self.run_id = undo_run_id
         self.started_at = started_at
         self.outcomes: list[UndoOutcome] = []
         self.deleted_payments: set[int] = set()
         self.deleted_invoices: set[int] = set()
+        self.deleted_credits: set[int] = set()           # credit notes removed (or, previewing, to be)
         self.staying: dict[int, list[int]] = {}          # invoice id -> payments the run did not create
         self.staying_orders: dict[int, int] = {}         # order id -> its staying invoice
         self.unreadable: dict[int, str] = {}             # invoice id -> why its payments could not be read
 
     def note(self, obj: runs.RunObject, action: UndoAction, reason: str = "") -> UndoAction:
         self.outcomes.append(UndoOutcome(obj.object_kind, obj.object_id, obj.order_id, action, reason))
+        if self.preview:
+            return action
         level = runs.ActivityLevel.INFO if action in (UndoAction.DELETED, UndoAction.ALREADY_GONE) \
             else runs.ActivityLevel.WARNING
         text = f"Undo: {obj.object_kind.value} {obj.object_id} {action.value.replace('_', ' ')}"
@@ -107,6 +114,8 @@ class _Undoer:
         return action
 
     async def delete(self, obj: runs.RunObject, what: str, deleter: Any) -> UndoAction:
+        if self.preview:
+            return self.note(obj, UndoAction.DELETED)
         try:
             await deleter(obj.object_id)
         except NotFoundError:
@@ -147,7 +156,8 @@ class _Undoer:
         if await self.delete(obj, "payment", self.fb.delete_payment) in (UndoAction.DELETED,
                                                                           UndoAction.ALREADY_GONE):
             self.deleted_payments.add(obj.object_id)
-            PaymentLinkRow.delete().where(PaymentLinkRow.payment_id == obj.object_id).execute()
+            if not self.preview:
+                PaymentLinkRow.delete().where(PaymentLinkRow.payment_id == obj.object_id).execute()
 
     async def credit(self, obj: runs.RunObject) -> None:
         if (obj.order_id or 0) in self.staying_orders:
@@ -159,6 +169,9 @@ class _Undoer:
         note_id = next((c.credit_note_id for c in credit_links if c.credit_note_id is not None), None)
         for applying in {c.payment_id for c in credit_links if c.payment_id is not None}:
             if applying in self.deleted_payments:
+                continue
+            if self.preview:
+                self.deleted_payments.add(applying)
                 continue
             try:
                 await self.fb.delete_payment(applying)
@@ -173,6 +186,10 @@ class _Undoer:
             self.note(obj, UndoAction.DELETED if obj.object_id in self.deleted_payments
                       else UndoAction.ALREADY_GONE)
         elif await self.delete(obj, "credit note", self.fb.delete_credit_note) is UndoAction.FAILED:
+            return
+        else:
+            self.deleted_credits.add(obj.object_id)
+        if self.preview:
             return
         CreditLinkRow.delete().where((CreditLinkRow.credit_note_id == obj.object_id)
                                      | (CreditLinkRow.payment_id == obj.object_id)).execute()
@@ -204,6 +221,8 @@ class _Undoer:
             self._mark_undone(obj)
 
     def _mark_undone(self, obj: runs.RunObject) -> None:
+        if self.preview:
+            return
         link = links.find_order_link_by_invoice(obj.object_id)
         if link is not None:
             links.set_order_link_status(link.order_id, links.OrderLinkStatus.UNDONE)
@@ -214,7 +233,8 @@ class _Undoer:
         try:
             remaining = [inv async for inv in self.fb.iter_invoices(customerid=obj.object_id, vis_state=0)
                          if inv.vis_state == 0 and inv.id not in self.deleted_invoices]
-            credits = await self.fb.list_credit_notes(obj.object_id)
+            credits = [c for c in await self.fb.list_credit_notes(obj.object_id)
+                       if c.id not in self.deleted_credits]
         except BigBooksError as exc:
             self.note(obj, UndoAction.FAILED, f"the client's invoices could not be read: {exc.message}")
             return
@@ -223,7 +243,7 @@ class _Undoer:
                     if credits else ""]
             self.note(obj, UndoAction.KEPT, "the client still has " + " and ".join(w for w in what if w))
             return
-        if await self.delete(obj, "client", self.fb.delete_client) is not UndoAction.FAILED:
+        if await self.delete(obj, "client", self.fb.delete_client) is not UndoAction.FAILED and not self.preview:
             ClientLinkRow.delete().where(ClientLinkRow.client_id == obj.object_id).execute()
 
     async def items(self, objects: list[runs.RunObject]) -> None:
@@ -252,18 +272,12 @@ class _Undoer:
             if (item_name and item_name in names) or (sku and f"SKU: {sku}" in text):
                 self.note(obj, UndoAction.KEPT, f"item {sku or obj.object_id} is on an invoice that stays")
                 continue
-            if await self.delete(obj, "item", self.fb.delete_item) is not UndoAction.FAILED:
+            if await self.delete(obj, "item", self.fb.delete_item) is not UndoAction.FAILED and not self.preview:
                 ItemLinkRow.delete().where(ItemLinkRow.item_id == obj.object_id).execute()
 
 
-async def undo_run(run_id: int, *, freshbooks: FreshBooksClient, concurrency: int = 4) -> UndoReport:
-    """Undo what sync run `run_id` created (see the module rules). Needs the store database open.
-    Each step (payments, credits, invoices, clients) works on up to `concurrency` objects at once; the
-    report lists outcomes step by step, newest object first within a step.
-
-    Raises ValidationError when the run does not exist, is an undo itself, or is still running.
-    Undoing the same run twice is harmless: the second pass finds everything already gone.
-    """
+def _undoable(run_id: int) -> runs.SyncRun:
+    """The run to undo, or ValidationError when it does not exist, is an undo or a dry run, or still runs."""
     target = runs.get_run(runs.RunId(run_id))
     if target is None:
         raise ValidationError(f"There is no sync run {run_id}. `bigbooks runs` lists them.", field="run_id")
@@ -275,6 +289,42 @@ async def undo_run(run_id: int, *, freshbooks: FreshBooksClient, concurrency: in
     if target.status is runs.RunStatus.RUNNING:
         raise ValidationError(f"Run {run_id} is still running; wait for it to finish (or stop it) first.",
                               field="run_id")
+    return target
+
+
+async def _walk(worker: _Undoer, newest_first: list[runs.RunObject]) -> None:
+    """Every step, in order: payments, credit notes, invoices, clients, items, taxes."""
+    await worker.find_staying_invoices(newest_first)
+    await _each(_of(newest_first, IntentKind.PAYMENT), worker.payment, worker.concurrency)
+    await _each(_of(newest_first, IntentKind.CREDIT), worker.credit, worker.concurrency)
+    await _each(_of(newest_first, IntentKind.INVOICE), worker.invoice, worker.concurrency)
+    await _each(_of(newest_first, IntentKind.CLIENT), worker.client, worker.concurrency)
+    await worker.items(list(_of(newest_first, IntentKind.ITEM)))
+    for obj in _of(newest_first, IntentKind.TAX):
+        worker.note(obj, UndoAction.KEPT, "taxes are kept: other invoices may use them")
+
+
+async def preview_undo(run_id: int, *, freshbooks: FreshBooksClient, concurrency: int = 4) -> UndoReport:
+    """What `undo_run(run_id)` would do, without doing it: the same reads, no delete, no store change, no run
+    recorded. Outcomes are DELETED (would be removed) or KEPT/FAILED with the reason; `run_id` is 0.
+    Raises ValidationError as `undo_run` does."""
+    target = _undoable(run_id)
+    newest_first = list(reversed(runs.run_objects(target.id)))
+    worker = _Undoer(freshbooks, undo_run_id=0, started_at=target.started_at, concurrency=concurrency,
+                     preview=True)
+    await _walk(worker, newest_first)
+    return UndoReport(run_id=0, target_run_id=run_id, outcomes=tuple(_in_order(worker.outcomes, newest_first)))
+
+
+async def undo_run(run_id: int, *, freshbooks: FreshBooksClient, concurrency: int = 4) -> UndoReport:
+    """Undo what sync run `run_id` created (see the module rules). Needs the store database open.
+    Each step (payments, credits, invoices, clients) works on up to `concurrency` objects at once; the
+    report lists outcomes step by step, newest object first within a step.
+
+    Raises ValidationError when the run does not exist, is an undo itself, or is still running.
+    Undoing the same run twice is harmless: the second pass finds everything already gone.
+    """
+    target = _undoable(run_id)
     objects = runs.run_objects(target.id)
     undo_id = runs.start_run(runs.RunMode.UNDO)
     runs.log_activity(f"Undoing sync run {run_id}: {len(objects)} object(s) it created.", run_id=undo_id)
@@ -282,14 +332,7 @@ async def undo_run(run_id: int, *, freshbooks: FreshBooksClient, concurrency: in
                      concurrency=concurrency)
     newest_first = list(reversed(objects))
     try:
-        await worker.find_staying_invoices(newest_first)
-        await _each(_of(newest_first, IntentKind.PAYMENT), worker.payment, concurrency)
-        await _each(_of(newest_first, IntentKind.CREDIT), worker.credit, concurrency)
-        await _each(_of(newest_first, IntentKind.INVOICE), worker.invoice, concurrency)
-        await _each(_of(newest_first, IntentKind.CLIENT), worker.client, concurrency)
-        await worker.items(list(_of(newest_first, IntentKind.ITEM)))
-        for obj in _of(newest_first, IntentKind.TAX):
-            worker.note(obj, UndoAction.KEPT, "taxes are kept: other invoices may use them")
+        await _walk(worker, newest_first)
     except BaseException as exc:
         runs.finish_run(undo_id, runs.RunStatus.FAILED, _counts(worker.outcomes),
                         error=str(exc) or type(exc).__name__)

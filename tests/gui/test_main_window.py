@@ -15,6 +15,7 @@ from bigbooks_desktop.core import views as v
 from bigbooks_desktop.gui.main_window import MainWindow, describe_summary
 from bigbooks_desktop.gui.models.runs import RunColumn
 from bigbooks_desktop.gui.ops import ErrorPresenter
+from bigbooks_desktop.gui.window_pages import Screen
 
 pytestmark = [pytest.mark.gui, pytest.mark.sockets]
 
@@ -22,6 +23,13 @@ pytestmark = [pytest.mark.gui, pytest.mark.sockets]
 class RecordingPresenter(ErrorPresenter):
     def show(self, error: Any) -> None:  # record instead of opening a dialog
         self.shown.append(error)
+
+
+def run_inbox(window: MainWindow) -> int:
+    """The inbox's rows as the last run counted them."""
+    summary = window.status.last_summary
+    assert summary is not None
+    return summary.inbox_active
 
 
 def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.AbstractEventLoop,
@@ -34,7 +42,7 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
     qloop.run_until_complete(window.refresh())
     assert "sbx" in window.bigcommerce_card.detail.text()
     assert "Sandbox Trading Co." in window.freshbooks_card.detail.text()
-    assert window.tabs.widget(0).currentIndex() == 0               # no run yet: a sentence, not an empty grid
+    assert window.tabs.runs.history.currentIndex() == 0            # no run yet: a sentence, not an empty grid
     save_screenshot(window, "main-window-connected")
 
     future = window.sync_now()
@@ -53,13 +61,13 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
     ours = [i for i in state["freshbooks"]["invoices"] if i["accountid"] == account]
     assert created == len(ours) > 0
     assert f"{created} invoices created" in window.summary.text()
-    inbox_rows = window.inbox_model.rowCount()
-    assert window.tabs.tabText(1) == (f"Error inbox ({inbox_rows})" if inbox_rows else "Error inbox")
-    runs_page, inbox_page = window.tabs.widget(0), window.tabs.widget(1)
-    assert runs_page.currentIndex() == 1                          # the table, not the empty-state sentence
-    assert inbox_page.currentIndex() == (1 if inbox_rows else 0)
+    inbox_rows = window.tabs.inbox_count
+    assert window.tabs.tabText(Screen.INBOX) == (f"Error inbox ({inbox_rows})" if inbox_rows else "Error inbox")
+    assert window.tabs.runs.history.currentIndex() == 1           # the table, not the empty-state sentence
+    assert window.tabs.inbox.left.currentIndex() == (1 if inbox_rows else 0)
+    assert inbox_rows == run_inbox(window)
     save_screenshot(window, "main-window-after-sync")
-    window.tabs.setCurrentIndex(1)
+    window.tabs.show_screen(Screen.INBOX)
     save_screenshot(window, "main-window-inbox")
 
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from bigbooks_desktop.core import views as v
 from bigbooks_desktop.core.errors import ErrorKind
 from bigbooks_desktop.gui.formatting import label, local_time
-from bigbooks_desktop.gui.models.inbox import InboxColumn, InboxModel
 from bigbooks_desktop.gui.models.runs import RunColumn, RunsModel
 from bigbooks_desktop.gui.models.sort_proxy import SortProxyModel
 from bigbooks_desktop.gui.models.table import ROW_ROLE, SORT_ROLE, Column, ViewTableModel
@@ -100,28 +99,6 @@ def test_times_show_in_local_time_with_the_zone(new_york: None) -> None:
     assert model.index(started, RunColumn.FINISHED).data() == "2026-01-15 05:02 EST"
     assert local_time(BASE, ZoneInfo("Europe/Berlin")) == "2026-01-15 11:00 CET"
     assert local_time(BASE + timedelta(days=180), ZoneInfo("Europe/Berlin")) == "2026-07-14 12:00 CEST"
-
-
-def test_inbox_model_passes_the_model_tester_and_sorts_orders_attempts_and_times(qtmodeltester: Any,
-                                                                                 new_york: None) -> None:
-    model = InboxModel()
-    model.set_rows(INBOX)
-    qtmodeltester.check(model)
-    proxy = SortProxyModel()
-    proxy.setSourceModel(model)
-    qtmodeltester.check(proxy)
-    proxy.sort(InboxColumn.ID, Qt.SortOrder.AscendingOrder)
-    assert _column(proxy, InboxColumn.ID) == [3, 20, 100]
-    proxy.sort(InboxColumn.ORDER, Qt.SortOrder.AscendingOrder)
-    assert _column(proxy, InboxColumn.ORDER) == [9, 120, None]              # an empty cell goes last
-    proxy.sort(InboxColumn.ATTEMPTS, Qt.SortOrder.AscendingOrder)
-    assert _column(proxy, InboxColumn.ATTEMPTS) == [1, 2, 10]
-    proxy.sort(InboxColumn.UPDATED, Qt.SortOrder.DescendingOrder)
-    assert _column(proxy, InboxColumn.ID) == [20, 3, 100]
-    first = proxy.index(0, InboxColumn.WHAT_TO_DO)
-    assert first.data() == "Add an email address." and "Then retry." in first.data(Qt.ItemDataRole.ToolTipRole)
-    assert proxy.index(0, InboxColumn.NEXT_RETRY).data() == "2026-01-16 05:00 EST"
-    assert proxy.index(0, InboxColumn.STAGE).data() == "Client" and proxy.index(0, InboxColumn.ORDER).data() == ""
 
 
 def test_a_row_that_cannot_render_shows_as_a_disabled_row(qtmodeltester: Any) -> None:

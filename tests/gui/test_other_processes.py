@@ -34,6 +34,7 @@ from test_kill9 import (  # noqa: F401 - the fixtures are used by name
 from bigbooks_desktop.core import views as v
 from bigbooks_desktop.gui.main_window import MainWindow
 from bigbooks_desktop.gui.ops import ErrorPresenter
+from bigbooks_desktop.gui.window_pages import Screen
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
 
 pytestmark = [
@@ -103,13 +104,13 @@ def test_the_window_shows_what_the_cli_did_without_a_click(
 
             synced = await _run(_bigbooks("sync", "--once", "--since", SINCE), env)
             assert synced.returncode == 0, synced.stderr
-            await _until(lambda: window.runs_model.rowCount() == 1 and window.inbox_model.rowCount() > 0
+            await _until(lambda: window.runs_model.rowCount() == 1 and window.tabs.inbox_count > 0
                          and window.runs_model.row(0).status is v.RunStatus.FINISHED,
                          within=20)          # the database changed (mid-run, then at its end): reloaded each time
             run = window.runs_model.row(0)
             assert run.mode is v.RunMode.BACKFILL and run.status is v.RunStatus.FINISHED
             assert run.counts.invoices_created > 0
-            assert window.tabs.tabText(1) == f"Error inbox ({window.inbox_model.rowCount()})"
+            assert window.tabs.tabText(Screen.INBOX) == f"Error inbox ({window.tabs.inbox_count})"
             save_screenshot(window, "main-after-a-cli-sync")
 
         qloop.run_until_complete(scenario())

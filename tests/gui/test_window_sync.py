@@ -22,6 +22,7 @@ from bigbooks_desktop.gui.optional_dialogs import DialogKind
 from bigbooks_desktop.gui.sync_text import NoticeKind
 from bigbooks_desktop.gui.theme import dark_palette
 from bigbooks_desktop.gui.tray import TrayController
+from bigbooks_desktop.gui.window_pages import Screen
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
 
 pytestmark = [pytest.mark.gui]
@@ -121,23 +122,23 @@ def test_during_a_sync_the_inbox_never_claims_nothing_needs_attention(
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    assert window.inbox_page.placeholder.text() == "Loading..."
+    assert window.tabs.inbox.empty.text() == "Loading..."
     qloop.run_until_complete(window.refresh())
-    assert window.inbox_page.placeholder.text().startswith("Nothing needs your attention")
+    assert window.tabs.inbox.empty.text().startswith("Nothing needs your attention")
     during: list[tuple[str, bool, str]] = []
     shot: list[bool] = []
 
     def watch(status: SyncStatusView) -> None:
         if status.state is SyncState.SYNCING:
-            during.append((window.inbox_page.placeholder.text(), window.inbox_page.showing_table,
+            during.append((window.tabs.inbox.empty.text(), window.tabs.inbox.left.currentIndex() == 1,
                            window.progress.format()))
             progress = status.progress
             if not shot and progress is not None and progress.total and progress.done >= progress.total // 2:
                 shot.append(True)
                 save_screenshot(window, "main-syncing-runs")
-                window.tabs.setCurrentIndex(1)
+                window.tabs.show_screen(Screen.INBOX)
                 save_screenshot(window, "main-syncing-inbox")
-                window.tabs.setCurrentIndex(0)
+                window.tabs.show_screen(Screen.DASHBOARD)
 
     sandbox_service.subscribe(watch)
     summary = qloop.run_until_complete(window.sync_now())
@@ -147,10 +148,10 @@ def test_during_a_sync_the_inbox_never_claims_nothing_needs_attention(
     assert any(" of " in progress for _p, _t, progress in during)
     assert window.progress.format().startswith("Done")
     assert window.statusBar().currentMessage() != "Syncing..."
-    inbox = window.inbox_model.rowCount()
+    inbox = window.tabs.inbox_count
     assert inbox == summary.inbox_active
     if not inbox:
-        assert window.inbox_page.placeholder.text().startswith("Nothing needs your attention")
+        assert window.tabs.inbox.empty.text().startswith("Nothing needs your attention")
 
 
 def test_a_sync_that_cannot_run_leaves_nothing_starting_and_offers_the_way_out(
@@ -163,7 +164,7 @@ def test_a_sync_that_cannot_run_leaves_nothing_starting_and_offers_the_way_out(
     window.show()
     qloop.run_until_complete(window.refresh())
     assert window.welcome.isVisible() and "not connected yet" in window.welcome_text.text()
-    assert window.inbox_page.placeholder.text().startswith("Nothing to show yet: connect")
+    assert window.tabs.inbox.empty.text().startswith("Nothing to show yet: connect")
     future = window.sync_now()
     assert window.progress.format() == "Starting..."
     with pytest.raises(Exception):  # noqa: B017 - checked through the presenter and the status below
@@ -217,7 +218,7 @@ def test_new_failures_raise_a_notification_and_the_tray_menu_says_last_and_next(
     kinds = [n.kind for n in window.tray.notifications]
     assert kinds == [NoticeKind.FAILURES]
     assert window.notice_bar.isVisible() and window.notice_bar.action_button.text() == "Error inbox"
-    assert window.tabs.tabText(1) == f"Error inbox ({summary.inbox_active})"
+    assert window.tabs.tabText(Screen.INBOX) == f"Error inbox ({summary.inbox_active})"
     menu = [a.text() for a in window.tray.menu.actions() if not a.isSeparator()]
     assert menu[0] == "&Open BigBooks" and menu[-1] == "&Quit"
     assert window.tray.last_line.text().startswith("Last sync: ") and "invoices created" in \
@@ -225,7 +226,7 @@ def test_new_failures_raise_a_notification_and_the_tray_menu_says_last_and_next(
     assert window.tray.next_line.text() == "Auto-sync is off"
     save_screenshot(window, "main-after-sync-with-failures")
     window.notice_bar.action_button.click()                          # "Error inbox": the tab, the notice gone
-    assert window.tabs.currentIndex() == 1 and not window.notice_bar.isVisible()
+    assert window.tabs.currentIndex() == Screen.INBOX and not window.notice_bar.isVisible()
     save_screenshot(window, "main-inbox")
     save_screenshot(window.tray.menu, "tray-menu")
     window.tray.menu.actions()[-1].trigger()                          # Quit from the tray closes for good
@@ -308,7 +309,7 @@ def test_the_window_follows_the_systems_dark_theme(qtbot: Any, qloop: asyncio.Ab
         dark = window.bigcommerce_card.palette().color(QPalette.ColorRole.Base)
         text = window.summary.palette().color(QPalette.ColorRole.WindowText)
         assert dark.lightness() < light.lightness() and text.lightness() > dark.lightness()
-        assert window.runs_page.view.palette().color(QPalette.ColorRole.Base) == QColor("#1e1f22")
+        assert window.tabs.runs.history.view.palette().color(QPalette.ColorRole.Base) == QColor("#1e1f22")
         save_screenshot(window, "main-dark-theme")
     finally:
         app.setPalette(previous)

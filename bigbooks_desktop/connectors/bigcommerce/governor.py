@@ -24,6 +24,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bigbooks_desktop.connectors.bigcommerce.budget import BudgetWindows
+
 __all__ = ["RateGovernor", "RateLimitHeaders"]
 
 _LEFT = "x-rate-limit-requests-left"
@@ -98,6 +100,7 @@ class RateGovernor:
         self._gate = asyncio.Lock()
         self.waits = 0                          # how often a caller had to wait (for stats and tests)
         self.waited_seconds = 0.0
+        self.budget = BudgetWindows()           # what each window used, as the answers said (recorded per run)
 
     @property
     def in_flight(self) -> int:
@@ -163,6 +166,8 @@ class RateGovernor:
         if headers is None:
             return
         info = RateLimitHeaders.from_headers(headers)
+        self.budget.observe(left=info.left, quota=info.quota, reset_ms=info.reset_ms, window_ms=info.window_ms,
+                            limited=status == 429)
         if status == 429:
             return  # `rate_limited` handles the numbers of a 429
         if status is not None and status < 500:

@@ -368,6 +368,12 @@ class FreshBooksClient:
                 return item
         return None
 
+    async def list_items(self) -> list[fb.Item]:
+        """Every active item of the catalogue (the inbox's SKU picker)."""
+        params = _search({"vis_state": 0})
+        items = [parse_item(r) async for r in self._iter_raw("items/items", "items", params)]
+        return [item for item in items if item.vis_state == 0]
+
     async def create_item(self, draft: fb.ItemDraft) -> fb.Item:
         body = await self._write("POST", "items/items", "item", bodies.item_body(draft))
         return parse_item(self._one(body, "item"))

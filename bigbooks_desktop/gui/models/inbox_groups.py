@@ -1,0 +1,181 @@
+"""The inbox grouped by cause: a two-level tree (cause groups with their counts, then one order a row), and
+the FreshBooks items table of the SKU picker."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from bigbooks_desktop.core.inbox_views import FreshBooksItemView, InboxCauseView, InboxGroupsView
+from bigbooks_desktop.core.views import InboxStatus, InboxView
+from bigbooks_desktop.gui.formatting import cell_text
+from bigbooks_desktop.gui.models.table import ROW_ROLE, SORT_ROLE, Column, ViewTableModel
+
+__all__ = ["FRESHBOOKS_ITEM_COLUMNS", "FreshBooksItemsModel", "GroupColumn", "InboxGroupsModel", "status_words"]
+
+Index = QModelIndex | QPersistentModelIndex
+_GROUP = 0          # internalId of a group row; an order row's is its group's row + 1
+
+
+class GroupColumn:
+    """Column numbers of InboxGroupsModel."""
+
+    PROBLEM, STATUS, ATTEMPTS, UPDATED = range(4)
+
+
+_HEADERS = ("Problem", "Status", "Tries", "Updated")
+
+
+def status_words(item: InboxView) -> str:
+    """An inbox row's status as a merchant reads it."""
+    if item.status is InboxStatus.RETRYING and item.next_retry_at is not None:
+        return f"retries at {cell_text(item.next_retry_at)}"
+    return {InboxStatus.OPEN: "due now", InboxStatus.WAITING: "waits for you", InboxStatus.RETRYING: "retrying",
+            InboxStatus.RESOLVED: "fixed", InboxStatus.IGNORED: "ignored"}[item.status]
+
+
+class InboxGroupsModel(QAbstractItemModel):
+    """Top level: one `InboxCauseView` a row ("12 orders: no email"); below each, its `InboxView`s.
+    `ROW_ROLE` gives the view object; `SORT_ROLE` native values."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._groups: tuple[InboxCauseView, ...] = ()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- data in -----------------------------------------------------------------------------------------
+
+    def set_groups(self, view: InboxGroupsView) -> None:
+        self.beginResetModel()
+        self._groups = view.groups
+        self.endResetModel()
+
+    @property
+    def groups(self) -> tuple[InboxCauseView, ...]:
+        return self._groups
+
+    def group_index(self, key: str) -> QModelIndex:
+        for row, group in enumerate(self._groups):
+            if group.key == key:
+                return self.index(row, 0)
+        return QModelIndex()
+
+    def item_index(self, item_id: int) -> QModelIndex:
+        for row, group in enumerate(self._groups):
+            for child, item in enumerate(group.items):
+                if item.id == item_id:
+                    return self.index(child, 0, self.index(row, 0))
+        return QModelIndex()
+
+    def group_of(self, index: Index) -> InboxCauseView | None:
+        if not index.isValid():
+            return None
+        group_row = index.row() if index.internalId() == _GROUP else index.internalId() - 1
+        return self._groups[group_row] if 0 <= group_row < len(self._groups) else None
+
+    def item_of(self, index: Index) -> InboxView | None:
+        if not index.isValid() or index.internalId() == _GROUP:
+            return None
+        group = self.group_of(index)
+        return group.items[index.row()] if group is not None and index.row() < len(group.items) else None
+
+    # -- the tree ----------------------------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _GROUP)
+        if parent.internalId() == _GROUP:
+            return self.createIndex(row, column, parent.row() + 1)
+        return QModelIndex()
+
+    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not child.isValid() or child.internalId() == _GROUP:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, _GROUP)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups):
+            return len(self._groups[parent.row()].items)
+        return 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(_HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(_HEADERS):
+            return _HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        item = self.item_of(index)
+        group = self.group_of(index)
+        if group is None:
+            return None
+        if role == ROW_ROLE:
+            return item if item is not None else group
+        if item is None:
+            return self._group_data(group, index.column(), role)
+        return self._item_data(item, index.column(), role)
+
+    def _group_data(self, group: InboxCauseView, column: int, role: int) -> object:
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        newest = max((i.updated_at for i in group.items), default=None)
+        if role == SORT_ROLE:
+            return (group.summary, None, group.count, newest)[column]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == GroupColumn.PROBLEM:
+                return group.summary
+            if column == GroupColumn.UPDATED and newest is not None:
+                return cell_text(newest)
+            return None
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == GroupColumn.PROBLEM:
+            return f"Group: {group.summary}"
+        return None
+
+    def _item_data(self, item: InboxView, column: int, role: int) -> object:
+        if role == SORT_ROLE:
+            return (item.order_id, item.status.value, item.attempts, item.updated_at)[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == GroupColumn.ATTEMPTS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == GroupColumn.PROBLEM:
+            return item.message
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == GroupColumn.PROBLEM:
+                order = f"Order {item.order_id}" if item.order_id is not None else f"Problem {item.id}"
+                return order + (" (fix saved)" if item.edits else "")
+            if column == GroupColumn.STATUS:
+                return status_words(item)
+            if column == GroupColumn.ATTEMPTS:
+                return str(item.attempts)
+            return cell_text(item.updated_at)
+        return None
+
+
+FRESHBOOKS_ITEM_COLUMNS: tuple[Column[FreshBooksItemView], ...] = (
+    Column(header="Item", value=lambda i: i.name),
+    Column(header="SKU", value=lambda i: i.sku),
+    Column(header="Price", value=lambda i: i.price, text=lambda i: f"{i.price:,.2f} {i.currency}".strip(),
+           numeric=True),
+)
+
+
+class FreshBooksItemsModel(ViewTableModel[FreshBooksItemView]):
+    """The FreshBooks catalogue for the SKU picker (filtered by a proxy)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(FRESHBOOKS_ITEM_COLUMNS, parent)

@@ -1,0 +1,100 @@
+"""The main window's screens, one tab each: the dashboard, orders beside invoices, the error inbox (with its count
+in the tab) and the runs; what an empty screen says while nothing is connected or a sync is under way."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+
+from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.pages.dashboard import DashboardPage
+from bigbooks_desktop.gui.pages.inbox import InboxPage
+from bigbooks_desktop.gui.pages.orders import OrdersPage
+from bigbooks_desktop.gui.pages.runs import RunsPage
+
+if TYPE_CHECKING:
+    from bigbooks_desktop.service import BigBooksService
+
+__all__ = ["Screen", "WindowPages"]
+
+
+class Screen(IntEnum):
+    """Tab numbers, in the order of their shortcuts (Ctrl+1 ...)."""
+
+    DASHBOARD = 0
+    ORDERS = 1
+    INBOX = 2
+    RUNS = 3
+
+
+TITLES = {Screen.DASHBOARD: "Dashboard", Screen.ORDERS: "Orders && invoices", Screen.INBOX: "Error inbox",
+          Screen.RUNS: "Runs"}
+TIPS = {Screen.DASHBOARD: "Today, this week and this month; syncs per day; the API budget; recent activity",
+        Screen.ORDERS: "Each BigCommerce order beside its FreshBooks invoice, line by line",
+        Screen.INBOX: "The orders that need attention, grouped by cause, with the fix for each",
+        Screen.RUNS: "Every sync run, undo, dry run and the reconciliation report"}
+
+
+class WindowPages(QTabWidget):
+    """Every screen of the main window; `refresh()` reloads them all."""
+
+    def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dashboard = DashboardPage(service, presenter=presenter)
+        self.orders = OrdersPage(service, presenter=presenter)
+        self.inbox = InboxPage(service, presenter=presenter)
+        self.runs = RunsPage(service, presenter=presenter)
+        self.presenter = presenter
+        self.inbox_count = 0
+        for screen, page in zip(Screen, self.pages(), strict=True):
+            shown: QWidget = page
+            if page is self.dashboard:     # cards, a chart and the activity: scrolls rather than cut at 1280x800
+                shown = QScrollArea()
+                shown.setWidget(page)
+                shown.setWidgetResizable(True)
+                shown.setFrameShape(QFrame.Shape.NoFrame)
+            self.addTab(shown, TITLES[screen])                 # "&&": a literal ampersand, not a mnemonic
+            self.setTabToolTip(screen, f"{TIPS[screen]} (Ctrl+{screen + 1})")
+        self.setDocumentMode(True)
+        self.setAccessibleName("Screens")
+        self.inbox.count_changed.connect(self._show_inbox_count)
+        self.inbox.open_order.connect(self.show_order)
+
+    def pages(self) -> tuple[DashboardPage, OrdersPage, InboxPage, RunsPage]:
+        return self.dashboard, self.orders, self.inbox, self.runs
+
+    def show_screen(self, screen: Screen) -> None:
+        self.setCurrentIndex(screen)
+
+    def current_screen(self) -> Screen:
+        return Screen(self.currentIndex())
+
+    def show_order(self, order_id: int) -> asyncio.Future[None]:
+        """The orders screen with this order (and its invoice) selected."""
+        self.show_screen(Screen.ORDERS)
+        return run_op(self, self.orders.show_order(order_id), presenter=self.presenter)
+
+    def refresh(self) -> asyncio.Future[list[BaseException | None]]:
+        """Reload every screen at once; the future ends when all have (each shows its own errors)."""
+        return asyncio.gather(*(page.refresh() for page in self.pages()), return_exceptions=True)
+
+    def _show_inbox_count(self, count: int) -> None:
+        self.inbox_count = count
+        self.setTabText(Screen.INBOX, f"Error inbox ({count})" if count else "Error inbox")
+
+    def set_context(self, *, loaded: bool, connected: bool, busy: bool) -> None:
+        """What an empty inbox says: never "nothing needs your attention" before a sync in progress ends."""
+        if not loaded:
+            text = "Loading..."
+        elif not connected:
+            text = "Nothing to show yet: connect BigCommerce and FreshBooks first (BigBooks > Set up BigBooks)."
+        elif busy:
+            text = "A sync is under way: orders that need attention show here when it finishes."
+        else:
+            text = ("Nothing needs your attention: every order synced or was skipped on purpose. Orders that "
+                    "cannot be invoiced (no email, a SKU FreshBooks does not know...) wait here with what to do.")
+        self.inbox.empty.setText(text)
