@@ -12,7 +12,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWi
 
 from bigbooks_desktop.gui.models.sort_proxy import SortProxyModel
 
-__all__ = ["TablePage"]
+__all__ = ["RESIZE_PRECISION", "TablePage"]
+
+
+RESIZE_PRECISION = 40   # rows a ResizeToContents column measures (Qt's default, 1000, stalls the window on a
+                        # reload of hundreds of rows: every cell's text through the Python model)
 
 
 class TablePage(QStackedWidget):
@@ -31,6 +35,7 @@ class TablePage(QStackedWidget):
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(RESIZE_PRECISION)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
         self.placeholder = QLabel(placeholder)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -9,6 +9,7 @@ persistent SKU -> item link (store.links), which every later order selling that 
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import re
@@ -26,6 +27,7 @@ from bigbooks_desktop.core.errors import NotFoundError, ValidationError
 from bigbooks_desktop.core.redact import redact_mapping
 from bigbooks_desktop.service import convert
 from bigbooks_desktop.store import error_queue
+from bigbooks_desktop.store.db import current_database
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, ErrorEntry, FixAction
 from bigbooks_desktop.store.links import find_item_link, link_item
 
@@ -154,16 +156,27 @@ class InboxFixes:
         return error_queue.list_errors(status=ACTIVE_STATUSES, limit=_ACTIVE_LIMIT)
 
     async def inbox_groups(self) -> iv.InboxGroupsView:
-        """The active inbox grouped by cause, the biggest group first (then by label); rows newest first."""
-        groups: dict[str, tuple[_Cause, list[v.InboxView]]] = {}
-        entries = self._active_entries()
-        for entry in entries:
-            key, code, label, fix = cause_of(entry)
-            groups.setdefault(key, (_Cause(key, code, label, fix), []))[1].append(convert.inbox_view(entry))
-        views = [iv.InboxCauseView(key=c.key, code=c.code, label=c.label, summary=_summary(len(rows), c.label),
-                                   fix=c.fix, items=tuple(rows)) for c, rows in groups.values()]
-        views.sort(key=lambda g: (-g.count, g.label.lower()))
-        return iv.InboxGroupsView(groups=tuple(views), total=len(entries))
+        """The active inbox grouped by cause, the biggest group first (then by label); rows newest first. Read
+        and converted on a worker thread with its own connection: after a big run that is hundreds of rows with
+        their payloads, and the loop thread only awaits."""
+
+        def read() -> iv.InboxGroupsView:
+            try:
+                groups: dict[str, tuple[_Cause, list[v.InboxView]]] = {}
+                entries = self._active_entries()
+                for entry in entries:
+                    key, code, label, fix = cause_of(entry)
+                    groups.setdefault(key, (_Cause(key, code, label, fix), []))[1].append(
+                        convert.inbox_view(entry))
+                views = [iv.InboxCauseView(key=c.key, code=c.code, label=c.label,
+                                           summary=_summary(len(rows), c.label), fix=c.fix, items=tuple(rows))
+                         for c, rows in groups.values()]
+                views.sort(key=lambda g: (-g.count, g.label.lower()))
+                return iv.InboxGroupsView(groups=tuple(views), total=len(entries))
+            finally:
+                current_database().close()        # this worker thread's connection (peewee: one per thread)
+
+        return await asyncio.to_thread(read)
 
     async def inbox_fix(self, item_id: int) -> iv.InboxFixView:
         """One row for the detail pane: what happened, what to do, the fix's data and its history. Reads the

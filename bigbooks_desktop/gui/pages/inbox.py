@@ -41,6 +41,7 @@ from bigbooks_desktop.gui.pages.inbox_fix_forms import (
     SkuFixForm,
     TaxFixForm,
 )
+from bigbooks_desktop.gui.table_page import RESIZE_PRECISION
 from bigbooks_desktop.gui.wizard.common import InlineErrors, MessageLine, heading, hint, make_button, selectable
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class InboxPage(QWidget):
         header.setSectionResizeMode(GroupColumn.PROBLEM, QHeaderView.ResizeMode.Stretch)
         for column in (GroupColumn.STATUS, GroupColumn.ATTEMPTS, GroupColumn.UPDATED):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(RESIZE_PRECISION)
         self.tree.installEventFilter(self)
         self.tree.doubleClicked.connect(lambda _i: self.open_fix())
         self.tree.customContextMenuRequested.connect(self._context_menu)

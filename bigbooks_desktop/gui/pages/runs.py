@@ -39,7 +39,7 @@ from bigbooks_desktop.gui.models.table import ROW_ROLE
 from bigbooks_desktop.gui.models.undo_outcomes import OutcomeColumn, UndoOutcomeModel
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.pages.reconciliation import ReconciliationPanel
-from bigbooks_desktop.gui.table_page import TablePage
+from bigbooks_desktop.gui.table_page import RESIZE_PRECISION, TablePage
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QAbstractItemModel
@@ -61,6 +61,7 @@ def _table(model: QAbstractItemModel, name: str, stretch: int) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION)
     view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)     # the service's order until a header is clicked
     view.setWordWrap(False)
