@@ -69,7 +69,15 @@ def test_invoice_tax_per_name_and_total_equal_the_orders(spec: Spec, policy: str
     assume(all(len(line.combo) <= most for line in spec.lines) and len(spec.shipping_combo) <= most)
     detail = build(spec)
     profile = default_profile().model_copy(update={"discount_policy": policy})
-    plan = invoice_from_order(detail, profile, customer_id=1, store_timezone="UTC", freshbooks_taxes=[])
+    try:
+        plan = invoice_from_order(detail, profile, customer_id=1, store_timezone="UTC", freshbooks_taxes=[])
+    except DataError as exc:
+        # Known gap (found by this property in CI, 2026-11-29): a cent of tax on a tax-inclusive amount of a few
+        # cents (shipping 0.08 at 7 % less a 0.01 discount) has no taxed line set that rounds to it; the order
+        # waits in the inbox with the difference, as the property below allows. Anything larger must map.
+        tiny = [a for a in (spec.shipping, *(line.price * line.qty for line in spec.lines)) if 0 < a < 1]
+        assert spec.inclusive and tiny and "instead of 0.01" in exc.message, exc.message
+        return
     assert plan.expected_total == invoice_total(plan.draft.lines) == plan.order_total
     assert {k: v for k, v in tax_by_name(plan.draft.lines).items() if v} == bigcommerce_taxes(detail)
     assert all(line.unit_cost == line.unit_cost.quantize(Decimal("0.01")) for line in plan.draft.lines)
