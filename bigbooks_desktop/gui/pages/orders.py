@@ -94,7 +94,6 @@ class _TableWithEmptyState(QStackedWidget):
 class OrdersPage(QWidget):
     """Construct with the service; `refresh()` reloads both sides from the local copy."""
 
-    open_order = Signal(int)            # another page may call `show_order(id)`; emitted when the user opens one
     count_changed = Signal(int)         # how many orders match the filters
 
     def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter | None = None,
