@@ -19,12 +19,13 @@ from bigbooks_desktop.store.intents import (
     abandon_intent,
     begin_intent,
     complete_intent,
+    find_pending_intent,
     note_intent_object,
 )
 from bigbooks_desktop.store.runs import record_run_object
 from bigbooks_desktop.sync.context import SyncContext
 
-__all__ = ["create_once", "outcome_unknown"]
+__all__ = ["create_once", "outcome_unknown", "settle_if_pending"]
 
 T = TypeVar("T")
 
@@ -68,6 +69,27 @@ async def create_once(ctx: SyncContext, *, kind: IntentKind, key: str, order_id:
     note_intent_object(intent.id, object_id(made))
     _settle(ctx, intent.id, kind, object_id(made), order_id, made, confirm)
     return made, False
+
+
+async def settle_if_pending(ctx: SyncContext, *, kind: IntentKind, key: str, order_id: int | None,
+                            lookup: Callable[[], Awaitable[T | None]], object_id: Callable[[T], int],
+                            confirm: Callable[[T], object]) -> T | None:
+    """Settle a write a killed run left pending for `key`, before the caller reads a balance it changed.
+
+    A step that sizes its write from a balance (what an invoice still owes, what a credit note has left) must
+    not read that balance, then meet its own earlier write again through `create_once`'s lookup: the balance
+    already includes it, and subtracting it a second time under-applies the writes after it. So such a step
+    settles what is pending first (found: linked now and returned), then reads the balance. None when nothing
+    is pending, or when the lookup does not find it (then nothing was written and `create_once` writes it)."""
+    intent = find_pending_intent(kind, key)
+    if intent is None:
+        return None
+    found = await lookup()
+    if found is None:
+        return None
+    _settle(ctx, intent.id, kind, object_id(found), order_id, found, confirm)
+    ctx.count("recovered_after_crash")
+    return found
 
 
 def _settle(ctx: SyncContext, intent_id: int, kind: IntentKind, fb_id: int, order_id: int | None,

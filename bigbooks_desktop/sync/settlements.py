@@ -28,6 +28,8 @@ recomputed from BigCommerce's figures and written only where the payment differs
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -58,7 +60,7 @@ from bigbooks_desktop.store.links import (
     set_payment_amount,
 )
 from bigbooks_desktop.sync.context import SyncContext
-from bigbooks_desktop.sync.exactly_once import create_once
+from bigbooks_desktop.sync.exactly_once import create_once, settle_if_pending
 
 __all__ = ["apply_refund_credits", "marker", "pending_credits", "pending_payments", "reduce_refunded_payments",
            "write_credits", "write_off_uncollected", "write_payments", "write_redemptions"]
@@ -82,7 +84,33 @@ def pending_credits(detail: bc.OrderDetail) -> list[bc.Refund]:
     return [refund for refund in detail.refunds if find_credit_link(f"refund:{refund.id}") is None]
 
 
-async def _write_payment(ctx: SyncContext, order_id: int, key: str, draft: fb.PaymentDraft) -> fb.Payment:
+@dataclass(frozen=True)
+class _PaymentWrite:
+    """One FreshBooks payment named by its marker: created at most once (`create_once`), or, before a step
+    reads the balance it changes, settled first when a killed run left it pending (`settle_if_pending`)."""
+    key: str
+    order_id: int
+    lookup: Callable[[], Awaitable[fb.Payment | None]]
+    create: Callable[[], Awaitable[fb.Payment]]
+    confirm: Callable[[fb.Payment], object]
+
+    async def write(self, ctx: SyncContext) -> fb.Payment:
+        made: fb.Payment
+        made, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{self.key}",
+                                    order_id=self.order_id, lookup=self.lookup, create=self.create,
+                                    object_id=lambda p: p.id, confirm=self.confirm)
+        return made
+
+    async def settle_pending(self, ctx: SyncContext) -> fb.Payment | None:
+        return await settle_if_pending(ctx, kind=IntentKind.PAYMENT, key=f"payment:{self.key}",
+                                       order_id=self.order_id, lookup=self.lookup, object_id=lambda p: p.id,
+                                       confirm=self.confirm)
+
+
+def _payment(ctx: SyncContext, order_id: int, key: str, draft: fb.PaymentDraft, *,
+             link_found_amount: bool = False) -> _PaymentWrite:
+    """The write of a payment for `key`; its link records the amount sent (FreshBooks may answer less, Q6),
+    or with `link_found_amount` the amount of the payment found (a recovery whose draft amount is unknown)."""
     tag = marker(key)
     draft = draft.model_copy(update={"note": f"{draft.note} {tag}".strip()})
     invoice_id = draft.invoiceid
@@ -93,13 +121,10 @@ async def _write_payment(ctx: SyncContext, order_id: int, key: str, draft: fb.Pa
         return next((p for p in payments if tag in p.note and p.vis_state == 0), None)
 
     def confirm(payment: fb.Payment) -> None:
-        link_payment(key, payment.id, order_id=order_id, amount=draft.amount)
+        link_payment(key, payment.id, order_id=order_id,
+                     amount=payment.amount if link_found_amount else draft.amount)
 
-    payment: fb.Payment
-    payment, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order_id,
-                                   lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
-                                   object_id=lambda p: p.id, confirm=confirm)
-    return payment
+    return _PaymentWrite(key, order_id, lookup, partial(ctx.freshbooks.create_payment, draft), confirm)
 
 
 async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
@@ -110,7 +135,7 @@ async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id
     for plan in pending_payments(ctx, detail, invoice_id=invoice_id):
         if plan.from_credit:
             continue
-        payment = await _write_payment(ctx, detail.order.id, plan.key, plan.draft)
+        payment = await _payment(ctx, detail.order.id, plan.key, plan.draft).write(ctx)
         ctx.count("payments_created")
         written += 1
         if payment.overpaymentid:
@@ -122,20 +147,27 @@ async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id
 async def _pay_supplements(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, credit_id: int,
                            day: date) -> None:
     invoice = await ctx.freshbooks.get_invoice(invoice_id)
-    note = await ctx.freshbooks.get_credit_note(credit_id)
-    left = note.amount - note.paid
+    left: Decimal | None = None
     for suffix in range(2, 100):
-        if left <= 0:
-            break
         supplement = await ctx.freshbooks.find_invoice_by_number(f"{invoice.invoice_number}-{suffix}")
         if supplement is None:
+            break
+        note = f"Paid from the overpayment of invoice {invoice.invoice_number}"
+        key = f"apply:overpay:{credit_id}:{supplement.id}"
+        if await _apply(ctx, detail, invoice_id=supplement.id, key=key, credit_id=credit_id,
+                        amount=supplement.outstanding, when_day=day, note=note).settle_pending(ctx) is not None:
+            left = None                            # a killed run's payment, found: the credit's balance moved
+            continue
+        if left is None:
+            credit = await ctx.freshbooks.get_credit_note(credit_id)
+            left = credit.amount - credit.paid
+        if left <= 0:
             break
         amount = min(left, supplement.outstanding)
         if amount <= 0:
             continue
-        made = await _apply(ctx, detail, invoice_id=supplement.id, key=f"apply:overpay:{credit_id}:{supplement.id}",
-                            credit_id=credit_id, amount=amount, when_day=day,
-                            note=f"Paid from the overpayment of invoice {invoice.invoice_number}")
+        made = await _apply(ctx, detail, invoice_id=supplement.id, key=key, credit_id=credit_id, amount=amount,
+                            when_day=day, note=note).write(ctx)
         left -= made.amount
         ctx.count("credits_applied")
 
@@ -150,9 +182,16 @@ async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice
     if not waiting:
         return 0
     currency = detail.order.transaction_currency
-    notes = sorted((n for n in await ctx.freshbooks.list_credit_notes(client_id)
-                    if n.vis_state == 0 and (not n.currency_code or n.currency_code == currency)),
-                   key=lambda n: (n.create_date or date.min, n.id))
+    notes = await _open_notes(ctx, client_id, currency)
+    recovered = False
+    for plan in waiting:                # what a killed run paid already is in the balances read below
+        for note in notes:
+            draft = plan.draft.model_copy(update={"creditid": note.id, "type": "Credit"})
+            found = await _payment(ctx, detail.order.id, f"{plan.key}:credit:{note.id}", draft,
+                                   link_found_amount=True).settle_pending(ctx)
+            recovered = recovered or found is not None
+    if recovered:
+        notes = await _open_notes(ctx, client_id, currency)
     open_credit = {n.id: n.amount - n.paid for n in notes}
     owed = (await ctx.freshbooks.get_invoice(invoice_id)).outstanding
     written = 0
@@ -181,7 +220,7 @@ async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice
             draft = plan.draft.model_copy(update={
                 "creditid": note.id, "type": "Credit", "amount": take,
                 "note": f"{plan.draft.note}, from credit {note.credit_number or note.id}"})
-            last = await _write_payment(ctx, detail.order.id, f"{plan.key}:credit:{note.id}", draft)
+            last = await _payment(ctx, detail.order.id, f"{plan.key}:credit:{note.id}", draft).write(ctx)
             open_credit[note.id] -= take
             need -= take
             owed -= take
@@ -191,6 +230,13 @@ async def write_redemptions(ctx: SyncContext, detail: bc.OrderDetail, *, invoice
         link_payment(plan.key, last.id if last is not None else 0, order_id=detail.order.id,
                      amount=plan.draft.amount)
     return written
+
+
+async def _open_notes(ctx: SyncContext, client_id: int, currency: str) -> list[fb.CreditNote]:
+    """The client's credit notes in the order's currency, oldest first."""
+    return sorted((n for n in await ctx.freshbooks.list_credit_notes(client_id)
+                   if n.vis_state == 0 and (not n.currency_code or n.currency_code == currency)),
+                  key=lambda n: (n.create_date or date.min, n.id))
 
 
 async def write_credits(ctx: SyncContext, detail: bc.OrderDetail, *, client_id: int) -> list[CreditPlan]:
@@ -290,8 +336,9 @@ async def reduce_refunded_payments(ctx: SyncContext, detail: bc.OrderDetail, *, 
     return changed
 
 
-async def _apply(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, key: str, credit_id: int,
-                 amount: Decimal, note: str, when_day: date) -> fb.Payment:
+def _apply(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, key: str, credit_id: int,
+           amount: Decimal, note: str, when_day: date) -> _PaymentWrite:
+    """The write applying credit note `credit_id` to an invoice (a payment of type Credit), linked as `key`."""
     tag = marker(key)
     draft = fb.PaymentDraft(invoiceid=invoice_id, amount=amount, date=when_day, type="Credit",
                             note=f"{note} {tag}", creditid=credit_id)
@@ -306,11 +353,7 @@ async def _apply(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, k
         link_credit(key, order_id=order_id, amount=payment.amount, credit_note_id=credit_id,
                     payment_id=payment.id)
 
-    made: fb.Payment
-    made, _ = await create_once(ctx, kind=IntentKind.PAYMENT, key=f"payment:{key}", order_id=order_id,
-                                lookup=lookup, create=partial(ctx.freshbooks.create_payment, draft),
-                                object_id=lambda p: p.id, confirm=confirm)
-    return made
+    return _PaymentWrite(key, order_id, lookup, partial(ctx.freshbooks.create_payment, draft), confirm)
 
 
 async def apply_refund_credits(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int) -> int:
@@ -327,16 +370,25 @@ async def apply_refund_credits(ctx: SyncContext, detail: bc.OrderDetail, *, invo
             waiting.append((refund, note.credit_note_id, min(cash, note.amount)))
     if not waiting:
         return 0
+
+    def application(refund: bc.Refund, credit_id: int, cash: Decimal, amount: Decimal) -> _PaymentWrite:
+        return _apply(ctx, detail, invoice_id=invoice_id, key=f"apply:refund:{refund.id}", credit_id=credit_id,
+                      amount=amount,
+                      note=f"Refund {refund.id} of BigCommerce order {order.id}: {plain(cash)} paid back",
+                      when_day=local_date(refund.created, ctx.store_timezone, what=f"refund {refund.id}"))
+
+    # a killed run's applications first: the invoice's balance read next already counts them
+    waiting = [(refund, credit_id, cash) for refund, credit_id, cash in waiting
+               if await application(refund, credit_id, cash, cash).settle_pending(ctx) is None]
+    if not waiting:
+        return 0
     outstanding = (await ctx.freshbooks.get_invoice(invoice_id)).outstanding
     written = 0
     for refund, credit_id, cash in waiting:
         amount = min(cash, outstanding)
         if amount <= 0:
             break
-        made = await _apply(ctx, detail, invoice_id=invoice_id, key=f"apply:refund:{refund.id}",
-                            credit_id=credit_id, amount=amount,
-                            note=f"Refund {refund.id} of BigCommerce order {order.id}: {plain(cash)} paid back",
-                            when_day=local_date(refund.created, ctx.store_timezone, what=f"refund {refund.id}"))
+        made = await application(refund, credit_id, cash, amount).write(ctx)
         outstanding -= made.amount
         ctx.count("credits_applied")
         written += 1
@@ -371,6 +423,6 @@ async def write_off_uncollected(ctx: SyncContext, detail: bc.OrderDetail, *, inv
                                 lookup=lookup, create=partial(ctx.freshbooks.create_credit_note, draft),
                                 object_id=lambda n: n.id, confirm=lambda _n: None)
     await _apply(ctx, detail, invoice_id=invoice_id, key=key, credit_id=note.id, amount=invoice.outstanding,
-                 note=f"Uncollected balance of BigCommerce order {order.id} written off", when_day=day)
+                 note=f"Uncollected balance of BigCommerce order {order.id} written off", when_day=day).write(ctx)
     ctx.count("balances_written_off")
     return True

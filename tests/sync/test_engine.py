@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -150,6 +151,47 @@ async def test_crash_after_the_invoice_post_then_rerun_does_not_duplicate() -> N
         _clean(books)
         assert summary.counts.get("recovered_after_crash", 0) >= 1
         assert not [i for i in pending_intents() if i.kind.value == "invoice"]
+
+
+@pytest.mark.asyncio
+async def test_crash_after_a_refund_credit_is_applied_then_rerun_applies_the_next_refund_in_full() -> None:
+    """Two money refunds on one order, the process killed just after the first credit note's application
+    reached FreshBooks: the rerun must not count that application twice when it sizes the second one (found
+    by the kill -9 test: 452.16 of a 684.36 refund left open as client credit on a fully refunded order)."""
+    async with rig(orders=30) as r:
+        await r.sync()
+        state = r.state()
+        paid = next(o for o in state["bigcommerce"]["orders"]
+                    if o["status_id"] == 10 and Decimal(str(o["total_inc_tax"])) > 40 and not o["refunds"])
+        r.tick()
+        for amount in ("12.00", "15.00"):
+            await r.admin("POST", f"/orders/{paid['id']}/refunds", {"amount": amount, "reason": "partial"})
+        inner = r.transport
+        applications = 0
+
+        class CrashAfterTheFirstApplication(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                nonlocal applications
+                response = await inner.handle_async_request(request)
+                if request.method == "POST" and request.url.path.endswith("/payments/payments") \
+                        and b'"Credit"' in request.content:
+                    applications += 1
+                    if applications == 1:
+                        raise asyncio.CancelledError   # the process dies with the application committed
+                return response
+
+        with pytest.raises(asyncio.CancelledError):
+            await r.sync(since=None, transport=CrashAfterTheFirstApplication())
+        assert [i for i in pending_intents() if i.natural_key.startswith("payment:apply:refund:")]
+        from bigbooks_desktop.accounts import forget_shared_auth
+        forget_shared_auth()
+        summary = await r.sync(since=None)
+        assert summary.counts.get("recovered_after_crash", 0) >= 1
+        assert not pending_intents()
+        report = await r.reconcile()
+        order = next(o for o in report.orders if o.order_id == paid["id"])
+        assert order.unexplained == 0, order.to_json()
+        assert order.fb_credit_applied == Decimal("27.00")      # both refunds' money, once each
 
 
 @pytest.mark.asyncio
