@@ -309,6 +309,7 @@ def save_screenshots(folder: Path, *, admin_url: str, hold_profile: ProfileHolde
 
     qInstallMessageHandler(quiet)
     app = make_application()
+    app.setQuitOnLastWindowClosed(False)       # as run_gui: the loop outlives the window (closing awaits the sync)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

@@ -9,6 +9,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -199,18 +200,22 @@ class MainWindow(QMainWindow):
                     raise
                 self.statusBar().showMessage(f"Could not reload: {exc.title}")
                 log.warning("reload failed: %s", exc)
-            if not self._reload_again:
+            if not self._reload_again or not shiboken6.isValid(self):
                 return
 
     async def _load(self) -> None:
         self._stamp = self.service.change_stamp()
         self.preferences = self.service.preferences()         # another process may have changed them
         status = await self.service.status()
+        if not shiboken6.isValid(self):
+            return                 # deleted meanwhile (closed for good): nothing left to show it on
         was_connected = self.connected
         self.bigcommerce_card.show_status(status.bigcommerce)
         self.freshbooks_card.show_status(status.freshbooks)
         self._update_welcome()                       # with the cards, not after the slower history read
         await self.tabs.refresh()
+        if not shiboken6.isValid(self):
+            return
         self._loaded = True
         if self.connected and not was_connected and self.status.state is SyncState.PAUSED:
             self.service.resume_sync()               # signed in again (here, in the wizard, or from the CLI)
@@ -269,9 +274,10 @@ class MainWindow(QMainWindow):
         try:
             return await self.service.sync_now(since=since)
         finally:
-            self._show_status(self.service.sync_status())
-            if not self._closed:
-                await self.refresh(quiet=True)
+            if shiboken6.isValid(self):         # deleted meanwhile: nothing left to show it on
+                self._show_status(self.service.sync_status())
+                if not self._closed:
+                    await self.refresh(quiet=True)
 
     def running_sync(self) -> asyncio.Future[SyncSummaryView] | None:
         running = self._running_sync
@@ -297,7 +303,10 @@ class MainWindow(QMainWindow):
         return interval
 
     def apply_auto_sync(self) -> None:
-        """Start, change or stop auto-sync to match the preferences, the sign-ins and a pause by hand."""
+        """Start, change or stop auto-sync to match the preferences, the sign-ins and a pause by hand (never
+        again once the window is closed: closing stopped it)."""
+        if self._closed:
+            return
         wanted = self._wanted_interval()
         current = self.service.sync_status().auto_sync_seconds
         if wanted is None:

@@ -73,6 +73,7 @@ class SyncCoordinator:
         self._current: asyncio.Future[object] | None = None
         self._cancel = threading.Event()
         self._schedule: asyncio.Task[None] | None = None
+        self._stopping: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._failures = 0
 
@@ -166,6 +167,8 @@ class SyncCoordinator:
     def stop_schedule(self) -> None:
         if self._schedule is not None:
             self._schedule.cancel()
+            self._stopping.add(self._schedule)          # awaited by `aclose`, never left pending
+            self._schedule.add_done_callback(self._stopping.discard)
             self._schedule = None
         self._set(next_run_at=None)
 
@@ -197,6 +200,8 @@ class SyncCoordinator:
         """Stop the schedule, cancel a running sync and wait for it to stop."""
         self.stop_schedule()
         self.cancel()
+        if self._stopping:
+            await asyncio.gather(*self._stopping, return_exceptions=True)
         if self._current is not None and not self._current.done():
             with contextlib.suppress(Exception):         # closing: `status` recorded the outcome
                 await asyncio.shield(self._current)
