@@ -7,7 +7,7 @@
     dashboard              after it (with the notice about the orders that need attention)
     orders-invoices, order-detail
                            orders beside invoices; an order selected, line by line
-    inbox, inbox-fix-*     the error inbox grouped by cause; a fix's form (an email; a SKU when one waits)
+    inbox, inbox-fix-*     the error inbox grouped by cause; a fix's form (an email; a SKU)
     inbox-fixed            the email typed in the form, saved and retried: the order is invoiced
     runs, runs-undo-preview, runs-dry-run, reconciliation
                            the runs, an undo's preview, a dry run's preview, the reconciliation report
@@ -245,6 +245,10 @@ async def _screens(camera: _Camera) -> None:
 async def take_screenshots(folder: Path, service: BigBooksService, *, admin_url: str,
                            hold_profile: ProfileHolder) -> list[Path]:
     """Every screen, in the order a new user meets them, into `folder` (which exists); returns the files."""
+    # An order selling a SKU FreshBooks does not know waits in the inbox instead of creating the item, so the
+    # inbox shows its SKU fix (the profile policy `unknown_sku_policy`; `bigbooks demo --screenshots` serves a
+    # store whose FreshBooks account knows nearly every SKU, so only a few orders wait).
+    service.profile = service.profile.model_copy(update={"unknown_sku_policy": "inbox"})
     window = MainWindow(service, presenter=_Quiet(), tray_available=False)
     window.resize(*SIZE)
     window.show()

@@ -33,6 +33,7 @@ class SandboxConfig:
     bigcommerce_client_secret: str = "sandbox-bc-app-secret-91d2"
     bc_quota: int = 150                  # requests per rate-limit window (Standard/Plus plan)
     time_scale: float = 1.0              # divides the 30 s window (and latencies) so tests can shrink time
+    books_known_share: float = 0.75      # share of the catalog's SKUs FreshBooks already has as items
     freshbooks_client_id: str = "sandbox-fb-client-3c7e"
     freshbooks_client_secret: str = "sandbox-fb-secret-8b1f4d2a"
     # Registered redirect URIs. `*` in the port position accepts any port (loopback redirects, RFC 8252).

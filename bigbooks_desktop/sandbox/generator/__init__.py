@@ -27,8 +27,9 @@ def settle_balances(store: GeneratedStore) -> None:
         customer["store_credit_amounts"] = [{"amount": store.ledger.store_credit_balance(customer["id"])}]
 
 
-def generate_store(*, orders: int, seed: int) -> GeneratedStore:
-    """The whole store; the same (orders, seed) always gives the same store."""
+def generate_store(*, orders: int, seed: int, books_known_share: float = 0.75) -> GeneratedStore:
+    """The whole store; the same (orders, seed) always gives the same store. `books_known_share`: the share of
+    variant SKUs FreshBooks already has as items (the draws are the same whatever the share)."""
     rng = random.Random(seed)
     store = GeneratedStore(products=[], customers=[], orders=[], books_skus=[])
     add_catalog(rng, store)
@@ -52,5 +53,5 @@ def generate_store(*, orders: int, seed: int) -> GeneratedStore:
         )
     settle_balances(store)
     books = random.Random(f"books-{seed}")
-    store.books_skus = [v["sku"] for p in store.products for v in p["variants"] if books.random() < 0.75]
+    store.books_skus = [v["sku"] for p in store.products for v in p["variants"] if books.random() < books_known_share]
     return store
