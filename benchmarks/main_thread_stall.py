@@ -54,7 +54,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--stacks", type=Path, metavar="FILE",
                         help="when the GUI thread misses its tick by --stack-after ms, write every thread's stack "
-                             "to FILE (faulthandler's watchdog runs in C, without the GIL): what held it")
+                             "to FILE (faulthandler's watchdog runs in C, without the GIL): what held it. A "
+                             "diagnostic only: the watchdog reads other threads' frames unsynchronised and can "
+                             "crash the process (a segfault in dump_frame) when a thread ends as it dumps")
     parser.add_argument("--stack-after", type=float, default=40.0)
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="bigbooks-stall-")

@@ -10,21 +10,26 @@ Kept short, because a collection stops the window: a full collection walks every
 sync holds its store and what it learns on its worker thread (80 ms of frozen window per full collection with
 1,000 orders, far more with 10,000), while its HTTP requests leave cyclic garbage at a high rate. So:
 - `freeze_startup()` takes what start-up made (modules, Qt wrappers, the window) out of the walk (`gc.freeze`);
+- as a sync starts, what is alive (the screens' data loaded since start-up) is frozen without a collection
+  (which would walk it all: 57 ms with a big store's screens loaded);
 - while a sync runs, young collections run every 40 ms instead of 500 (each walks what was allocated since the
-  last one, and the worker allocates fast), so request garbage mostly dies young;
-- while a sync runs, a full collection comes after every third middle one (about every 1.3 s) and is followed
-  by a freeze: what survived it is the sync's live data (the orders it read, what it learned), so each walks
-  only what was made since the last, never the whole store again;
+  last one, and the worker allocates fast), so request garbage mostly dies young; and there is no full
+  collection at all: each middle collection (generations 0 and 1, a few thousand objects) is followed by a
+  freeze, so what survives it (the sync's live data) never reaches the old generation and is never walked
+  again (full collections every 1.3 s, each walking what the sync made since the last, still cost up to 59 ms
+  on a 10,000-order sync);
 - the sync's data is freed by reference counting when it ends (it holds no cycles); what was frozen and became
   cyclic garbage later (requests in flight at a freeze, the run's clients) stays frozen until
-  `THAW_AFTER_OBJECTS` such objects have gathered, then one full collection frees it all and start-up's objects
-  are frozen again: a longer pause (about as long as the one at start-up, 40-60 ms here) once in a while,
-  after a sync.
+  `THAW_AFTER_OBJECTS` such objects have gathered; then, once no sync has run for `THAW_WHEN_QUIET_S`, one
+  full collection frees it all and start-up's objects are frozen again: a longer pause (about as long as the
+  one at start-up, 40-60 ms here), once, well after a big sync rather than in the moment the window redraws
+  what the sync did.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -34,19 +39,23 @@ from bigbooks_desktop.service.coordination import SyncStatusView
 __all__ = ["MainThreadGarbageCollector"]
 
 THAW_AFTER_OBJECTS = 150_000    # frozen objects beyond start-up's before one full collection frees the garbage
-SYNC_FULL_EVERY = 2             # during a sync, a full collection (then a freeze) after this many middle ones
+THAW_WHEN_QUIET_S = 30.0        # ...put off until no sync has run for this long
 
 
 class MainThreadGarbageCollector(QObject):
     def __init__(self, parent: QObject | None = None, *, interval_ms: int = 500, busy_interval_ms: int = 40,
-                 sync_status: Callable[[], SyncStatusView] | None = None) -> None:
+                 sync_status: Callable[[], SyncStatusView] | None = None,
+                 thaw_after_objects: int = THAW_AFTER_OBJECTS, thaw_when_quiet_s: float = THAW_WHEN_QUIET_S) -> None:
         super().__init__(parent)
+        self._thaw_after = thaw_after_objects
+        self._thaw_quiet = thaw_when_quiet_s
         self._threshold = gc.get_threshold()
         self._was_enabled = gc.isenabled()
         self._idle_interval = interval_ms
         self._busy_interval = min(busy_interval_ms, interval_ms)
         self._sync_status = sync_status
         self._during_sync = False
+        self._quiet_since: float | None = None      # when the last sync ended (the thaw waits for quiet)
         self._startup_frozen = 0
         self.thawed = 0
         gc.disable()
@@ -66,21 +75,29 @@ class MainThreadGarbageCollector(QObject):
         the sync-time rules of the module docstring."""
         busy = self._sync_status is not None and self._sync_status().busy
         self._timer.setInterval(self._busy_interval if busy else self._idle_interval)
+        counts = gc.get_count()
         if busy:
-            self._during_sync = True
-        elif self._during_sync:
+            if not self._during_sync:
+                self._during_sync = True
+                gc.freeze()     # the window's data as the sync starts: no collection ever walks it again
+                return
+            if counts[1] > self._threshold[1]:
+                gc.collect(1)   # the young generations only...
+                gc.freeze()     # ...and what survived (the sync's live data) never reaches the old one
+            elif counts[0] > self._threshold[0]:
+                gc.collect(0)
+            return
+        if self._during_sync:
             self._during_sync = False
-            if gc.get_freeze_count() - self._startup_frozen > THAW_AFTER_OBJECTS:
+            self._quiet_since = time.monotonic()
+        if self._quiet_since is not None and time.monotonic() - self._quiet_since >= self._thaw_quiet:
+            self._quiet_since = None
+            if gc.get_freeze_count() - self._startup_frozen > self._thaw_after:
                 self.thawed += 1
                 gc.unfreeze()
                 gc.collect()                  # what frozen syncs left in cycles, freed at last (one longer pause)
                 gc.freeze()
                 return
-        counts = gc.get_count()
-        if busy and counts[2] > SYNC_FULL_EVERY:
-            gc.collect(2)                     # walks only what was made since the last freeze (about 1.3 s' worth)
-            gc.freeze()                       # what survived is the sync's live data: never walked again
-            return
         for generation in (2, 1, 0):
             if counts[generation] > self._threshold[generation]:
                 gc.collect(generation)

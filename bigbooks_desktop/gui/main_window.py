@@ -28,6 +28,7 @@ from bigbooks_desktop.core.errors import BigBooksError, ConfigurationError
 from bigbooks_desktop.core.paths import preferences_path
 from bigbooks_desktop.core.views import PreferencesView, ServiceName, SyncSummaryView
 from bigbooks_desktop.gui import optional_dialogs
+from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.app_icon import app_icon
 from bigbooks_desktop.gui.connection_card import ConnectionCard
 from bigbooks_desktop.gui.models.run_history import RunHistoryModel
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._auto_sync_user: bool | None = None     # None: follow the preference; else paused/started by hand
         self._quitting = False
         self._closed = False
+        self._full_reload = False            # a reload of every screen asked for (see `refresh`)
         self._told_about_tray = False
         self.dialogs: dict[DialogKind, QDialog] = {}
         self.setWindowTitle(APP_NAME)
@@ -122,7 +124,7 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.setup_action.triggered.connect(self.open_setup)
         for screen, action in zip(Screen, self.screen_actions, strict=True):
-            action.triggered.connect(lambda _checked=False, screen=screen: self.tabs.show_screen(screen))
+            action.triggered.connect(lambda _checked=False, screen=screen: self.tabs.focus_screen(screen))
         self.open_action.triggered.connect(self.show_and_raise)
         self.close_action.triggered.connect(self.close)
         self.quit_action.triggered.connect(self.quit_app)
@@ -165,6 +167,10 @@ class MainWindow(QMainWindow):
         self.notice_bar = NoticeBar()
 
         self.tabs = WindowPages(self.service, presenter=self.presenter)
+        dashboard = self.tabs.widget(Screen.DASHBOARD)
+        assert dashboard is not None
+        describe(dashboard, "Dashboard", "Figures for today, this week and this month, "
+                 "syncs per day and recent activity; scrolls with the arrow keys")    # the scroll area around it
 
         root = QWidget()
         layout = QVBoxLayout(root)
@@ -181,9 +187,12 @@ class MainWindow(QMainWindow):
 
     # -- loading -------------------------------------------------------------------------------------
 
-    def refresh(self, *, quiet: bool = False) -> asyncio.Future[None]:
-        """Reload sign-ins, runs and the inbox (a load already under way loads again once it ends); returns
-        the future (tests await it). `quiet`: problems go to the status bar instead of a dialog."""
+    def refresh(self, *, quiet: bool = False, shown_only: bool = False) -> asyncio.Future[None]:
+        """Reload sign-ins and the screens (a load already under way loads again once it ends); returns the
+        future (tests await it). `quiet`: problems go to the status bar instead of a dialog. `shown_only`: only
+        the screen shown and the inbox (its count is in the tab) reload now, the others when next shown (a
+        run's end: less work on the GUI thread in the moment it redraws what the run did)."""
+        self._full_reload = self._full_reload or not shown_only
         if self._loading is not None and not self._loading.done():
             self._reload_again = True
             return self._loading
@@ -193,8 +202,9 @@ class MainWindow(QMainWindow):
     async def _load_until_current(self, quiet: bool) -> None:
         while True:
             self._reload_again = False
+            shown_only, self._full_reload = not self._full_reload, False
             try:
-                await self._load()
+                await self._load(shown_only=shown_only)
             except BigBooksError as exc:
                 if not quiet:
                     raise
@@ -203,7 +213,7 @@ class MainWindow(QMainWindow):
             if not self._reload_again or not shiboken6.isValid(self):
                 return
 
-    async def _load(self) -> None:
+    async def _load(self, *, shown_only: bool = False) -> None:
         self._stamp = self.service.change_stamp()
         self.preferences = self.service.preferences()         # another process may have changed them
         status = await self.service.status()
@@ -213,7 +223,7 @@ class MainWindow(QMainWindow):
         self.bigcommerce_card.show_status(status.bigcommerce)
         self.freshbooks_card.show_status(status.freshbooks)
         self._update_welcome()                       # with the cards, not after the slower history read
-        await self.tabs.refresh()
+        await self.tabs.refresh(shown_only=shown_only)
         if not shiboken6.isValid(self):
             return
         self._loaded = True
@@ -276,8 +286,9 @@ class MainWindow(QMainWindow):
         finally:
             if shiboken6.isValid(self):         # deleted meanwhile: nothing left to show it on
                 self._show_status(self.service.sync_status())
-                if not self._closed:
-                    await self.refresh(quiet=True)
+                if not self._closed:       # the run's end already asked for the reload (_on_status): join it
+                    await (self._loading if self._loading is not None and not self._loading.done()
+                           else self.refresh(quiet=True, shown_only=True))
 
     def running_sync(self) -> asyncio.Future[SyncSummaryView] | None:
         running = self._running_sync
@@ -345,7 +356,7 @@ class MainWindow(QMainWindow):
             before.state is not SyncState.SYNCING or before.progress is None)
         waiting = status.state is SyncState.WAITING and before.state is not SyncState.WAITING
         if started or waiting or status.runs != before.runs:
-            self.refresh(quiet=True)
+            self.refresh(quiet=True, shown_only=True)
         for notice in notices_between(before, status):
             self._notify(notice)
         self._show_status(status)

@@ -42,6 +42,7 @@ class SyncFromDateDialog(QDialog):
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Sync")
         ok.setToolTip("Start the sync now")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without syncing (Esc)")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

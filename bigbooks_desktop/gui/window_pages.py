@@ -7,6 +7,7 @@ import asyncio
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from bigbooks_desktop.service import BigBooksService
 
 __all__ = ["Screen", "WindowPages"]
+
+Page = DashboardPage | OrdersPage | InboxPage | RunsPage
 
 
 class Screen(IntEnum):
@@ -44,10 +47,10 @@ class WindowPages(QTabWidget):
     def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.dashboard = DashboardPage(service, presenter=presenter)
+        self.dashboard = DashboardPage(service, presenter=presenter, follow_runs=False)   # reloaded with the window
         self.orders = OrdersPage(service, presenter=presenter)
         self.inbox = InboxPage(service, presenter=presenter)
-        self.runs = RunsPage(service, presenter=presenter)
+        self.runs = RunsPage(service, presenter=presenter, follow_runs=False)
         self.presenter = presenter
         self.inbox_count = 0
         for screen, page in zip(Screen, self.pages(), strict=True):
@@ -61,6 +64,8 @@ class WindowPages(QTabWidget):
             self.setTabToolTip(screen, f"{TIPS[screen]} (Ctrl+{screen + 1})")
         self.setDocumentMode(True)
         self.setAccessibleName("Screens")
+        self._stale: set[Page] = set()           # screens to reload when next shown
+        self.currentChanged.connect(self._shown)
         self.inbox.count_changed.connect(self._show_inbox_count)
         self.inbox.open_order.connect(self.show_order)
 
@@ -70,6 +75,19 @@ class WindowPages(QTabWidget):
     def show_screen(self, screen: Screen) -> None:
         self.setCurrentIndex(screen)
 
+    def focus_screen(self, screen: Screen) -> None:
+        """Show the screen and put the keyboard focus on its first control (Ctrl+1..4: the keys go on
+        working in the screen chosen, not in the header)."""
+        self.show_screen(screen)
+        page = self.widget(screen)
+        widget = page.nextInFocusChain() if page is not None else None
+        while widget is not None and widget is not page:
+            if page is not None and page.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled() \
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
     def current_screen(self) -> Screen:
         return Screen(self.currentIndex())
 
@@ -78,9 +96,24 @@ class WindowPages(QTabWidget):
         self.show_screen(Screen.ORDERS)
         return run_op(self, self.orders.show_order(order_id), presenter=self.presenter)
 
-    def refresh(self) -> asyncio.Future[list[BaseException | None]]:
-        """Reload every screen at once; the future ends when all have (each shows its own errors)."""
-        return asyncio.gather(*(page.refresh() for page in self.pages()), return_exceptions=True)
+    def refresh(self, *, shown_only: bool = False) -> asyncio.Future[list[BaseException | None]]:
+        """Reload every screen at once, or (`shown_only`) the one shown and the inbox (its count is in the tab),
+        the others marked to reload when next shown; the future ends when all asked have (each shows its own
+        errors)."""
+        pages: tuple[Page, ...] = self.pages()
+        if shown_only:
+            shown = self.pages()[self.currentIndex()]
+            pages = (shown,) if shown is self.inbox else (shown, self.inbox)
+            self._stale.update(page for page in self.pages() if page not in pages)
+        else:
+            self._stale.clear()
+        return asyncio.gather(*(page.refresh() for page in pages), return_exceptions=True)
+
+    def _shown(self, index: int) -> None:
+        page = self.pages()[index]
+        if page in self._stale:
+            self._stale.discard(page)
+            page.refresh()
 
     def _show_inbox_count(self, count: int) -> None:
         self.inbox_count = count

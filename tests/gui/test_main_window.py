@@ -51,6 +51,8 @@ def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.Abstra
     assert window.sync_button.isEnabled()
     assert presenter.shown == []
 
+    window.tabs.show_screen(Screen.RUNS)              # not shown when the run ended: it reloads when shown
+    qloop.run_until_complete(window.tabs.runs.refresh())
     runs = window.runs_model
     assert runs.rowCount() == 1
     assert runs.index(0, RunColumn.STATUS).data() == "Finished"
@@ -168,6 +170,8 @@ def test_the_demo_window_signs_in_and_syncs_by_itself(qtbot: Any, qloop: asyncio
         qloop.run_until_complete(demo())
         assert window.presenter.shown == []
         assert window.freshbooks_card.detail.text().startswith("Sandbox Trading Co.")
+        window.tabs.show_screen(Screen.RUNS)           # reloads when shown (a run's end reloads the one shown)
+        qloop.run_until_complete(window.tabs.runs.refresh())
         assert window.runs_model.rowCount() == 1 and window.runs_model.row(0).counts.invoices_created > 0
         save_screenshot(window, "demo-window-after-first-sync")
         qloop.run_until_complete(service.aclose())

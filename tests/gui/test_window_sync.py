@@ -314,3 +314,23 @@ def test_the_window_follows_the_systems_dark_theme(qtbot: Any, qloop: asyncio.Ab
     finally:
         app.setPalette(previous)
         QApplication.processEvents()
+
+
+def test_a_runs_end_reloads_the_screen_shown_and_the_inbox_and_the_others_when_shown(
+        qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox_service: Any) -> None:
+    window = MainWindow(sandbox_service, presenter=RecordingPresenter())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qloop.run_until_complete(window.refresh())
+    window.tabs.show_screen(Screen.DASHBOARD)
+    assert window.runs_model.rowCount() == 0
+    summary = qloop.run_until_complete(window.sync_now())
+    assert summary.counts.invoices_created > 0
+    assert window.tabs.dashboard.board is not None and window.tabs.dashboard.board.last_run_text   # shown: now
+    assert window.tabs.inbox_count == summary.inbox_active                           # the tab's count: now
+    assert window.runs_model.rowCount() == 0                                         # not shown: not yet
+    window.tabs.show_screen(Screen.RUNS)
+    qloop.run_until_complete(_until(lambda: window.runs_model.rowCount() == 1, within=30))
+    qloop.run_until_complete(window.refresh())                  # a full reload (View > Reload, F5)
+    assert window.runs_model.rowCount() == 1 and window.presenter.shown == []

@@ -251,8 +251,11 @@ class DashboardPage(QWidget):
     """See the module docstring. `refresh()` reloads from the service; status events keep the next sync true."""
 
     def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter | None = None,
-                 parent: QWidget | None = None) -> None:
+                 follow_runs: bool = True, parent: QWidget | None = None) -> None:
+        """`follow_runs`: reload by itself when a run ends (off inside the main window, which reloads every
+        screen then)."""
         super().__init__(parent)
+        self._follow_runs = follow_runs
         self.service = service
         self.presenter = presenter or ErrorPresenter(self)
         self.board: DashboardView | None = None
@@ -363,7 +366,7 @@ class DashboardPage(QWidget):
         finished = status.runs > self._status.runs
         self._status = status
         self._show_status(status)
-        if finished:
+        if finished and self._follow_runs:
             self.refresh()
 
     def _show_status(self, status: SyncStatusView) -> None:

@@ -5,13 +5,15 @@ payload. Enter, F2 or a double-click opens the fix; the same actions sit in the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.core.inbox_views import FixKind, InboxCauseView, InboxFixView, InboxGroupsView
 from bigbooks_desktop.core.views import InboxView, SyncSummaryView
+from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.formatting import cell_text
 from bigbooks_desktop.gui.models.inbox_groups import GroupColumn, InboxGroupsModel, status_words
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
@@ -103,6 +106,7 @@ class InboxPage(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty.setMargin(24)
+        self.empty.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # the keyboard can rest here: a reader says it
         self.left = QStackedWidget()
         self.left.addWidget(self.empty)
         self.left.addWidget(self.tree)
@@ -177,6 +181,8 @@ class InboxPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(detail)
         scroll.setMinimumWidth(520)
+        describe(scroll, "Problem detail", "What happened to the selected order, what to do, its fix form and "
+                 "what was done; Tab moves through it, Shift+Tab back to the list")
         self.placeholder = hint("Select a problem on the left to see what happened and how to fix it.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.right = QStackedWidget()
@@ -286,6 +292,8 @@ class InboxPage(QWidget):
             return
         self._wanted = item_id
         fix = await self.service.inbox_fix(item_id)
+        if fix == self.fix:
+            return          # a reload (every run's end) that changed nothing here: no relayout, form kept as typed
         if self._wanted == item_id:
             self._show_fix(fix)
             if fix.fix is FixKind.SKU_ITEM:
@@ -302,8 +310,10 @@ class InboxPage(QWidget):
     # -- the detail ------------------------------------------------------------------------------------
 
     def _show_fix(self, fix: InboxFixView | None, group: InboxCauseView | None = None) -> None:
+        same_order = fix is not None and self.fix is not None and fix.item.id == self.fix.item.id
         self.fix = fix
-        self.result.clear()
+        if not same_order:              # a reload of the same order keeps what the last action said
+            self.result.clear()
         if fix is None:
             self.right.setCurrentIndex(0)
             self.placeholder.setText(f"{group.summary}. Select one of its orders to fix it." if group is not None
@@ -402,8 +412,29 @@ class InboxPage(QWidget):
                 self._show_fix(saved)
             await self._retry([item_id])
 
-        self.pending = run_op(self, work(), presenter=InlineErrors(form.message),
-                              busy=[self.form_stack, self.retry_button, self.retry_all_button])
+        self._run(work(), InlineErrors(form.message), busy=[self.form_stack, self.retry_button,
+                                                            self.retry_all_button])
+
+    def _run(self, work: Coroutine[object, object, None], presenter: ErrorPresenter, *,
+             busy: list[QWidget]) -> None:
+        """`run_op` into `pending`; when it ends and the keyboard focus was lost (its field was disabled while
+        it ran), give it back: to that field when the fix was refused (to correct it), else to the list (or,
+        with nothing left in it, the sentence saying so)."""
+        before = QApplication.focusWidget()
+        future: asyncio.Future[object] = run_op(self, work, presenter=presenter, busy=busy)
+        self.pending = future
+
+        def refocus(done: asyncio.Future[object]) -> None:
+            if not shiboken6.isValid(self) or QApplication.focusWidget() is not None or not self.isVisible():
+                return
+            failed = done.cancelled() or done.exception() is not None
+            target = before if failed and before is not None and shiboken6.isValid(before) \
+                and before.isVisible() and before.isEnabled() and self.isAncestorOf(before) \
+                else self.left.currentWidget()        # the list, or the sentence saying it is empty
+            if target is not None and target.isVisible():
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        future.add_done_callback(refocus)     # after run_op's own callback gave the busy widgets back
 
     def _save_email(self, email: str) -> None:
         self._apply(self.email_form, lambda i: self.service.set_inbox_email(i, email))
@@ -447,8 +478,7 @@ class InboxPage(QWidget):
     def retry(self) -> None:
         if self.fix is None:
             return
-        self.pending = run_op(self, self._retry([self.fix.item.id]), presenter=self.presenter,
-                              busy=[self.retry_button, self.retry_all_button])
+        self._run(self._retry([self.fix.item.id]), self.presenter, busy=[self.retry_button, self.retry_all_button])
 
     def retry_all_like_this(self) -> None:
         group = self.selected_group()
@@ -462,8 +492,7 @@ class InboxPage(QWidget):
             summary = await self.service.retry_inbox_cause(key)
             await self._after_sync(summary, ids)
 
-        self.pending = run_op(self, work(), presenter=self.presenter,
-                              busy=[self.retry_button, self.retry_all_button])
+        self._run(work(), self.presenter, busy=[self.retry_button, self.retry_all_button])
 
     def ask_ignore(self) -> IgnoreDialog | None:
         """Ask for a reason, then ignore (the dialog is returned and kept in `dialog`)."""

@@ -4,8 +4,8 @@ payload dialogs. The forms only collect and check input; the page sends it to th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -126,7 +126,7 @@ class SkuFixForm(FixForm):
         self.search.setPlaceholderText("Search items by name or SKU")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search FreshBooks items")
-        self.search.setToolTip("Type part of an item's name or SKU")
+        self.search.setToolTip("Type part of an item's name or SKU; Enter goes on to the list")
         self.items_model = FreshBooksItemsModel(self)
         self.items_proxy = QSortFilterProxyModel(self)
         self.items_proxy.setSourceModel(self.items_model)
@@ -140,7 +140,7 @@ class SkuFixForm(FixForm):
         self.items.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.items.setMinimumHeight(150)
         self.items.setAccessibleName("FreshBooks items")
-        self.items.setToolTip("Pick the FreshBooks item this SKU is")
+        self.items.setToolTip("Pick the FreshBooks item this SKU is; Enter saves and retries")
         self.reload = make_button("Re&load list", "Read the items from FreshBooks again")
         self.name = QLineEdit()
         self.name.setAccessibleName("New item name")
@@ -169,6 +169,9 @@ class SkuFixForm(FixForm):
         self.search.textEdited.connect(lambda _t: self.existing.setChecked(True))
         self.name.textEdited.connect(lambda _t: self.create_new.setChecked(True))
         self.items.doubleClicked.connect(lambda _i: self._submit())
+        self.items.installEventFilter(self)                     # Enter on an item: save and retry
+        self.search.returnPressed.connect(self._to_list)        # Enter in the search: on to the list
+        self.name.returnPressed.connect(self._submit)           # Enter in the new item's name: save and retry
         self.reload.clicked.connect(self.refresh_requested)
         self.save.clicked.connect(self._submit)
         self.sku.currentIndexChanged.connect(self._sku_changed)
@@ -227,6 +230,23 @@ class SkuFixForm(FixForm):
 
     def first_field(self) -> QWidget:
         return self.search
+
+    def _to_list(self) -> None:
+        """From the search to the items it left, the first one picked unless one already is."""
+        if not self.items_proxy.rowCount():
+            return
+        if not self.items.selectionModel().selectedRows():
+            self.items.selectRow(0)
+        self.existing.setChecked(True)
+        self.items.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.items and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.existing.setChecked(True)
+            self._submit()
+            return True
+        return super().eventFilter(watched, event)
 
     def _submit(self) -> None:
         self.message.clear()
@@ -345,8 +365,10 @@ class IgnoreDialog(QDialog):
         self.reason.setPlaceholderText("e.g. test order, invoiced by hand")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Ignore")
+        self.ok.setText("&Ignore")
+        self.ok.setToolTip("Ignore the problem with this reason (Enter)")
         self.ok.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Keep the problem in the inbox (Esc)")
         layout = QVBoxLayout(self)
         label = QLabel(f"{what} stays out of FreshBooks and leaves the inbox. Why?")
         label.setWordWrap(True)
@@ -372,6 +394,7 @@ class RawPayloadDialog(QDialog):
         self.text.setAccessibleName("Raw payload (JSON)")
         self.text.setToolTip("The data the sync failed on; secrets are replaced by ***")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close the payload (Esc)")
         copy = buttons.addButton("&Copy", QDialogButtonBox.ButtonRole.ActionRole)
         copy.setToolTip("Copy the JSON to the clipboard")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))

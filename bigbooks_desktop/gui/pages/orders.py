@@ -202,12 +202,12 @@ class OrdersPage(QWidget):
             combo.setToolTip(tip)
             combo.currentIndexChanged.connect(self._filters_changed)
         bar = QHBoxLayout()
-        bar.addWidget(self.state_filter)
-        bar.addWidget(self.currency_filter)
-        bar.addWidget(QLabel("Placed from"))
-        bar.addWidget(self.since_edit)
-        bar.addWidget(QLabel("to"))
-        bar.addWidget(self.until_edit)
+        for caption, field in (("State:", self.state_filter), ("Currency:", self.currency_filter),
+                               ("Placed from", self.since_edit), ("to", self.until_edit)):
+            buddy = QLabel(caption)
+            buddy.setBuddy(field)        # what a reader says the field is (a combo box's only label on Linux)
+            bar.addWidget(buddy)
+            bar.addWidget(field)
         bar.addWidget(self.search_edit, 1)
         bar.addWidget(self.clear_button)
         self.filter_bar = bar

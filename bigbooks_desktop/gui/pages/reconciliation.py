@@ -103,9 +103,11 @@ class ReconciliationPanel(QWidget):
         self._fill_choices()
 
         filters = QHBoxLayout()
-        filters.addWidget(self.finding)
-        filters.addWidget(self.state)
-        filters.addWidget(self.currency)
+        for caption, combo in (("Finding:", self.finding), ("State:", self.state), ("Currency:", self.currency)):
+            buddy = QLabel(caption)
+            buddy.setBuddy(combo)        # what a reader says the combo box is (its only label on Linux)
+            filters.addWidget(buddy)
+            filters.addWidget(combo)
         filters.addSpacing(12)
         filters.addWidget(self.by_date)
         filters.addWidget(self.date_from)

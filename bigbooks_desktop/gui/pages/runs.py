@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bigbooks_desktop.core.dashboard_views import UndoPreviewView
 from bigbooks_desktop.core.views import RunMode, RunStatus, RunView, SyncSummaryView, UndoView
+from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.formatting import local_time
 from bigbooks_desktop.gui.models.planned_orders import (
     CurrencyTotal,
@@ -51,7 +52,7 @@ __all__ = ["DryRunDialog", "RunsPage", "UndoDialog"]
 _NOT_UNDOABLE = frozenset({RunMode.UNDO, RunMode.DRY_RUN})
 
 
-def _table(model: QAbstractItemModel, name: str, stretch: int) -> QTableView:
+def _table(model: QAbstractItemModel, name: str, stretch: int, description: str) -> QTableView:
     proxy = SortProxyModel(model)
     proxy.setSourceModel(model)
     view = QTableView()
@@ -65,8 +66,7 @@ def _table(model: QAbstractItemModel, name: str, stretch: int) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)     # the service's order until a header is clicked
     view.setWordWrap(False)
-    view.setAccessibleName(name)
-    return view
+    return describe(view, name, description)
 
 
 def _heading(text: str) -> QLabel:
@@ -96,8 +96,10 @@ class UndoDialog(QDialog):
         self.removed = UndoOutcomeModel(self)
         self.kept_label = _heading("Cannot be removed")
         self.kept = UndoOutcomeModel(self)
-        self.removed_view = _table(self.removed, "Will be removed from FreshBooks", OutcomeColumn.WHY)
-        self.kept_view = _table(self.kept, "Cannot be removed, and why", OutcomeColumn.WHY)
+        self.removed_view = _table(self.removed, "Will be removed from FreshBooks", OutcomeColumn.WHY,
+                                   "The invoices, payments and clients this run created that undo deletes")
+        self.kept_view = _table(self.kept, "Cannot be removed, and why", OutcomeColumn.WHY,
+                                "What undo leaves in FreshBooks (changed since, or paid), each with why")
         self.buttons = QDialogButtonBox()
         self.undo_button = self.buttons.addButton("&Undo run", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.undo_button.setToolTip("Delete what is listed under \"Will be removed\" from FreshBooks")
@@ -176,14 +178,17 @@ class DryRunDialog(QDialog):
         self.intro.setWordWrap(True)
         self.totals = PlannedTotalsModel(self)
         self.orders = PlannedOrderModel(self)
-        self.totals_view = _table(self.totals, "Totals per currency", TotalsColumn.CURRENCY)
+        self.totals_view = _table(self.totals, "Totals per currency", TotalsColumn.CURRENCY,
+                                  "What the sync would invoice and record as paid, per currency")
         self.totals_view.setMaximumHeight(150)
-        self.orders_view = _table(self.orders, "What the sync would do per order", PlannedColumn.NEW_ITEMS)
+        self.orders_view = _table(self.orders, "What the sync would do per order", PlannedColumn.NEW_ITEMS,
+                                  "Each order the next sync would write, with its invoice, payments and new items")
         self.buttons = QDialogButtonBox()
         self.sync_button = self.buttons.addButton("&Sync now", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sync_button.setToolTip("Run the sync for real: it writes what is listed here")
         self.sync_button.setEnabled(False)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setToolTip("Close without syncing (nothing was written)")
         self.sync_button.clicked.connect(self.sync_now)
         self.close_button.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -240,9 +245,12 @@ class RunsPage(QWidget):
     them); `refresh()` reloads the history."""
 
     def __init__(self, service: BigBooksService, *, presenter: ErrorPresenter | None = None,
-                 parent: QWidget | None = None) -> None:
+                 follow_runs: bool = True, parent: QWidget | None = None) -> None:
+        """`follow_runs`: reload by itself when a run ends (off inside the main window, which reloads every
+        screen then: one reload, not two, in the moment a big run ends)."""
         super().__init__(parent)
         self.service = service
+        self._follow_runs = follow_runs
         self.presenter = presenter or ErrorPresenter(self)
         self._loading: asyncio.Future[None] | None = None
         self._again = False
@@ -288,6 +296,7 @@ class RunsPage(QWidget):
         self.tabs.addTab(self.reconciliation, "Re&conciliation")
         self.tabs.setTabToolTip(0, "Sync runs, undo and dry run")
         self.tabs.setTabToolTip(1, "Orders against their FreshBooks invoices, with filters and CSV export")
+        describe(self.tabs, "Runs views", "The run history, or the reconciliation of orders against invoices")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         unsubscribe = service.subscribe(self._status_changed)
@@ -316,7 +325,8 @@ class RunsPage(QWidget):
         runs = getattr(status, "runs", 0)
         if runs > self._runs_seen:
             self._runs_seen = runs
-            self.refresh()
+            if self._follow_runs:
+                self.refresh()
 
     def selected_run(self) -> RunView | None:
         rows = self.history.view.selectionModel().selectedRows()

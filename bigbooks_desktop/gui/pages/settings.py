@@ -43,6 +43,7 @@ from bigbooks_desktop.core.preferences import (
     LogLevel,
 )
 from bigbooks_desktop.core.views import ConnectionsView, DiagnosticsView, PreferencesView
+from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.ops import run_op
 from bigbooks_desktop.gui.pages.settings_accounts import AccountsTab
 from bigbooks_desktop.gui.wizard.common import (
@@ -137,14 +138,16 @@ class _PoliciesTab(QWidget):
         self.invoice_mode = QComboBox()
         self.invoice_mode.addItem("Marked as sent (counted in FreshBooks' reports)", InvoiceMode.SENT)
         self.invoice_mode.addItem("Left as drafts, for you to review and send", InvoiceMode.DRAFT)
-        self.invoice_mode.setToolTip("How new invoices are created in FreshBooks (no email goes to customers)")
+        describe(self.invoice_mode, "New invoices are",
+                 "How new invoices are created in FreshBooks (no email goes to customers)", tooltip=True)
         self.backfill = QCheckBox("The &first sync reads orders from:")
         self.backfill.setToolTip("Unticked: the first sync starts from now on; orders before it are not synced")
         self.backfill_start = QDateEdit()
         self.backfill_start.setCalendarPopup(True)
         self.backfill_start.setDisplayFormat("yyyy-MM-dd")
         self.backfill_start.setMaximumDate(QDate.currentDate())
-        self.backfill_start.setToolTip("Only used by the first sync (later syncs continue where the last stopped)")
+        describe(self.backfill_start, "First sync reads orders from",
+                 "Only used by the first sync (later syncs continue where the last stopped)", tooltip=True)
         self.backfill.toggled.connect(self.backfill_start.setEnabled)
         self.concurrency = QSpinBox()
         self.concurrency.setRange(*CONCURRENCY_RANGE)
@@ -220,7 +223,8 @@ class _DiagnosticsTab(QWidget):
         self.log_level.addItem("Normal: what each sync and order did, and failures", LogLevel.INFO)
         self.log_level.addItem("Detailed: every request to BigCommerce and FreshBooks too", LogLevel.DEBUG)
         self.log_level.addItem("Quiet: problems only", LogLevel.WARNING)
-        self.log_level.setToolTip("How much goes into the log file (tokens are always blanked out)")
+        describe(self.log_level, "Log detail", "How much goes into the log file (tokens are always blanked out)",
+                 tooltip=True)
         log = service.log_file()
         self.log_path = selectable(f"<code>{html.escape(str(log))}</code>")
         self.open_logs = make_button("Open the &log folder", "Show the log files in your file manager")
@@ -328,6 +332,8 @@ class SettingsDialog(QDialog):
                 (self.about, "Abo&ut", "Version")):
             index = self.tabs.addTab(tab, text)
             self.tabs.setTabToolTip(index, tip)
+        describe(self.tabs, "Settings sections", "Accounts, schedule, sync policies, data folder, diagnostics, "
+                 "about; Ctrl+Tab moves to the next")
 
         self.message = MessageLine()
         self.errors = InlineErrors(self.message)

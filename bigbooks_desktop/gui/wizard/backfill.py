@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bigbooks_desktop.core.views import OrderResult, SyncProgressView, SyncSummaryView
+from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.ops import run_op
 from bigbooks_desktop.gui.wizard.common import InlineErrors, MessageLine, hint, make_button
 
@@ -91,7 +92,7 @@ class BackfillChooser(QWidget):
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
         self.start.setMaximumDate(QDate.currentDate())
-        self.start.setToolTip("The first day whose orders are synced")
+        describe(self.start, "Orders from", "The first day whose orders are synced", tooltip=True)
         self.preview_button = make_button("&Preview", "Count what the first sync would create, without writing "
                                           "anything", shortcut="Ctrl+P")
         self.preview_button.clicked.connect(self.preview)
