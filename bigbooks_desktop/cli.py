@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "runs",
     "undo",
     "reconcile",
+    "mapping",
     "gui",
 )
 

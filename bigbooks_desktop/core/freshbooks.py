@@ -32,6 +32,7 @@ __all__ = [
     "TaxDraft",
     "TokenSet",
     "VisState",
+    "stable_dump",
 ]
 
 _ZERO = Decimal("0")
@@ -99,6 +100,12 @@ class ClientDraft(_Entity):
     s_country: str = ""
     currency_code: str = ""
     note: str = ""
+    # written only when a mapping fills them (FreshBooks SUMMARY §8 client fields: mob_phone, home_phone,
+    # vat_name, vat_number); an empty one leaves FreshBooks' value alone
+    home_phone: str = ""
+    mob_phone: str = ""
+    vat_name: str = ""
+    vat_number: str = ""
 
 
 class Client(ClientDraft):
@@ -226,6 +233,22 @@ class InvoiceDraft(_Entity):
     terms: str = ""
     lines: tuple[LineDraft, ...] = ()
     mark_as_sent: bool = True
+    # days from create_date to the due date (FreshBooks SUMMARY §6 writable invoice fields: due_offset_days);
+    # None leaves FreshBooks' default
+    due_offset_days: int | None = None
+
+
+# fields the drafts gained after fingerprints of written drafts were first stored (sync.references)
+_ADDED_LATER: dict[str, object] = {"due_offset_days": None, "home_phone": "", "mob_phone": "", "vat_name": "",
+                                   "vat_number": ""}
+
+
+def stable_dump(draft: BaseModel) -> dict[str, object]:
+    """`draft.model_dump(mode="json")` without the fields added later while they hold their default, so a
+    draft that does not use them hashes as it did before they existed (no needless rewrite of a synced
+    invoice or client)."""
+    dumped: dict[str, object] = draft.model_dump(mode="json")
+    return {k: v for k, v in dumped.items() if k not in _ADDED_LATER or v != _ADDED_LATER[k]}
 
 
 class PaymentDraft(_Entity):

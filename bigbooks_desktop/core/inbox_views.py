@@ -33,6 +33,7 @@ class CauseCode(StrEnum):
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_TAX = "unknown_tax"
     AMBIGUOUS_INVOICE = "ambiguous_invoice"
+    RULE = "rule"                     # a mapping-profile rule sent it here (or could not run)
     TEMPORARY = "temporary"           # a network or service hiccup: retried automatically
     OTHER = "other"                   # anything else: grouped by its title
 

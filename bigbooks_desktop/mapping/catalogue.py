@@ -34,6 +34,7 @@ __all__ = [
     "TargetScope",
     "ValueType",
     "path_problem",
+    "rule_targets",
     "source_field",
     "source_types",
     "template_length",
@@ -72,6 +73,14 @@ class TargetField:
     max_length: int | None
     source: str
     scope: TargetScope        # invoice, line (a product line: may read `line.*`) or client
+    cut: bool = True          # False: a cut value is a wrong value (an email), so no cut is ever advised
+
+    @property
+    def limit_documented(self) -> bool:
+        """Whether a mapping is warned that a value may exceed `max_length`: not when the limit is a
+        conservative choice of ours (FreshBooks documents none; Truncate still cuts to it), nor when cutting
+        would make the value wrong."""
+        return self.max_length is not None and self.cut and "unknown" not in self.source
 
 
 _WHEN = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)
@@ -123,17 +132,19 @@ _ORDER: tuple[tuple[str, ValueType, str, str, Any, int | None], ...] = (
     ("payment_provider_id", "text", "Payment reference", "The payment provider's id for the payment",
      "ch_3Pq", None),
     ("payment_status", "text", "Payment status", "e.g. captured, refunded", "captured", None),
-    ("customer_message", "text", "Customer's message", "The comment the shopper left at checkout",
+    ("customer_message", "text", "Customer's message", "The comment the shopper left at checkout, spaces trimmed",
      "Please gift wrap", None),
-    ("staff_notes", "text", "Staff notes", "Private notes; the FreshBooks client can read whatever you map "
-     "them to", "Called to confirm", None),
+    ("staff_notes", "text", "Staff notes", "Private notes, spaces trimmed; the FreshBooks client can read "
+     "whatever you map them to", "Called to confirm", None),
     ("order_source", "text", "Order source", "Where the order came from, e.g. www, manual, external", "www",
      None),
     ("external_id", "text", "External order id", "The marketplace's id for an order placed elsewhere", "",
      None),
     ("coupon_codes", "list", "Coupon codes", "The codes the shopper used", ["SAVE5"], None),
-    ("custom_fields_text", "text", "Checkout fields (all)", "Every checkout field as \"Name: value\", one a "
-     "line", "PO Number: 4471", None),
+    ("custom_fields_text", "text", "Checkout fields (billing)", "The billing address's checkout fields as "
+     "\"Name: value\", one a line", "PO Number: 4471", None),
+    ("checkout_fields_text", "text", "Checkout fields (all)", "Every checkout field, the billing address's then "
+     "the shipping address's, as \"Name: value\", one a line", "PO Number: 4471\nGate code: 1234", None),
 )
 _ADDRESS: tuple[tuple[str, str, str], ...] = (
     ("first_name", "First name", "Jane"), ("last_name", "Last name", "Doe"), ("company", "Company", "Acme Ltd"),
@@ -259,10 +270,10 @@ _CLIENT_SRC = ("SUMMARY §8 client fields ([NODE] Client.ts); fixtures python ge
 
 
 def _t(path: str, kind: ValueType, label: str, description: str, *, required: bool = False,
-       max_length: int | None = None, source: str) -> TargetField:
+       max_length: int | None = None, cut: bool = True, source: str) -> TargetField:
     scope: TargetScope = "line" if path.startswith("line.") else "client" if path.startswith("client.") \
         else "invoice"
-    return TargetField(path, kind, label, description, required, max_length, source, scope)
+    return TargetField(path, kind, label, description, required, max_length, source, scope, cut)
 
 
 def _client_address(prefix: str, title: str) -> list[TargetField]:
@@ -298,8 +309,10 @@ _TARGETS: list[TargetField] = [
     _t("line.description", "text", "Line description", "Text under a product line's name", max_length=2000,
        source=f"SUMMARY §6 Lines ([NODE] Line.ts); {_UNKNOWN}: 2000 chosen"),
     _t("client.email", "text", "Client email", "This app finds a shopper's client by email", required=True,
-       max_length=254, source=f"{_CLIENT_SRC}; FreshBooks requires no single field (SUMMARY §8) but this app "
-       "does (mapping/clients.py client_email); 254 is the longest valid address (RFC 5321 path limit)"),
+       max_length=254, cut=False, source=f"{_CLIENT_SRC}; FreshBooks requires no single field (SUMMARY §8) but "
+       "this app does (mapping/clients.py client_email); 254 is the longest valid address (RFC 5321 path "
+       "limit), but a cut address is a wrong one: never advised (FreshBooks refuses a bad one; the order "
+       "waits in the inbox for the right address)"),
     _t("client.fname", "text", "First name", "The client contact's first name", max_length=60,
        source=f"{_CLIENT_SRC}; {_UNKNOWN}: 60 chosen"),
     _t("client.lname", "text", "Last name", "The client contact's last name", max_length=60,
@@ -325,3 +338,9 @@ _TARGETS: list[TargetField] = [
 ]
 
 TARGET_FIELDS: Mapping[str, TargetField] = MappingProxyType({t.path: t for t in _TARGETS})
+
+
+def rule_targets() -> dict[str, ValueType]:
+    """Target -> type of the fields a rule's set_field may set: invoice and client fields (a rule decides once
+    per order, so no line fields)."""
+    return {path: field.type for path, field in TARGET_FIELDS.items() if field.scope != "line"}

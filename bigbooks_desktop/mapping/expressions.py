@@ -4,8 +4,9 @@ A rule's condition is an expression such as
 
     order.channel_id == 2 and order.total_inc_tax > 500
 
-- **Fields** are dotted paths: `order.total_inc_tax`, `order.billing_address.country_iso2`, `customer.group_id`,
-  `line.sku`, `custom_fields.po_number`. A field the order does not have is `null`.
+- **Fields** are dotted paths: `order.total_inc_tax`, `billing_address.country_iso2`, `customer.company`,
+  `line.sku`, `custom_fields.po_number` (`bigbooks mapping fields` lists them). A field the order does not
+  have is `null`.
 - **Values**: numbers (`500`, `12.50`; exact decimals, so `0.1 + 0.2 == 0.3` is true; no `1e6` notation), text
   in single or double quotes (`'VIP'`, `"PO 17"`, with `\\'` `\\"` `\\\\` `\\n` `\\t` escapes), `true`, `false`,
   `null` (or `True`, `False`, `None`), and lists for `in`: `[1, 2, "x"]`.
@@ -13,8 +14,8 @@ A rule's condition is an expression such as
   Text comparison is exact and case-sensitive: `"ABC" == "abc"` is false, so write `lower(x) == "abc"`.
   Comparing different kinds of value (text with a number) is an error, not a silent false.
 - **Missing values**: `field == null` and `field != null` test whether a field is there; every other comparison
-  with a null value is false, so `order.coupon_code != "STAFF"` is false for an order without a coupon (write
-  `order.coupon_code == null or order.coupon_code != "STAFF"` if that is what you mean). Arithmetic, `and`,
+  with a null value is false, so `custom_fields.po_number != "X"` is false for an order without that field (write
+  `custom_fields.po_number == null or custom_fields.po_number != "X"` if that is what you mean). Arithmetic, `and`,
   `or` and `not` on a null value are errors: use `coalesce(field, 0)` or `coalesce(field, false)`.
 - **Combine** conditions with `and`, `or`, `not` (on true/false only; `and`/`or` stop at the first value that
   decides), `in` / `not in` (`order.channel_id in [1, 2]`, or text within text: `"gift" in lower(x)`), and

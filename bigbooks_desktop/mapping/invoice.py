@@ -27,8 +27,9 @@ from bigbooks_desktop.mapping.freshbooks_math import DEFAULT_RULE, TaxRounding
 from bigbooks_desktop.mapping.order_checks import GIFT_CERTIFICATE, OrderComponent, components, spread
 from bigbooks_desktop.mapping.order_taxes import TaxSlotResolver, plain
 from bigbooks_desktop.mapping.profile import MappingProfile
+from bigbooks_desktop.mapping.profile_fields import order_fields
+from bigbooks_desktop.mapping.rules import RuleOutcome
 from bigbooks_desktop.mapping.tax_fit import Piece, TaxFitError, fit, price_points
-from bigbooks_desktop.mapping.templates import fill_lines
 
 __all__ = ["InvoicePlan", "invoice_from_order", "local_date"]
 
@@ -53,7 +54,7 @@ class InvoicePlan:
 
     def fingerprint(self) -> str:
         """A stable hash of what would be written (for drift and edit detection)."""
-        payload = self.draft.model_dump(mode="json")
+        payload = fb.stable_dump(self.draft)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -166,11 +167,15 @@ def _refusal(order_id: int, rule: TaxRounding, error: TaxFitError) -> DataError:
 
 def invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, customer_id: int,
                        store_timezone: str, freshbooks_taxes: Sequence[fb.Tax],
-                       rule: TaxRounding = DEFAULT_RULE) -> InvoicePlan:
-    """The FreshBooks invoice for a BigCommerce order (see the module rules). Raises only DataError."""
+                       rule: TaxRounding = DEFAULT_RULE, customer: bc.Customer | None = None,
+                       rules: RuleOutcome | None = None) -> InvoicePlan:
+    """The FreshBooks invoice for a BigCommerce order (see the module rules): amounts, taxes and discount lines
+    from the order, the invoice's fields and product lines' names and descriptions from the profile's field
+    mappings (reading `customer`, the shopper's record, when given), then what the profile's rules decided
+    for the order (`rules`: fields set, terms, draft). Raises only DataError."""
     try:
         return _invoice_from_order(detail, profile, customer_id=customer_id, store_timezone=store_timezone,
-                                   freshbooks_taxes=freshbooks_taxes, rule=rule)
+                                   freshbooks_taxes=freshbooks_taxes, rule=rule, customer=customer, rules=rules)
     except DataError:
         raise
     except (ArithmeticError, InvalidOperation, PydanticValidationError, ValueError, TypeError,
@@ -180,13 +185,13 @@ def invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, custo
 
 
 def _invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, customer_id: int,
-                        store_timezone: str, freshbooks_taxes: Sequence[fb.Tax],
-                        rule: TaxRounding) -> InvoicePlan:
+                        store_timezone: str, freshbooks_taxes: Sequence[fb.Tax], rule: TaxRounding,
+                        customer: bc.Customer | None, rules: RuleOutcome | None) -> InvoicePlan:
     order = detail.order
     currency = order.transaction_currency
     if not currency:
         raise DataError(f"Order {order.id} has no currency code.", field="currency")
-    comps = components(detail, profile)
+    comps = components(detail, profile, timezone=store_timezone, customer=customer)
     sold = Decimal(0)
     if profile.gift_certificate_policy == "client_credit":
         sold = sum((c.net + c.tax for c in comps if c.kind == GIFT_CERTIFICATE), Decimal(0))
@@ -213,23 +218,14 @@ def _invoice_from_order(detail: bc.OrderDetail, profile: MappingProfile, *, cust
     if computed != order_total - sold:       # cannot happen when the fit held; a guard against a broken part
         raise DataError(f"Order {order.id}: its invoice would come to {plain(computed)} but the order's total "
                         f"is {plain(order_total - sold)} {currency}.", field="total")
-    notes = fill_lines(profile.notes_template, customer_message=order.customer_message.strip(),
-                       staff_notes=order.staff_notes.strip() if profile.include_staff_notes else "",
-                       custom_fields="\n".join(f.display() for f in order.billing_address.form_fields
-                                                if f.display()),
-                       order_id=str(order.id))
-    staff_missing = "{staff_notes}" not in profile.notes_template
-    if profile.include_staff_notes and staff_missing and order.staff_notes.strip():
-        notes = "\n".join(filter(None, [notes, order.staff_notes.strip()]))
-    try:
-        number = profile.invoice_number_template.format(order_id=order.id)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise DataError(f"The invoice number template {profile.invoice_number_template!r} is not valid "
-                        "(placeholder: {order_id}).", field="profile") from exc
-    create_date = local_date(order.date_created, store_timezone, what=f"order {order.id} creation")
-    draft = fb.InvoiceDraft(customerid=customer_id, invoice_number=number, create_date=create_date,
-                            currency_code=currency, po_number=str(order.id), notes=notes, lines=tuple(lines),
-                            mark_as_sent=profile.invoice_mode == "sent")
+    fields = order_fields(profile, detail, "invoice", timezone=store_timezone, customer=customer, rules=rules)
+    draft = fb.InvoiceDraft(customerid=customer_id, invoice_number=fields["invoice.invoice_number"],
+                            create_date=fields["invoice.create_date"],
+                            currency_code=fields["invoice.currency_code"],
+                            po_number=fields.get("invoice.po_number") or "", notes=fields.get("invoice.notes") or "",
+                            terms=fields.get("invoice.terms") or "",
+                            due_offset_days=fields.get("invoice.due_offset_days"), lines=tuple(lines),
+                            mark_as_sent=profile.invoice_mode == "sent" and not (rules is not None and rules.draft))
     skus = [(c.sku, c.name, quantize(c.gross / c.qty, currency)) for c in comps if c.kind == "item" and c.sku]
     return InvoicePlan(draft=draft, expected_total=computed, order_total=order_total,
                        taxes=freshbooks_math.tax_by_name(lines, currency, rule), rule=rule,

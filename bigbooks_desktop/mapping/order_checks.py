@@ -24,7 +24,7 @@ from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.core.money import currency_exponent, quantize
 from bigbooks_desktop.mapping.order_taxes import TaxCombo, component_combo, plain
 from bigbooks_desktop.mapping.profile import MappingProfile
-from bigbooks_desktop.mapping.templates import fill_lines
+from bigbooks_desktop.mapping.profile_fields import line_fields
 
 __all__ = ["GIFT_CERTIFICATE", "OrderComponent", "components", "spread"]
 
@@ -81,11 +81,6 @@ def spread(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decim
     return shares
 
 
-def _options(product: bc.OrderProduct) -> str:
-    return ", ".join(f"{o.display_name}: {o.display_value}" for o in product.product_options
-                     if o.display_name or o.display_value)
-
-
 def _applied(product: bc.OrderProduct) -> dict[str, Decimal]:
     result: dict[str, Decimal] = {}
     for discount in product.applied_discounts:
@@ -139,13 +134,14 @@ def _whole_units(comps: list[OrderComponent], currency: str) -> list[OrderCompon
     return [replace(c, net=net) for c, net in zip(comps, floors, strict=True)]
 
 
-def _product_components(detail: bc.OrderDetail, profile: MappingProfile) -> list[OrderComponent]:
-    """Top-level products, plus bundle children that carry their own price; free children are listed in
-    their parent's description ("Includes: 1 x Able Brewing System")."""
+def _product_components(detail: bc.OrderDetail, profile: MappingProfile, *, timezone: str,
+                        customer: bc.Customer | None) -> list[OrderComponent]:
+    """Top-level products, plus bundle children that carry their own price; free children are left out (the
+    profile's line description lists them in their parent's: "Includes: 1 x Able Brewing System"). Names and
+    descriptions come from the profile's line mappings."""
     order = detail.order
     inclusive, currency = order.is_tax_inclusive_pricing, order.transaction_currency
     by_id = {p.id: p for p in detail.products}
-    folded: dict[int, list[str]] = {}
     kept: list[bc.OrderProduct] = []
     for product in detail.products:
         if product.quantity <= 0:
@@ -153,27 +149,19 @@ def _product_components(detail: bc.OrderDetail, profile: MappingProfile) -> list
                             f"{product.quantity}. Fix the order in BigCommerce.", field="quantity")
         parent = product.parent_order_product_id
         free = product.total_inc_tax == 0 and product.total_ex_tax == 0
-        if parent is not None and parent in by_id and free:
-            folded.setdefault(parent, []).append(f"{product.quantity} x {product.name}")
-        else:
+        if parent is None or parent not in by_id or not free:
             kept.append(product)
     result = []
     for product in kept:
-        bundle = ""
-        if product.id in folded:
-            bundle = "Includes: " + ", ".join(folded[product.id])
-        elif product.parent_order_product_id in by_id:
-            bundle = f"Part of: {by_id[product.parent_order_product_id].name}"
-        description = fill_lines(profile.line_description_template, options=_options(product),
-                                 sku=product.sku.strip(), bundle=bundle)
+        name, description = line_fields(profile, detail, product, timezone=timezone, customer=customer)
         kind = GIFT_CERTIFICATE if product.type.replace("_", "").lower() == "giftcertificate" else "item"
         applied = _applied(product)
         taxes = _taxes(detail, kind=kind, label=repr(product.name), charged=product.total_tax,
                        currency=currency, order_product_id=product.id)
         exact = product.total_inc_tax if inclusive else product.total_ex_tax
         result.append(OrderComponent(
-            kind=kind, name=product.name.strip() or product.sku or f"Product {product.product_id}",
-            description=description, qty=Decimal(product.quantity), gross=product.total_ex_tax, exact=exact,
+            kind=kind, name=name, description=description, qty=Decimal(product.quantity),
+            gross=product.total_ex_tax, exact=exact,
             net=_net(inclusive=inclusive, exact=exact, tax=product.total_tax,
                      discount=sum(applied.values(), Decimal(0)), currency=currency),
             taxes=taxes, sku=product.sku.strip(), discounts=applied, source_id=product.id))
@@ -258,9 +246,11 @@ def _fail(order: bc.Order, what: str) -> DataError:
                      field="total")
 
 
-def components(detail: bc.OrderDetail, profile: MappingProfile) -> list[OrderComponent]:
+def components(detail: bc.OrderDetail, profile: MappingProfile, *, timezone: str = "UTC",
+               customer: bc.Customer | None = None) -> list[OrderComponent]:
     """Products, then shipping, handling, gift wrapping and fees that cost something, each with its net and
-    taxes. Raises DataError when the order's own numbers disagree (naming the exact difference)."""
+    taxes. Raises DataError when the order's own numbers disagree (naming the exact difference). `timezone`
+    and `customer` are what the line mappings read (dates in the store's timezone, the customer record)."""
     order = detail.order
     currency = order.transaction_currency
     money = {"total_inc_tax": order.total_inc_tax, "total_ex_tax": order.total_ex_tax,
@@ -269,7 +259,8 @@ def components(detail: bc.OrderDetail, profile: MappingProfile) -> list[OrderCom
     for name, value in money.items():
         if value < 0:
             raise _fail(order, f"{name} is negative ({plain(value)})")
-    comps = _place_unlisted_discounts(detail, _product_components(detail, profile) + _charges(detail, profile))
+    products = _product_components(detail, profile, timezone=timezone, customer=customer)
+    comps = _place_unlisted_discounts(detail, products + _charges(detail, profile))
     comps = _whole_units(comps, currency)
     for comp in comps:
         if comp.gross < 0 or comp.tax < 0 or comp.net < 0:

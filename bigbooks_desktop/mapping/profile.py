@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bigbooks_desktop.mapping.catalogue import rule_targets, source_types
+from bigbooks_desktop.mapping.field_mappings import FieldMapping, check_mappings, default_field_mappings
+from bigbooks_desktop.mapping.profile_migration import SCHEMA_VERSION, migrate_profile_data
+from bigbooks_desktop.mapping.rules import Rule, check_rules
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -14,11 +20,11 @@ __all__ = [
     "InvoiceMode",
     "MappingProfile",
     "MissingTaxPolicy",
+    "ProfileIssue",
     "UnknownSkuPolicy",
     "default_profile",
 ]
 
-SCHEMA_VERSION = 1
 
 InvoiceMode = Literal["draft", "sent"]
 DiscountPolicy = Literal["lines", "allocate"]
@@ -61,10 +67,12 @@ class MappingProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # version of this model's shape; bump and migrate when a field changes meaning
+    # version of this model's shape; bump and migrate (mapping/profile_migration.py) when a field changes meaning
     schema_version: int = SCHEMA_VERSION
-    # FreshBooks invoice number; placeholders {order_id}
-    invoice_number_template: str = "BC-{order_id}"
+    # the profile's name, as the profile list and the editor show it
+    name: str = Field(default="Standard invoices", min_length=1, max_length=100)
+    # what the profile is for, in the merchant's words
+    description: str = Field(default="", max_length=2_000)
     # BigCommerce status ids that create an invoice: paid and later. Not 0 Incomplete, 1 Pending,
     # 5 Cancelled, 6 Declined, 7 Awaiting Payment; not 12 Manual Verification Required (payment unconfirmed;
     # the order moves to 9/11 once verified) nor 13 Disputed (a chargeback in progress: the merchant
@@ -90,16 +98,8 @@ class MappingProfile(BaseModel):
     unknown_sku_policy: UnknownSkuPolicy = "create_item"
     # a tax FreshBooks lacks: create it, or send the order to the inbox
     missing_tax_policy: MissingTaxPolicy = "create_tax"
-    # email for a client without one; None sends the order to the inbox. Placeholders {order_id}
-    missing_email_template: str | None = None
     # an order cancelled after its invoice was synced: void the invoice, or flag it in the inbox
     cancellation_policy: CancellationPolicy = "flag"
-    # invoice notes; placeholders {customer_message} {staff_notes} {custom_fields} {order_id}; empty lines go
-    notes_template: str = "{customer_message}\n{custom_fields}"
-    # copy the staff notes (private in BigCommerce) to the invoice notes, which the client can read
-    include_staff_notes: bool = False
-    # invoice line description; placeholders {options} ("Size: L, Colour: Red"), {sku}, {bundle}
-    line_description_template: str = "{options}\nSKU: {sku}\n{bundle}"
     # BigCommerce gateway or method (lower case) -> FreshBooks payment type (else default_payment_type)
     payment_types: dict[str, str] = Field(default_factory=lambda: dict(_DEFAULT_PAYMENT_TYPES))
     # FreshBooks payment type when no mapping matches
@@ -112,6 +112,27 @@ class MappingProfile(BaseModel):
     # the payment for it becomes the buyer's FreshBooks credit) and pays redemptions from the client's credit;
     # "revenue_line" invoices it as an untaxed line and records redemptions as payments (counts it twice)
     gift_certificate_policy: GiftCertificatePolicy = "client_credit"
+    # which order field, text or template fills each FreshBooks field, and how it is shaped (the invoice
+    # number, notes, line descriptions, client fields...; mapping/field_mappings.py)
+    field_mappings: tuple[FieldMapping, ...] = Field(default_factory=default_field_mappings)
+    # conditions with actions (skip, inbox, draft, set a field, terms), run per order top to bottom
+    # before its invoice is created (mapping/rules.py)
+    rules: tuple[Rule, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        """A profile saved by an earlier version (schema_version 1, or none) in today's shape."""
+        return migrate_profile_data(data) if isinstance(data, dict) else data
+
+    def check(self) -> list[ProfileIssue]:
+        """Every problem of the field mappings and the rules, each pointing at its mapping or rule, found
+        without an order: errors stop the profile being used, warnings (a value that may be too long) do not."""
+        issues = [ProfileIssue("field_mapping", i.index, i.target, i.part, i.severity, i.message)
+                  for i in check_mappings(self.field_mappings)]
+        issues += [ProfileIssue("rule", i.index, i.rule, i.field, "error", i.message, i.position, i.suggestion)
+                   for i in check_rules(self.rules, source_types(include_line=False), rule_targets())]
+        return issues
 
     def to_json(self) -> str:
         """Stable JSON for storage and export."""
@@ -119,8 +140,25 @@ class MappingProfile(BaseModel):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> MappingProfile:
-        """Read a profile written by `to_json` (unknown fields are refused)."""
+        """Read a profile written by `to_json`, by this version or an earlier one (unknown fields are
+        refused)."""
         return cls.model_validate_json(text)
+
+
+@dataclass(frozen=True)
+class ProfileIssue:
+    """One problem of a profile. `where`: a field mapping or a rule; `index` its place (from 0); `name` the
+    mapping's target or the rule's name; `part` which part of it ("source", "transform 2", "when",
+    "action.value_expression"...); `position` a character offset in a rule's expression, when known."""
+
+    where: Literal["field_mapping", "rule"]
+    index: int
+    name: str
+    part: str
+    severity: Literal["error", "warning"]
+    message: str
+    position: int | None = None
+    suggestion: str | None = None
 
 
 def default_profile() -> MappingProfile:

@@ -53,6 +53,7 @@ _ORDER_MONEY = (
 )
 _ORDER_TEXT = ("status", "custom_status", "payment_method", "payment_status", "customer_message", "staff_notes",
                "order_source")
+_TRIMMED = ("customer_message", "staff_notes")
 _LINE_MONEY = ("base_price", "price_ex_tax", "price_inc_tax", "price_tax", "total_ex_tax", "total_inc_tax",
                "total_tax")
 _CUSTOMER_TEXT = ("email", "first_name", "last_name", "company", "phone")
@@ -89,6 +90,19 @@ def _custom_fields(detail: bc.OrderDetail) -> dict[str, str]:
     for index, field in enumerate(fields, start=1):
         result.setdefault(slug(field.name, index=index), _form_value(field))
     return result
+
+
+def _checkout_fields_text(detail: bc.OrderDetail) -> str:
+    """Every checkout field, "Name: value" one a line: the billing address's, then the first shipping
+    address's not already named (the fields `custom_fields` holds)."""
+    fields = list(detail.order.billing_address.form_fields)
+    if detail.shipping_addresses:
+        fields += detail.shipping_addresses[0].form_fields
+    shown: dict[str, str] = {}
+    for index, field in enumerate(fields, start=1):
+        if field.display():
+            shown.setdefault(slug(field.name, index=index), field.display())
+    return "\n".join(shown.values())
 
 
 def _address(address: bc.BillingAddress | None) -> dict[str, Any]:
@@ -146,8 +160,11 @@ def source_data(detail: bc.OrderDetail, *, line: bc.OrderProduct | None = None,
         "external_id": order.external_id or "",
         "coupon_codes": [c.code for c in detail.coupons if c.code],
         "custom_fields_text": "\n".join(f.display() for f in order.billing_address.form_fields if f.display()),
+        "checkout_fields_text": _checkout_fields_text(detail),
     }
     order_values.update({name: getattr(order, name) for name in _ORDER_MONEY + _ORDER_TEXT})
+    for name in _TRIMMED:       # free text typed by people: trimmed, as the invoice notes always wrote them
+        order_values[name] = order_values[name].strip()
     shipping = _address(ship)
     shipping["shipping_method"] = ship.shipping_method if ship is not None else ""
     data: dict[str, Any] = {
@@ -226,9 +243,9 @@ def template_placeholders(text: str) -> list[str]:
 
 def render_template(text: str, data: Mapping[str, Any], *, timezone: str = "UTC",
                     tidy_lines: bool = True) -> str:
-    """Fill a template's placeholders from `data`. With `tidy_lines` (mapping/templates.py's rule, which
-    today's invoices use) each line is trimmed, and a line that comes out empty or whose placeholders are all
-    empty is left out. ValueError for a malformed template; KeyError for an unknown field."""
+    """Fill a template's placeholders from `data`. With `tidy_lines` (the rule version 1 profile templates
+    followed, which today's invoices use) each line is trimmed, and a line that comes out empty or whose
+    placeholders are all empty is left out. ValueError for a malformed template; KeyError for an unknown field."""
     template_placeholders(text)
     out: list[str] = []
     for raw in text.splitlines():

@@ -341,7 +341,7 @@ def check_chain(chain: Sequence[Transform], source_type: ValueType, target: Targ
             else ""
         issues.append(ChainIssue(None, "error", f"{target.label} takes {type_noun(target.type)}, but the mapping "
                                  f"gives {type_noun(flow.type)}{hint}"))
-    elif target.type == "text" and target.max_length is not None:
+    elif target.type == "text" and target.max_length is not None and target.limit_documented:
         if flow.length is None:
             issues.append(ChainIssue(None, "warning", f"may be longer than the {target.max_length} characters "
                                      f"{target.label} takes; end with Cut to length"))

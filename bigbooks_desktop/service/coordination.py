@@ -134,6 +134,9 @@ class SyncCoordination:
         def _clients(self) -> AbstractAsyncContextManager[tuple[BigCommerceClient, FreshBooksClient]]:
             raise NotImplementedError
 
+        def _profile_in_use(self) -> tuple[MappingProfile, int | None]:
+            raise NotImplementedError
+
     # -- observing -------------------------------------------------------------------------------------
 
     def _coordination(self) -> _Coordination:
@@ -271,8 +274,9 @@ class SyncCoordination:
         if not await self._wait_for_the_profile(progress, cancel, options):
             return _cancelled_while_waiting(mode)
         async with self._clients() as (bigcommerce, freshbooks):
-            engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
-                                options=options)
+            profile, version = self._profile_in_use()
+            engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=profile,
+                                options=options, profile_version=version)
             summary = await engine.run(since=since, first_run_start=_moment(preferences.backfill_start),
                                        mode=mode, progress=progress, cancel=cancel)
         return convert.summary_view(summary)      # here, on the worker thread: a big run's summary is big

@@ -21,12 +21,13 @@ from bigbooks_desktop.core import views as v
 from bigbooks_desktop.core.errors import NotFoundError, ValidationError
 from bigbooks_desktop.core.preferences import load_preferences
 from bigbooks_desktop.core.reconciliation_views import ReconciliationView
-from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.service import convert
 from bigbooks_desktop.service.coordination import SyncCoordination
 from bigbooks_desktop.service.dashboard import Dashboard
 from bigbooks_desktop.service.diagnostics import Diagnostics
 from bigbooks_desktop.service.inbox_fixes import InboxFixes
+from bigbooks_desktop.service.mapping_profiles import MappingProfiles
 from bigbooks_desktop.service.orders import OrderPages
 from bigbooks_desktop.service.run_history import run_views
 from bigbooks_desktop.service.runs_page import RunsPage
@@ -61,7 +62,8 @@ def _is_alive(pid: int) -> bool:
     return True
 
 
-class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics, InboxFixes, Dashboard, RunsPage):
+class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics, InboxFixes, Dashboard, RunsPage,
+                      MappingProfiles):
     """Opens the sync database on construction; `aclose()` closes it. Every method raises core errors only
     and answers with frozen views (enums, aware datetimes, Decimal money), never store rows or dicts.
 
@@ -74,7 +76,8 @@ class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostic
         self._transport = transport
         self._allow_file_store = allow_file_store
         self._preferences = load_preferences()
-        self.profile = profile or default_profile()
+        if profile is not None:           # else the active stored profile (service.mapping_profiles)
+            self.profile = profile
         self.options = options or SyncOptions(
             concurrency=self._preferences.concurrency,
             retry_policy=RetryPolicy(max_retries=self._preferences.max_automatic_retries))
@@ -108,8 +111,9 @@ class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostic
         first = _moment(self._preferences.backfill_start)
         run_mode = RunMode(mode.value) if mode is not None else RunMode.RETRY if retries_only else None
         async with self._clients() as (bigcommerce, freshbooks):
-            engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=self.profile,
-                                options=self.options)
+            profile, version = self._profile_in_use()
+            engine = SyncEngine(bigcommerce=bigcommerce, freshbooks=freshbooks, profile=profile,
+                                options=self.options, profile_version=version)
             summary = await engine.run(since=start, dry_run=dry_run, first_run_start=first,
                                        poll=not retries_only, mode=run_mode, progress=_engine_progress(progress))
         return convert.summary_view(summary)

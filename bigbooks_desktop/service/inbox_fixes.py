@@ -84,6 +84,10 @@ def cause_of(entry: ErrorEntry) -> tuple[str, iv.CauseCode, str, iv.FixKind]:
         name, rate = str(cause.get("tax_name", "")), str(cause.get("rate", ""))
         return (f"unknown_tax:{name}@{rate}", iv.CauseCode.UNKNOWN_TAX, f"unknown tax {name} ({rate}%)",
                 iv.FixKind.TAX)
+    if code == iv.CauseCode.RULE:
+        rule = str(cause.get("rule", ""))
+        label = f"rule “{rule}” could not run" if cause.get("broken") else f"held by rule “{rule}”"
+        return f"rule:{rule}", iv.CauseCode.RULE, label, iv.FixKind.NONE
     if code == iv.CauseCode.AMBIGUOUS_INVOICE or "candidate_invoice_ids" in entry.payload:
         return ("ambiguous_invoice", iv.CauseCode.AMBIGUOUS_INVOICE, "may match an invoice entered by hand",
                 iv.FixKind.PICK_INVOICE)
@@ -232,6 +236,14 @@ class InboxFixes:
                     "nothing, so as not to bill the customer twice.",
                     "Pick the invoice that is this order's: BigBooks links it and leaves its lines as they "
                     "are. If none is, delete the extra ones in FreshBooks, then retry.")
+        if code is iv.CauseCode.RULE:
+            rule = cause.get("rule", "")
+            if cause.get("broken"):
+                return (entry.message, f"Fix the rule “{rule}” in the mapping profile (the message says which part "
+                                       "and why), then press Retry.")
+            return (entry.message,
+                    "Change the order in BigCommerce or the rule in the mapping profile so the rule no longer "
+                    "holds it, then press Retry; or, if this order should not be invoiced, Ignore it and say why.")
         if code is iv.CauseCode.TEMPORARY:
             return (entry.message, "Nothing to do: BigBooks tries again by itself. Press Retry to try now.")
         return (entry.message, "Fix it where the message says, then press Retry; or, if nothing should be "

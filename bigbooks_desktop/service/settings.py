@@ -32,7 +32,8 @@ from bigbooks_desktop.core.preferences import (
     read_preferences,
     save_preferences,
 )
-from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.mapping.profile import MappingProfile
+from bigbooks_desktop.service.mapping_profiles import active_stored_profile
 from bigbooks_desktop.sync.engine import SyncOptions
 
 if TYPE_CHECKING:
@@ -107,16 +108,25 @@ class Settings:
 
     @property
     def profile(self) -> MappingProfile:
-        """The mapping profile in use, with the invoice mode (draft or sent) the preferences choose."""
-        base = self.__dict__.get("_base_profile")
-        if not isinstance(base, MappingProfile):
-            base = default_profile()
-        mode = self._preferences.invoice_mode.value
-        return base if base.invoice_mode == mode else base.model_copy(update={"invoice_mode": mode})
+        """The mapping profile in use, with the invoice mode (draft or sent) the preferences choose: the active
+        stored version (service.mapping_profiles; read at each use, so a version put in use by another process
+        counts here too), the built-in default when none was stored, or the one set on this service."""
+        return self._profile_in_use()[0]
 
     @profile.setter
     def profile(self, value: MappingProfile) -> None:
+        """Use `value` in this service only (not stored, recorded on links as no version) until a stored
+        version is put in use here."""
         self.__dict__["_base_profile"] = value
+
+    def _profile_in_use(self) -> tuple[MappingProfile, int | None]:
+        """The profile a sync uses now (as `profile`) and its stored version (None: the default or one set)."""
+        base = self.__dict__.get("_base_profile")
+        version: int | None = None
+        if not isinstance(base, MappingProfile):
+            base, version = active_stored_profile()
+        mode = self._preferences.invoice_mode.value
+        return (base if base.invoice_mode == mode else base.model_copy(update={"invoice_mode": mode})), version
 
     # -- preferences ---------------------------------------------------------------------------------------
 

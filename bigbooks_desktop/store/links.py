@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from peewee import chunked
+from peewee import EXCLUDED, chunked, fn
 
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import (
@@ -78,6 +78,7 @@ class OrderLink:
     created_run: int | None
     created_at: datetime
     updated_at: datetime
+    profile_version: int | None = None     # the mapping profile version that last wrote the invoice, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,8 @@ def _order_link(row: OrderLinkRow) -> OrderLink:
     return OrderLink(order_id=row.order_id, invoice_id=row.invoice_id, invoice_number=row.invoice_number,
                      account_id=row.account_id, fingerprint=row.fingerprint,
                      order_date_modified=row.order_date_modified, status=OrderLinkStatus(row.status),
-                     created_run=row.created_run, created_at=row.created_at, updated_at=row.updated_at)
+                     created_run=row.created_run, created_at=row.created_at, updated_at=row.updated_at,
+                     profile_version=row.profile_version)
 
 
 def get_order_link(order_id: int) -> OrderLink | None:
@@ -168,12 +170,15 @@ def list_order_links(*, status: OrderLinkStatus | None = None, limit: int = 100,
 def save_order_link(*, order_id: int, invoice_id: int | None, invoice_number: str | None, account_id: str,
                     fingerprint: str, order_date_modified: datetime | None,
                     status: OrderLinkStatus = OrderLinkStatus.SYNCED, run_id: int | None = None,
-                    now: datetime | None = None) -> OrderLink:
-    """Create or update the link of one order. `created_run`/`created_at` keep their first value."""
+                    now: datetime | None = None, profile_version: int | None = None) -> OrderLink:
+    """Create or update the link of one order. `created_run`/`created_at` keep their first value;
+    `profile_version` (the mapping profile version that wrote the invoice) keeps its last known value when
+    None is given."""
     at = now or utc_now()
     link = OrderLink(order_id=order_id, invoice_id=invoice_id, invoice_number=invoice_number,
                      account_id=account_id, fingerprint=fingerprint, order_date_modified=order_date_modified,
-                     status=status, created_run=run_id, created_at=at, updated_at=at)
+                     status=status, created_run=run_id, created_at=at, updated_at=at,
+                     profile_version=profile_version)
     save_order_links([link])
     saved = get_order_link(order_id)
     assert saved is not None
@@ -187,6 +192,7 @@ def save_order_links(links: Sequence[OrderLink]) -> int:
         "account_id": link.account_id, "fingerprint": link.fingerprint,
         "order_date_modified": link.order_date_modified, "status": link.status.value,
         "created_run": link.created_run, "created_at": link.created_at, "updated_at": link.updated_at,
+        "profile_version": link.profile_version,
     } for link in links]
     with database_proxy.atomic():
         for batch in chunked(rows, _CHUNK):
@@ -195,7 +201,9 @@ def save_order_links(links: Sequence[OrderLink]) -> int:
                           preserve=[OrderLinkRow.invoice_id, OrderLinkRow.invoice_number,
                                     OrderLinkRow.account_id, OrderLinkRow.fingerprint,
                                     OrderLinkRow.order_date_modified, OrderLinkRow.status,
-                                    OrderLinkRow.updated_at])
+                                    OrderLinkRow.updated_at],
+                          update={OrderLinkRow.profile_version: fn.COALESCE(EXCLUDED.profile_version,
+                                                                            OrderLinkRow.profile_version)})
              .execute())
     return len(rows)
 

@@ -28,12 +28,13 @@ __all__ = [
 
 MigrationStep = Callable[[SqliteDatabase], None]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _step_1_initial_schema(db: SqliteDatabase) -> None:
     """Version 1: every table of sync state, and the partial unique indexes peewee cannot declare."""
-    later = ("OrderCopyRow", "ErrorFixRow")                   # later steps' tables
+    later = ("OrderCopyRow", "ErrorFixRow",                   # later steps' tables
+             "MappingProfileVersionRow", "MappingProfileActivationRow")
     version_1 = tuple(row for row in ALL_ROWS if row.__name__ not in later)
     with db.bind_ctx(version_1):
         db.create_tables(version_1)
@@ -90,12 +91,31 @@ def _step_4_order_copy_detail(db: SqliteDatabase) -> None:
         _execute(db, f'CREATE INDEX IF NOT EXISTS "order_copy_sort_{name}" ON "order_copy" ({expression})')
 
 
+def _step_5_mapping_profiles(db: SqliteDatabase) -> None:
+    """Version 5: mapping profiles stored with their version history (`mapping_profile_version`), which version
+    is in use and when it was put in use (`mapping_profile_activation`, newest row wins), and the version that
+    wrote each invoice (`order_link.profile_version`, empty for invoices written before)."""
+    columns = {str(row[1]) for row in _execute(db, 'PRAGMA table_info("order_link")').fetchall()}
+    if "profile_version" not in columns:     # step 1 builds today's OrderLinkRow, which already has it
+        _execute(db, 'ALTER TABLE "order_link" ADD COLUMN "profile_version" INTEGER')
+    _execute(db, 'CREATE TABLE IF NOT EXISTS "mapping_profile_version" ('
+                 '"id" INTEGER NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, "version" INTEGER NOT NULL, '
+                 '"json" TEXT NOT NULL, "created_at" TEXT NOT NULL, "note" TEXT NOT NULL, '
+                 '"created_by" TEXT NOT NULL)')
+    _execute(db, 'CREATE UNIQUE INDEX IF NOT EXISTS "mapping_profile_version_name_version" '
+                 'ON "mapping_profile_version" ("name", "version")')
+    _execute(db, 'CREATE TABLE IF NOT EXISTS "mapping_profile_activation" ('
+                 '"id" INTEGER NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, "version" INTEGER NOT NULL, '
+                 '"at" TEXT NOT NULL, "created_by" TEXT NOT NULL, "note" TEXT NOT NULL)')
+
+
 # Key: the version the step brings the database to.
 MIGRATION_STEPS: Mapping[int, MigrationStep] = {
     1: _step_1_initial_schema,
     2: _step_2_order_copy,
     3: _step_3_inbox_causes_and_fixes,
     4: _step_4_order_copy_detail,
+    5: _step_5_mapping_profiles,
 }
 
 

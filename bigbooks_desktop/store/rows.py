@@ -30,6 +30,8 @@ __all__ = [
     "ErrorRow",
     "IntentRow",
     "ItemLinkRow",
+    "MappingProfileActivationRow",
+    "MappingProfileVersionRow",
     "OrderCopyRow",
     "OrderLinkRow",
     "PaymentLinkRow",
@@ -66,6 +68,7 @@ class OrderLinkRow(BaseRow):
     created_run = IntegerField(null=True)                   # SyncRunRow id that created the invoice
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    profile_version = IntegerField(null=True)               # mapping profile version that last wrote it (step 5)
 
     class Meta:
         table_name = "order_link"
@@ -291,7 +294,42 @@ class OrderCopyRow(BaseRow):
         table_name = "order_copy"
 
 
+# ------------------------------------------------------------------------------------ mapping profiles
+
+
+class MappingProfileVersionRow(BaseRow):
+    """One saved version of a named mapping profile; versions are never changed, only added (created by
+    migration step 5, explicit SQL)."""
+
+    id = AutoField()
+    name = TextField()                                      # the profile's name, e.g. "Standard invoices"
+    version = IntegerField()                                # 1, 2, ... per name
+    json = TextField()                                      # MappingProfile.to_json()
+    created_at = UtcDateTimeField()
+    note = TextField()                                      # why it was saved ("restored from v2")
+    created_by = TextField()                                # ProfileAuthor: window, cli, import
+
+    class Meta:
+        table_name = "mapping_profile_version"
+        indexes = ((("name", "version"), True),)
+
+
+class MappingProfileActivationRow(BaseRow):
+    """A version put in use; the newest row is the profile database's active mapping profile (step 5)."""
+
+    id = AutoField()
+    name = TextField()
+    version = IntegerField()
+    at = UtcDateTimeField()
+    created_by = TextField()                                # ProfileAuthor
+    note = TextField()
+
+    class Meta:
+        table_name = "mapping_profile_activation"
+
+
 ALL_ROWS: tuple[type[BaseRow], ...] = (
     OrderLinkRow, ClientLinkRow, ItemLinkRow, PaymentLinkRow, CreditLinkRow, TaxLinkRow,
     CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow, OrderCopyRow, ErrorFixRow,
+    MappingProfileVersionRow, MappingProfileActivationRow,
 )

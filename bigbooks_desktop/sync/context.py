@@ -45,6 +45,7 @@ class SyncContext:
     run_id: RunId | None
     dry_run: bool = False
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    profile_version: int | None = None         # the stored profile version in use (None: the built-in default)
     taxes: list[fb.Tax] = field(default_factory=list)
     tax_rule: TaxRounding = DEFAULT_RULE       # the FreshBooks account's tax rounding (sync.tax_rounding)
     tax_rule_candidates: set[TaxRounding] = field(default_factory=lambda: set(RULES))   # what invoices allow

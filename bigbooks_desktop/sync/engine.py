@@ -83,10 +83,11 @@ class SyncEngine:
     """Runs syncs against one BigCommerce store and one FreshBooks account (connector clients given)."""
 
     def __init__(self, *, bigcommerce: Any, freshbooks: Any, profile: MappingProfile | None = None,
-                 options: SyncOptions | None = None) -> None:
+                 options: SyncOptions | None = None, profile_version: int | None = None) -> None:
         self.bigcommerce = bigcommerce
         self.freshbooks = freshbooks
         self.profile = profile or default_profile()
+        self.profile_version = profile_version   # the stored version `profile` is, recorded on the order links
         self.options = options or SyncOptions()
         self._cancel = threading.Event()
 
@@ -126,7 +127,8 @@ class SyncEngine:
         run_id = start_run(run_mode)
         ctx = SyncContext(bigcommerce=self.bigcommerce, freshbooks=self.freshbooks, profile=self.profile,
                           store_timezone="UTC", account_id=str(getattr(self.freshbooks, "account_id", "")),
-                          run_id=run_id, dry_run=dry_run, retry_policy=self.options.retry_policy)
+                          run_id=run_id, dry_run=dry_run, retry_policy=self.options.retry_policy,
+                          profile_version=self.profile_version)
         outcomes: list[OrderOutcome] = []
         cursor_value = get_cursor(ORDERS_STREAM)
         status, problem = RunStatus.FINISHED, None

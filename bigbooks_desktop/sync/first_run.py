@@ -34,6 +34,7 @@ from bigbooks_desktop.mapping.eligibility import is_invoiceable
 from bigbooks_desktop.mapping.invoice import local_date
 from bigbooks_desktop.mapping.payments import payments_from_order
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.mapping.profile_fields import invoice_number
 from bigbooks_desktop.store import error_queue, links
 
 __all__ = [
@@ -147,7 +148,7 @@ async def match_existing_invoices(
 
     candidates: dict[int, list[tuple[fb.Invoice, str]]] = {}
     for order in orders:
-        number = rules.invoice_number_template.format(order_id=order.id)
+        number = invoice_number(rules, order, timezone=timezone)
         found = [(inv, "invoice_number") for inv in by_number.get(number, [])]
         found += [(inv, "po_number") for inv in by_po.get(order.id, []) if inv.invoice_number != number]
         if found:

@@ -62,14 +62,14 @@ async def ensure_invoice(ctx: SyncContext, *, order: bc.Order, draft: fb.Invoice
             save_order_link(order_id=order.id, invoice_id=link.invoice_id,
                             invoice_number=draft.invoice_number,
                             account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
-                            run_id=ctx.run_id)
+                            run_id=ctx.run_id, profile_version=ctx.profile_version)
             ctx.count("invoices_updated")
             return InvoiceResult(link.invoice_id, "updated", invoice=updated)
         written = await correct_sent_invoice(ctx, order=order, invoice=current, wanted=draft.lines,
                                              wanted_taxes=taxes, key=fingerprint[:12])
         save_order_link(order_id=order.id, invoice_id=link.invoice_id, invoice_number=link.invoice_number,
                         account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
-                        run_id=ctx.run_id)
+                        run_id=ctx.run_id, profile_version=ctx.profile_version if written else None)
         return InvoiceResult(link.invoice_id, "corrected" if written else "unchanged",
                              drift=describe_drift(current, draft, expected_total))
     return await _create(ctx, order=order, draft=draft, fingerprint=fingerprint)
@@ -97,7 +97,7 @@ async def _create(ctx: SyncContext, *, order: bc.Order, draft: fb.InvoiceDraft,
     def confirm(invoice: fb.Invoice) -> None:
         save_order_link(order_id=order.id, invoice_id=invoice.id, invoice_number=number,
                         account_id=ctx.account_id, fingerprint=fingerprint, order_date_modified=None,
-                        run_id=ctx.run_id)
+                        run_id=ctx.run_id, profile_version=ctx.profile_version)
 
     try:
         invoice, recovered = await create_once(

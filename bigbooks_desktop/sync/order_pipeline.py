@@ -24,6 +24,8 @@ from bigbooks_desktop.mapping.clients import client_from_order, client_key
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
 from bigbooks_desktop.mapping.invoice import InvoicePlan, invoice_from_order
+from bigbooks_desktop.mapping.profile_fields import order_rules, rule_decision
+from bigbooks_desktop.mapping.rules import RuleOutcome
 from bigbooks_desktop.store.error_queue import (
     ACTIVE_STATUSES,
     ErrorDetails,
@@ -162,6 +164,8 @@ class _Pipeline:
         self.stage = ErrorStage.INGEST
         self.detail: bc.OrderDetail | None = None
         self.invoice: InvoiceFacts | None = None      # what was written, for the order's local copy
+        self.customer: bc.Customer | None = None       # the shopper's record, which mappings and rules read
+        self.rules = RuleOutcome()                     # what the profile's rules decided for the order
 
     # -- failure -------------------------------------------------------------------------------------
 
@@ -220,13 +224,18 @@ class _Pipeline:
         hand_entered = is_hand_entered(link)
         key = client_key(detail)
         self.stage = ErrorStage.CLIENT
-        customer = await registered_customer(ctx, detail, key=key)
+        self.customer = customer = await registered_customer(ctx, detail, key=key)
         self.stage = ErrorStage.VALIDATE
-        draft_client = client_from_order(with_customer_address(detail, customer), customer, profile)
+        self.rules = rules = order_rules(profile, detail, customer=customer)
+        decided = self._ruled(rules, link)
+        if decided is not None:
+            return decided
+        draft_client = client_from_order(with_customer_address(detail, customer), customer, profile,
+                                         timezone=ctx.store_timezone, rules=rules)
 
         self.stage = ErrorStage.TRANSFORM
         plan = invoice_from_order(detail, profile, customer_id=0, store_timezone=ctx.store_timezone,
-                                  freshbooks_taxes=ctx.taxes, rule=ctx.tax_rule)
+                                  freshbooks_taxes=ctx.taxes, rule=ctx.tax_rule, customer=customer, rules=rules)
         if ctx.dry_run:
             existing_client = find_client_link(key) is not None or await _in_freshbooks(
                 ctx, f"client:{key}", partial(ctx.freshbooks.find_client_by_email, draft_client.email))
@@ -300,7 +309,8 @@ class _Pipeline:
 
         def rebuild(rule: TaxRounding) -> tuple[InvoicePlan, fb.InvoiceDraft]:
             rebuilt = invoice_from_order(detail, ctx.profile, customer_id=draft.customerid,
-                                         store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes, rule=rule)
+                                         store_timezone=ctx.store_timezone, freshbooks_taxes=ctx.taxes, rule=rule,
+                                         customer=self.customer, rules=self.rules)
             return rebuilt, rebuilt.draft.model_copy(update={"customerid": draft.customerid})
 
         def saved(new_draft: fb.InvoiceDraft) -> str:
@@ -315,6 +325,17 @@ class _Pipeline:
         return written, draft_fingerprint(written) if written is draft else saved(written)
 
     # -- special endings -----------------------------------------------------------------------------
+
+    def _ruled(self, rules: RuleOutcome, link: OrderLink | None) -> OrderOutcome | None:
+        """A skip rule's ending (mapping.profile_fields.rule_decision; an inbox rule or a broken one raises
+        DataError for the inbox); None: go on and invoice the order."""
+        reason = rule_decision(rules, self.order_id, has_invoice=link is not None and link.invoice_id is not None)
+        if reason is None:
+            return None
+        if not self.ctx.dry_run:
+            resolve_errors(self.order_id)
+        self.ctx.count("orders_skipped")
+        return OrderOutcome(self.order_id, "skipped", message=reason)
 
     async def _ineligible(self, detail: bc.OrderDetail, link: OrderLink | None, reason: str) -> OrderOutcome:
         ctx = self.ctx

@@ -35,6 +35,7 @@ from bigbooks_desktop.mapping.eligibility import is_invoiceable
 from bigbooks_desktop.mapping.freshbooks_math import TaxRounding
 from bigbooks_desktop.mapping.payments import payments_from_order
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
+from bigbooks_desktop.mapping.profile_fields import invoice_number
 from bigbooks_desktop.store import error_queue, links
 from bigbooks_desktop.sync.reconcile_checks import (
     InvoiceRecords,
@@ -185,7 +186,7 @@ async def _reconcile_order(order: bc.Order, run: _Run, *, link: links.OrderLink 
             Finding(FindingCode.UNDONE, f"Invoice {link.invoice_number} was removed by undoing sync run "
                     f"{link.created_run}; the order is not synced again until you ask.", explained=True),))
     invoice = await _linked_invoice(link, books, run.freshbooks)
-    number = rules.invoice_number_template.format(order_id=order.id)
+    number = invoice_number(rules, order)
     if not eligible:
         if invoice is None and (link is None or link.status is links.OrderLinkStatus.VOIDED):
             return OrderReconciliation(**base)

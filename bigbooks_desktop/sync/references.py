@@ -25,7 +25,7 @@ __all__ = ["apply_edits", "draft_fingerprint", "ensure_client", "ensure_items", 
 
 def draft_fingerprint(draft: Any) -> str:
     """A stable hash of a pydantic draft (what was last written)."""
-    text = json.dumps(draft.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(fb.stable_dump(draft), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

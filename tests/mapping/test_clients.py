@@ -9,7 +9,7 @@ import pytest
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.mapping.clients import client_from_order, client_key
-from bigbooks_desktop.mapping.profile import default_profile
+from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 
 from .order_factory import Line, Spec, build
 
@@ -52,5 +52,5 @@ def test_missing_email_goes_to_the_inbox_or_uses_the_fallback() -> None:
     assert "email" in caught.value.message
     assert client_key(detail) == "guest:order-555"
     fallback = "orders+{order_id}@example.invalid"
-    profile = default_profile().model_copy(update={"missing_email_template": fallback})
+    profile = MappingProfile.model_validate({"schema_version": 1, "missing_email_template": fallback})
     assert client_from_order(detail, None, profile).email == "orders+555@example.invalid"

@@ -227,7 +227,7 @@ def test_draft_mode_and_staff_notes() -> None:
     profile = default_profile().model_copy(update={"invoice_mode": "draft"})
     plan = plan_for(detail, profile)
     assert plan.draft.mark_as_sent is False and "VIP" not in plan.draft.notes
-    shown = profile.model_copy(update={"include_staff_notes": True})
+    shown = MappingProfile.model_validate({"invoice_mode": "draft", "include_staff_notes": True})
     assert plan_for(detail, shown).draft.notes == "Please gift wrap\nVIP"
 
 

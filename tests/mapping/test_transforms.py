@@ -222,9 +222,8 @@ def _messages(chain: list[Transform], source: Any, target: str, length: int | No
 
 def test_check_chain_type_flow() -> None:
     assert _messages([NumberFormat()], "number", "invoice.po_number", 20) == []
-    assert _messages([NumberFormat()], "text", "invoice.po_number") == [
-        "0:error:Format number needs a whole number or a number, but gets text",
-        "None:warning:may be longer than the 32 characters PO number takes; end with Cut to length"]
+    assert _messages([NumberFormat()], "text", "invoice.po_number") == [     # 32 is our choice: no warning
+        "0:error:Format number needs a whole number or a number, but gets text"]
     assert _messages([DateFormat(pattern="%H:%M")], "date", "invoice.po_number")[0] == \
         "0:error:%H, %M need a time of day, but the value is a date"
     assert _messages([DateFormat(pattern="%Q")], "datetime", "invoice.po_number")[0].startswith(
@@ -245,20 +244,24 @@ def test_check_chain_type_flow() -> None:
 
 
 def test_check_chain_length_bounds() -> None:
-    # unbounded text: a warning unless a cut ends the chain
-    assert len(_messages([Trim()], "text", "client.fname")) == 1
-    assert _messages([Trim(), Truncate()], "text", "client.fname") == []
-    assert _messages([Truncate(length=80)], "text", "client.fname") == [
-        "None:warning:can be up to 80 characters, but First name takes 60; end with Cut to length"]
+    # unbounded text into a documented limit: a warning unless a cut ends the chain
+    assert len(_messages([Trim()], "text", "client.currency_code")) == 1
+    assert _messages([Trim(), Truncate()], "text", "client.currency_code") == []
+    assert _messages([Truncate(length=80)], "text", "client.currency_code") == [
+        "None:warning:can be up to 80 characters, but Client currency takes 3; end with Cut to length"]
+    # a limit FreshBooks does not document (ours, conservative): Truncate cuts to it, nothing warns
+    assert not TARGET_FIELDS["client.fname"].limit_documented
+    assert _messages([Trim()], "text", "client.fname") == []
+    assert _messages([Truncate(length=80)], "text", "client.fname") == []
     # bounded sources stay bounded through steps that cannot lengthen them much
     assert _messages([Upper()], "text", "client.currency_code", 3) == [
         "None:warning:can be up to 9 characters, but Client currency takes 3; end with Cut to length"]
     assert _messages([Prefix(text="BC-")], "integer", "invoice.invoice_number", 20) == []
     assert _messages([Lookup(countries=True)], "text", "client.p_country", 2) == []
-    assert _messages([Lookup(table={"1": "x" * 70})], "text", "client.p_country", 2) != []
+    assert _messages([Lookup(table={"1": "x" * 70})], "text", "client.currency_code", 2) != []
     assert _messages([DateFormat(pattern="%A %-d %B %Y")], "datetime", "invoice.po_number") == []
     assert _messages([DateFormat(pattern="%d/%m/%Y")], "datetime", "invoice.po_number") == []
-    assert _messages([Replace(old="-", new="--")], "integer", "invoice.po_number", 20) == [
-        "None:warning:can be up to 40 characters, but PO number takes 32; end with Cut to length"]
+    assert _messages([Replace(old="-", new="--")], "integer", "client.currency_code", 2) == [
+        "None:warning:can be up to 4 characters, but Client currency takes 3; end with Cut to length"]
     assert _messages([Concatenate(paths=("order.currency_code",), separator=" ")], "integer",
                      "invoice.po_number", 20) == []

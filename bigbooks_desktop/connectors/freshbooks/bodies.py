@@ -29,6 +29,9 @@ __all__ = [
 _CLIENT_FIELDS = ("email", "fname", "lname", "organization", "bus_phone", "p_street", "p_street2", "p_city",
                   "p_province", "p_code", "p_country", "s_street", "s_street2", "s_city", "s_province",
                   "s_code", "s_country", "currency_code", "note")
+# written only when set: a profile that does not map them leaves what the merchant typed in FreshBooks
+# (FreshBooks SUMMARY §8 client fields)
+_CLIENT_FIELDS_WHEN_SET = ("home_phone", "mob_phone", "vat_name", "vat_number")
 
 # Sent alone: a PUT with an action or vis_state applies only that phase, dropping other fields (SUMMARY §6).
 MARK_SENT: dict[str, Any] = {"action_mark_as_sent": True}
@@ -58,6 +61,7 @@ def client_body(draft: fb.ClientDraft, *, for_update: bool = False) -> dict[str,
         value = getattr(draft, name)
         if value or (for_update and name != "currency_code"):
             body[name] = value
+    body.update({name: getattr(draft, name) for name in _CLIENT_FIELDS_WHEN_SET if getattr(draft, name)})
     return body
 
 
@@ -91,6 +95,8 @@ def invoice_body(draft: fb.InvoiceDraft, *, for_update: bool = False) -> dict[st
         "terms": draft.terms,
         "lines": [line_body(line, currency=draft.currency_code) for line in draft.lines],
     }
+    if draft.due_offset_days is not None:      # FreshBooks SUMMARY §6 writable invoice fields
+        body["due_offset_days"] = draft.due_offset_days
     if not for_update:
         body["status"] = 1   # draft; marking sent is a separate, lone action (mark_invoice_sent)
     return body

@@ -158,7 +158,8 @@ def parse_identity(data: dict[str, Any]) -> fb.Identity:
 def parse_client(data: dict[str, Any]) -> fb.Client:
     text_fields = ("email", "fname", "lname", "organization", "bus_phone", "p_street", "p_street2", "p_city",
                    "p_province", "p_code", "p_country", "s_street", "s_street2", "s_city", "s_province",
-                   "s_code", "s_country", "currency_code", "note")
+                   "s_code", "s_country", "currency_code", "note", "home_phone", "mob_phone", "vat_name",
+                   "vat_number")
     return fb.Client(
         id=parse_id(data.get("id", data.get("userid")), "client.id"),
         vis_state=_vis_state(data.get("vis_state")),
