@@ -176,6 +176,18 @@ async def test_an_unknown_tax_is_recorded_as_a_cause_and_mapped_only_to_the_same
         await service.map_inbox_tax(rows[0].id, other.name)
     assert refused.value.field == "tax"
     same = next((t for t in taxes if t.rate.normalize() == fix.tax.rate.normalize()), None)
+    if same is None:           # the merchant makes the FreshBooks tax at that rate (as the advice says)
+        from bigbooks_desktop.core import freshbooks as fb
+
+        async with service._clients() as (_bigcommerce, freshbooks):
+            await freshbooks.create_tax(fb.TaxDraft(name="State Sales Tax", amount=fix.tax.rate))
+        same = next(t for t in await service.freshbooks_taxes(refresh=True)
+                    if t.rate.normalize() == fix.tax.rate.normalize())
     if same is not None:
         mapped = await service.map_inbox_tax(rows[0].id, same.name)
         assert mapped.tax is not None and mapped.tax.mapped_to == same.name
+        # kept for every later order: the profile in use gained the mapping, as its next stored version
+        kept = await service.active_profile()
+        assert kept.version is not None and kept.profile.tax_names[fix.tax.tax_name] == same.name
+        assert kept.profile.missing_tax_policy == "inbox"          # the rest of the profile in use, unchanged
+        assert "From the error inbox" in (await service.profile_history())[0].note

@@ -35,13 +35,13 @@ class ConnectionCard(QFrame):
         self.detail = QLabel("Checking...")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.setHorizontalSpacing(8)
-        layout.addWidget(self.icon, 0, 0)
-        layout.addWidget(self.title, 0, 1)
-        layout.addWidget(self.detail, 1, 1)
-        layout.setColumnStretch(1, 1)
+        layout = QGridLayout(self)          # one line: the window's screens get the height
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setHorizontalSpacing(10)
+        layout.addWidget(self.icon, 0, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.title, 0, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.detail, 0, 2)
+        layout.setColumnStretch(2, 1)
 
     def _set_icon(self, ok: bool) -> None:
         which = QStyle.StandardPixmap.SP_DialogApplyButton if ok else QStyle.StandardPixmap.SP_MessageBoxWarning

@@ -6,7 +6,7 @@ Stopped, Could not finish, Paused), never "Starting..." or a count that stopped 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 from bigbooks_desktop.core.views import RunStatus
 from bigbooks_desktop.gui.sync_text import describe_status, progress_text, short_time, status_line
@@ -24,11 +24,16 @@ class SyncPanel(QWidget):
         self.progress.setTextVisible(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        self.progress.setMinimumWidth(360)
+        layout = QGridLayout(self)          # what it does and when next, beside the bar; the last run below
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        for widget in (self.line, self.progress, self.summary):
-            layout.addWidget(widget)
+        layout.setHorizontalSpacing(16)
+        layout.setVerticalSpacing(6)
+        layout.addWidget(self.line, 0, 0)
+        layout.addWidget(self.progress, 0, 1)
+        layout.addWidget(self.summary, 1, 0, 1, 2)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnStretch(1, 1)
         self._bar(0, "Idle")
 
     def _bar(self, value: int, text: str, maximum: int = 1) -> None:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
     from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
+    from bigbooks_desktop.core.profile_views import ProfileAuthor, ProfileVersionView
+    from bigbooks_desktop.mapping.profile import MappingProfile
     from bigbooks_desktop.service.coordination import SyncStatusView
 
 __all__ = ["CATALOGUE_SECONDS", "InboxFixes", "cause_of", "valid_email"]
@@ -153,6 +155,14 @@ class InboxFixes:
         def sync_status(self) -> SyncStatusView:
             raise NotImplementedError
 
+        @property
+        def profile(self) -> MappingProfile:
+            raise NotImplementedError
+
+        async def save_profile(self, profile: MappingProfile, *, note: str = "",
+                               created_by: ProfileAuthor = ..., activate: bool = True) -> ProfileVersionView:
+            raise NotImplementedError
+
     # -- reading ---------------------------------------------------------------------------------------
 
     @staticmethod
@@ -215,7 +225,8 @@ class InboxFixes:
             return (f"{order} has no email address. FreshBooks needs one for the client the invoice is "
                     "addressed to, so no invoice was made.",
                     "Type the customer's email and press Save and retry. The order in BigCommerce is not "
-                    "changed; to stop this for every order, set a fallback email in the mapping profile.")
+                    "changed; to stop this for every order, give the mapping profile's client email a fallback (an "
+                    "\"if empty, use\" step; see `bigbooks mapping`).")
         if code is iv.CauseCode.UNKNOWN_SKU:
             skus = ", ".join(str(s) for s in cause.get("skus", ()))
             return (f"{order} sells {skus}, which FreshBooks has no item for, and the mapping profile sends "
@@ -228,8 +239,9 @@ class InboxFixes:
             return (f"BigCommerce charged {name} at {rate}% on order {entry.order_id}; FreshBooks has no tax "
                     f"{wanted} at that rate, and the "
                     "mapping profile sends missing taxes here.",
-                    f"Pick the FreshBooks tax at {rate}% that {name} is, then retry. If there is none, "
-                    "create it in FreshBooks first (Settings > Taxes), then refresh the list.")
+                    f"Pick the FreshBooks tax at {rate}% that {name} is, then retry: the mapping profile keeps "
+                    "it for every later order. If there is none, create it in FreshBooks first (Settings > "
+                    "Taxes), then refresh the list.")
         if code is iv.CauseCode.AMBIGUOUS_INVOICE:
             return (f"Before the first sync, invoices were entered by hand in FreshBooks, and more than one "
                     f"could be order {entry.order_id}'s. BigBooks created "
@@ -436,7 +448,19 @@ class InboxFixes:
         for row in self._like(entry):
             self._save(row, {"taxes": {unknown.tax_name: tax.name}},
                        f"Tax {unknown.tax_name} ({unknown.rate.normalize()}%) mapped to FreshBooks tax {tax.name}")
+        await self._remember_tax(unknown.tax_name, tax.name)
         return await self.inbox_fix(item_id)
+
+    async def _remember_tax(self, bigcommerce_name: str, freshbooks_name: str) -> None:
+        """The tax mapping kept for every later order: the profile in use gains it (`tax_names`), saved as
+        its next version."""
+        profile = self.profile
+        if profile.tax_names.get(bigcommerce_name) == freshbooks_name:
+            return
+        names = {**profile.tax_names, bigcommerce_name: freshbooks_name}
+        await self.save_profile(profile.model_copy(update={"tax_names": names}),
+                                note=f"From the error inbox: BigCommerce tax {bigcommerce_name} is FreshBooks "
+                                     f"tax {freshbooks_name}")
 
     async def pick_inbox_invoice(self, item_id: int, invoice_id: int) -> iv.InboxFixView:
         """Say which hand-entered invoice is the order's (one of the candidates); the retry links it."""

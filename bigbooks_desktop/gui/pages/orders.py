@@ -258,7 +258,7 @@ class OrdersPage(QWidget):
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.checks_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.checks_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.checks_view.setWordWrap(True)
+        # one line a check (the whole "why" in its tooltip; a difference's why is also said above the tables)
         top = QHBoxLayout()
         top.addWidget(self.detail_title, 1)
         top.addWidget(self.open_bigcommerce)
@@ -436,11 +436,12 @@ class OrdersPage(QWidget):
         row = detail.order.row
         invoice = f" · invoice {row.invoice_number}" if row.invoice_number else " · no invoice"
         self.detail_title.setText(f"<b>Order #{row.order_id}</b> · {row.customer or row.email}{invoice}")
-        self.detail_summary.setText(detail.summary + (f" {detail.links_note}" if detail.links_note else ""))
+        differences = " ".join(f"{c.what}: {c.explanation}" for c in detail.checks if c.difference)
+        self.detail_summary.setText(" ".join(part for part in (detail.summary, differences, detail.links_note)
+                                             if part))
         self.order_lines.set_rows(detail.order_lines)
         self.invoice_lines.set_rows(detail.invoice_lines)
         self.checks.set_rows(detail.checks)
-        self.checks_view.resizeRowsToContents()
         self.open_bigcommerce.setEnabled(detail.bigcommerce_url is not None)
         self.open_freshbooks.setEnabled(detail.freshbooks_url is not None)
         self.open_bigcommerce.setToolTip(detail.bigcommerce_url or detail.links_note or "No address")
