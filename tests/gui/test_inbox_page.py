@@ -221,3 +221,21 @@ def test_pictures_show_the_groups_and_both_forms(page: Any, qloop: asyncio.Abstr
 
     qloop.run_until_complete(page.pictures(shoot))
     assert shots == ["inbox", "inbox-fix-email", "inbox-fix-sku"]
+
+
+def test_fixing_the_last_problem_says_so_where_the_detail_was(
+        page: Any, inbox_service: Any, qloop: asyncio.AbstractEventLoop) -> None:
+    group = _group(page, "missing_email")
+    assert group is not None
+    keep = group.items[0].id
+    for other in [i for g in page.groups.groups for i in g.items if i.id != keep]:      # only one left
+        qloop.run_until_complete(inbox_service.ignore_inbox_with_reason(other.id, "handled by hand"))
+    _wait(qloop, page.refresh())
+    _wait(qloop, page.select_item(keep))
+    page.open_fix()
+    page.email_form.email.setText("last.buyer@example.com")
+    page.email_form.save.click()
+    _wait(qloop, page.pending)
+    assert page.groups.total == 0
+    assert page.right.currentIndex() == 0 and "1 of 1 synced to FreshBooks" in page.placeholder.text()
+    assert "Nothing else needs your attention" in page.placeholder.text()

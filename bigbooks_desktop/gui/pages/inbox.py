@@ -466,9 +466,13 @@ class InboxPage(QWidget):
         if self.selected_item() is not None:
             await self._load_fix(self.selected_item_id())
         if fixed:
-            self.result.show_ok(f"{len(fixed)} of {len(ids)} synced to FreshBooks."
-                                + (f" {len(ids) - len(fixed)} still need attention." if len(fixed) < len(ids)
-                                   else ""))
+            said = (f"{len(fixed)} of {len(ids)} synced to FreshBooks."
+                    + (f" {len(ids) - len(fixed)} still need attention." if len(fixed) < len(ids) else ""))
+            self.result.show_ok(said)
+            if self.right.currentIndex() == 0:     # the fixed order left and nothing else is selected: say it here
+                self.placeholder.setText(f"{said} " + ("Select another problem on the left." if groups.groups
+                                                       else "Nothing else needs your attention."))
+                self.placeholder.setAccessibleDescription(said)
         elif summary.problem:
             self.result.show_error(BigBooksError(summary.problem, title="The sync did not finish"))
         else:
