@@ -15,7 +15,8 @@ import pytest_asyncio
 from bigbooks_desktop.core.errors import ErrorKind, ValidationError
 from bigbooks_desktop.core.inbox_views import CauseCode, FixKind
 from bigbooks_desktop.core.views import InboxStatus
-from bigbooks_desktop.service.inbox_fixes import cause_of, valid_email
+from bigbooks_desktop.service.inbox_causes import cause_of
+from bigbooks_desktop.service.inbox_fixes import valid_email
 from bigbooks_desktop.store.error_queue import ErrorEntry, ErrorStage, ErrorStatus
 
 pytestmark = pytest.mark.asyncio

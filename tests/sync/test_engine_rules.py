@@ -14,7 +14,7 @@ from bigbooks_desktop.mapping.eligibility import is_invoiceable
 from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.mapping.profile_templates import PAID_STATUS_IDS, TEMPLATES
 from bigbooks_desktop.mapping.rules import DraftAction, InboxAction, Rule, SetFieldAction, SkipAction
-from bigbooks_desktop.service.inbox_fixes import cause_of
+from bigbooks_desktop.service.inbox_causes import cause_of
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, list_errors, retry_error_now
 from bigbooks_desktop.store.order_copies import get_order_copy
 
