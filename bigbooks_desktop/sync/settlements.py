@@ -49,7 +49,7 @@ from bigbooks_desktop.mapping.payments import (
     payments_from_order,
     refund_cash,
 )
-from bigbooks_desktop.store.intents import IntentKind
+from bigbooks_desktop.store.intents import IntentKind, find_pending_intent
 from bigbooks_desktop.store.links import (
     credit_links_for_order,
     find_credit_link,
@@ -403,11 +403,19 @@ async def write_off_uncollected(ctx: SyncContext, detail: bc.OrderDetail, *, inv
     key = f"writeoff:{order.id}"
     if order.status_id != bc.OrderStatus.REFUNDED or find_credit_link(key) is not None:
         return False
+    day = local_date(order.date_modified, ctx.store_timezone, what=f"order {order.id}")
+    tag = marker(key)
+    if find_pending_intent(IntentKind.PAYMENT, f"payment:{key}") is not None:
+        # a killed run applied the write-off's credit note (or was about to): settle that before the balance,
+        # which would read 0 and leave the application unlinked and its intent pending for good
+        made = next((n for n in await ctx.freshbooks.list_credit_notes(client_id) if tag in n.notes), None)
+        if made is not None and await _apply(ctx, detail, invoice_id=invoice_id, key=key, credit_id=made.id,
+                                             amount=made.amount, note="", when_day=day
+                                             ).settle_pending(ctx) is not None:
+            return True
     invoice = await ctx.freshbooks.get_invoice(invoice_id)
     if invoice.outstanding <= 0:
         return False
-    day = local_date(order.date_modified, ctx.store_timezone, what=f"order {order.id}")
-    tag = marker(key)
     draft = fb.CreditNoteDraft(
         clientid=client_id, create_date=day, currency_code=invoice.currency_code,
         notes=f"BigCommerce order {order.id} is Refunded with {plain(invoice.outstanding)} never collected "

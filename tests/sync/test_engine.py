@@ -195,6 +195,44 @@ async def test_crash_after_a_refund_credit_is_applied_then_rerun_applies_the_nex
 
 
 @pytest.mark.asyncio
+async def test_crash_after_a_write_off_is_applied_then_rerun_links_it_and_leaves_nothing_pending() -> None:
+    """A Refunded order whose invoice keeps a balance (the store captured 40 %) gets a write-off credit note,
+    applied; the process killed just after the application reached FreshBooks: the rerun finds it (the balance
+    now reads 0) instead of leaving it unlinked with its intent pending for good."""
+    from bigbooks_desktop.store.links import find_credit_link
+
+    async with rig(orders=10) as r:
+        await r.sync()
+        order = await r.admin("POST", "/orders", {"status_id": 7})          # awaiting payment
+        part = (Decimal(str(order["total_inc_tax"])) * Decimal("0.4")).quantize(Decimal("0.01"))
+        await r.admin("POST", f"/orders/{order['id']}/transactions", {"amount": str(part)})
+        await r.admin("POST", f"/orders/{order['id']}/refunds", {"reason": "returned"})   # Refunded
+        inner = r.transport
+        applied: list[str] = []
+
+        class CrashAfterTheWriteOff(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                response = await inner.handle_async_request(request)
+                if request.method == "POST" and request.url.path.endswith("/payments/payments") \
+                        and f"[BigBooks writeoff:{order['id']}]".encode() in request.content:
+                    applied.append(request.content.decode())
+                    raise asyncio.CancelledError   # the process dies with the application committed
+                return response
+
+        with pytest.raises(asyncio.CancelledError):
+            await r.sync(since=None, transport=CrashAfterTheWriteOff())
+        assert applied and find_credit_link(f"writeoff:{order['id']}") is None
+        from bigbooks_desktop.accounts import forget_shared_auth
+        forget_shared_auth()
+        await r.sync(since=None)
+        assert find_credit_link(f"writeoff:{order['id']}") is not None
+        assert not pending_intents()
+        _clean(check_books(r.state()))
+        report = await r.reconcile()
+        assert next(o for o in report.orders if o.order_id == order["id"]).unexplained == 0
+
+
+@pytest.mark.asyncio
 async def test_dry_run_writes_nothing_and_reports_totals() -> None:
     async with rig(orders=40) as r:
         before = r.state()["freshbooks"]
