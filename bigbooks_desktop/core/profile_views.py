@@ -147,6 +147,7 @@ class PreviewOrderView:
     notes: str
     errors: tuple[PreviewFieldErrorView, ...]
     reason: str = ""        # why an order is skipped
+    po_number: str | None = None    # the invoice's PO number (None when no invoice would be made)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@
     inbox-fixed            the email typed in the form, saved and retried: the order is invoiced
     runs, runs-undo-preview, runs-dry-run, reconciliation
                            the runs, an undo's preview, a dry run's preview, the reconciliation report
+    mapping-editor, mapping-preview
+                           the mapping editor (a field's source and steps), and its preview of an invoice
     settings-<tab>         each tab of Settings, over the window (when this build has it)
     tray-menu              the tray icon's menu, where a tray would show it
     main-waiting           waiting while another process (`bigbooks sync --watch` from cron) holds the profile
@@ -225,7 +227,8 @@ def _shooter(camera: _Camera, page: QWidget) -> Callable[[str], object]:
 async def _screens(camera: _Camera) -> None:
     """Each screen's own pictures (the page puts itself in each state), then an inbox fix made in the form."""
     pages = camera.window.tabs
-    for screen, page in ((Screen.ORDERS, pages.orders), (Screen.INBOX, pages.inbox), (Screen.RUNS, pages.runs)):
+    for screen, page in ((Screen.ORDERS, pages.orders), (Screen.INBOX, pages.inbox), (Screen.RUNS, pages.runs),
+                         (Screen.MAPPING, pages.mapping)):
         pages.show_screen(screen)
         await _settle()
         await page.pictures(_shooter(camera, page))

@@ -509,6 +509,9 @@ class MainWindow(QMainWindow):
                 self.tray.notify(Notice(NoticeKind.PROBLEM, f"{APP_NAME} is still running",
                                         "Auto-sync goes on in the background. Quit from the tray icon's menu."))
             return
+        if not self.tabs.mapping.confirm_leave():       # unsaved mapping edits: the user chose to stay
+            event.ignore()
+            return
         self._closed = True
         self._changes.stop()
         self.service.stop_auto_sync()

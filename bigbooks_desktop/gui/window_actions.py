@@ -51,6 +51,7 @@ class WindowActions:
             make_action(window, "&Orders and invoices", "Ctrl+2", "Show each order beside its FreshBooks invoice"),
             make_action(window, "Error &inbox", "Ctrl+3", "Show the orders that need attention, with their fixes"),
             make_action(window, "&Runs", "Ctrl+4", "Show the sync runs, undo, dry run and reconciliation"),
+            make_action(window, "&Mapping", "Ctrl+5", "Shape how orders become invoices: fields, steps and rules"),
         )
         self.open = make_action(window, "&Open BigBooks", "Ctrl+Shift+O", "Show the BigBooks window")
         self.close = make_action(window, "&Close window", "Ctrl+W",

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.pages.dashboard import DashboardPage
 from bigbooks_desktop.gui.pages.inbox import InboxPage
+from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
 from bigbooks_desktop.gui.pages.orders import OrdersPage
 from bigbooks_desktop.gui.pages.runs import RunsPage
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Screen", "WindowPages"]
 
-Page = DashboardPage | OrdersPage | InboxPage | RunsPage
+Page = DashboardPage | OrdersPage | InboxPage | RunsPage | MappingEditorPage
 
 
 class Screen(IntEnum):
@@ -31,14 +32,16 @@ class Screen(IntEnum):
     ORDERS = 1
     INBOX = 2
     RUNS = 3
+    MAPPING = 4
 
 
 TITLES = {Screen.DASHBOARD: "Dashboard", Screen.ORDERS: "Orders && invoices", Screen.INBOX: "Error inbox",
-          Screen.RUNS: "Runs"}
+          Screen.RUNS: "Runs", Screen.MAPPING: "Mapping"}
 TIPS = {Screen.DASHBOARD: "Today, this week and this month; syncs per day; the API budget; recent activity",
         Screen.ORDERS: "Each BigCommerce order beside its FreshBooks invoice, line by line",
         Screen.INBOX: "The orders that need attention, grouped by cause, with the fix for each",
-        Screen.RUNS: "Every sync run, undo, dry run and the reconciliation report"}
+        Screen.RUNS: "Every sync run, undo, dry run and the reconciliation report",
+        Screen.MAPPING: "Which order field fills each FreshBooks field, and the rules: the mapping profile"}
 
 
 class WindowPages(QTabWidget):
@@ -51,6 +54,7 @@ class WindowPages(QTabWidget):
         self.orders = OrdersPage(service, presenter=presenter)
         self.inbox = InboxPage(service, presenter=presenter)
         self.runs = RunsPage(service, presenter=presenter, follow_runs=False)
+        self.mapping = MappingEditorPage(service, presenter=presenter)
         self.presenter = presenter
         self.inbox_count = 0
         for screen, page in zip(Screen, self.pages(), strict=True):
@@ -69,8 +73,8 @@ class WindowPages(QTabWidget):
         self.inbox.count_changed.connect(self._show_inbox_count)
         self.inbox.open_order.connect(self.show_order)
 
-    def pages(self) -> tuple[DashboardPage, OrdersPage, InboxPage, RunsPage]:
-        return self.dashboard, self.orders, self.inbox, self.runs
+    def pages(self) -> tuple[DashboardPage, OrdersPage, InboxPage, RunsPage, MappingEditorPage]:
+        return self.dashboard, self.orders, self.inbox, self.runs, self.mapping
 
     def show_screen(self, screen: Screen) -> None:
         self.setCurrentIndex(screen)
@@ -101,12 +105,16 @@ class WindowPages(QTabWidget):
         the others marked to reload when next shown; the future ends when all asked have (each shows its own
         errors)."""
         pages: tuple[Page, ...] = self.pages()
+        if self.currentWidget() is not self.mapping:
+            # the editor reads the store's last orders for its preview: only when it is looked at
+            self._stale.add(self.mapping)
+            pages = tuple(page for page in pages if page is not self.mapping)
         if shown_only:
             shown = self.pages()[self.currentIndex()]
             pages = (shown,) if shown is self.inbox else (shown, self.inbox)
             self._stale.update(page for page in self.pages() if page not in pages)
         else:
-            self._stale.clear()
+            self._stale.intersection_update({self.mapping})
         return asyncio.gather(*(page.refresh() for page in pages), return_exceptions=True)
 
     def _shown(self, index: int) -> None:

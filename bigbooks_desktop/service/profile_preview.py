@@ -112,13 +112,13 @@ def _order_view(detail: bc.OrderDetail, shopper: bc.Customer | None, profile: Ma
 
     def view(outcome: pv.PreviewOutcome, *, number: str | None = None, lines: tuple[pv.PreviewLineView, ...] = (),
              tax: Decimal | None = None, total: Decimal | None = None, notes: str = "",
-             reason: str = "") -> pv.PreviewOrderView:
+             reason: str = "", po_number: str | None = None) -> pv.PreviewOrderView:
         return pv.PreviewOrderView(
             order_id=order.id, order_date=order.date_created, status=order.custom_status or order.status,
             currency=currency, order_total=quantize(order.total_inc_tax, currency) if currency
             else order.total_inc_tax, outcome=outcome, invoice_number=number, client=_client_name(client, order),
             client_email=client.email if client is not None else None, lines=lines, tax=tax, total=total,
-            notes=notes, errors=tuple(errors), reason=reason)
+            notes=notes, errors=tuple(errors), reason=reason, po_number=po_number)
 
     try:
         reason = ineligibility_reason(order, profile) or rule_decision(rules, order.id, has_invoice=False)
@@ -137,7 +137,8 @@ def _order_view(detail: bc.OrderDetail, shopper: bc.Customer | None, profile: Ma
     draft = plan.draft
     return view(pv.PreviewOutcome.ERROR if errors else pv.PreviewOutcome.INVOICE, number=draft.invoice_number,
                 lines=tuple(_line_view(line, currency) for line in draft.lines),
-                tax=sum(plan.taxes.values(), Decimal(0)), total=plan.expected_total, notes=draft.notes)
+                tax=sum(plan.taxes.values(), Decimal(0)), total=plan.expected_total, notes=draft.notes,
+                po_number=draft.po_number)
 
 
 def _totals(views: Sequence[pv.PreviewOrderView]) -> tuple[pv.PreviewTotalView, ...]:

@@ -18,7 +18,7 @@ EXPECTED = [
     "main-welcome", "first-run-welcome", "first-run-bigcommerce", "first-run-freshbooks", "first-run-backfill",
     "first-run-start", "main-syncing-dashboard", "main-syncing-inbox", "dashboard", "orders-invoices",
     "order-detail", "inbox", "inbox-fix-email", "inbox-fix-sku", "runs", "runs-undo-preview", "runs-dry-run",
-    "reconciliation",
+    "reconciliation", "mapping-editor", "mapping-preview",
     "inbox-fixed", "settings-accounts", "settings-schedule", "settings-sync-policies", "settings-data-folder",
     "settings-diagnostics", "settings-about", "tray-menu", "main-waiting", "main-auto-sync", "main-dark",
 ]
