@@ -23,37 +23,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bigbooks_desktop.connectors.bigcommerce import wire
-from bigbooks_desktop.core import bigcommerce as bc
-from bigbooks_desktop.core.jsonwire import dumps
-from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.mapping.catalogue import TARGET_FIELDS
 from bigbooks_desktop.mapping.field_mappings import ConstantSource, default_field_mappings
 from bigbooks_desktop.mapping.source_data import source_data
 from bigbooks_desktop.mapping.suggestions import Suggestion, main_path, suggest_all
 from bigbooks_desktop.mapping.transforms import DefaultIfEmpty
-from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
-from bigbooks_desktop.sandbox.config import SandboxConfig
+from bigbooks_desktop.sandbox.parsed_orders import parsed_orders
 
 
 def sandbox_samples(orders: int = 60, seed: int = 3) -> list[dict[str, Any]]:
-    """`source_data` of each sandbox order (with its first line), parsed the way the connector parses it
-    (tests/mapping/test_catalogue.py sandbox_orders)."""
-    sandbox = BigCommerceSandbox(SandboxConfig(orders=orders, seed=seed))
-    customers = {c["id"]: wire.parse_customer(json_loads(dumps(c))) for c in sandbox.store.customers}
-    samples = []
-    for raw in sandbox.dump()["orders"]:
-        order = wire.parse_order(raw)
-        detail = bc.OrderDetail(
-            order=order, products=tuple(wire.parse_order_product(p) for p in raw["products"]),
-            shipping_addresses=tuple(wire.parse_shipping_address(a) for a in raw["shipping_addresses"]),
-            coupons=tuple(wire.parse_coupon(c) for c in raw["coupons"]),
-            taxes=tuple(wire.parse_tax(t) for t in raw["taxes"]),
-            transactions=tuple(wire.parse_transaction(t) for t in raw["transactions"]),
-            refunds=tuple(wire.parse_refund(r) for r in raw["refunds"]), fees=order.fees or ())
-        line = detail.products[0] if detail.products else None
-        samples.append(source_data(detail, line=line, customer=customers.get(order.customer_id)))
-    return samples
+    """`source_data` of each sandbox order (with its first line), parsed the way the connector parses it."""
+    return [source_data(detail, line=detail.products[0] if detail.products else None, customer=customer)
+            for detail, customer in parsed_orders(orders, seed)]
 
 
 def ground_truth() -> dict[str, tuple[str, str, tuple[str, ...]]]:

@@ -7,17 +7,13 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bigbooks_desktop.connectors.bigcommerce import wire
 from bigbooks_desktop.core import bigcommerce as bc
-from bigbooks_desktop.core.jsonwire import dumps
-from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.mapping.catalogue import (
     CUSTOM_FIELDS,
     SOURCE_FIELDS,
@@ -37,8 +33,7 @@ from bigbooks_desktop.mapping.source_data import (
     source_data,
     template_placeholders,
 )
-from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
-from bigbooks_desktop.sandbox.config import SandboxConfig
+from bigbooks_desktop.sandbox.parsed_orders import parsed_orders
 
 # fields BigCommerce may leave without a value (None), as their descriptions say
 OPTIONAL = {"order.channel_id", "order.date_shipped", "line.variant_id"}
@@ -49,25 +44,10 @@ def _reference() -> Path:
     return local if local.is_dir() else Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 
-@lru_cache(maxsize=1)
 def sandbox_orders() -> tuple[tuple[bc.OrderDetail, bc.Customer | None], ...]:
     """`generate_store(orders=60, seed=3)` as the sandbox API serves it, parsed the way the connector parses
-    it (BigCommerceClient.get_order_detail), with the customer record of each registered shopper."""
-    sandbox = BigCommerceSandbox(SandboxConfig(orders=60, seed=3))
-    customers = {c["id"]: wire.parse_customer(json_loads(dumps(c))) for c in sandbox.store.customers}
-    result = []
-    for raw in sandbox.dump()["orders"]:
-        order = wire.parse_order(raw)
-        detail = bc.OrderDetail(
-            order=order, products=tuple(wire.parse_order_product(p) for p in raw["products"]),
-            shipping_addresses=tuple(wire.parse_shipping_address(a) for a in raw["shipping_addresses"]),
-            coupons=tuple(wire.parse_coupon(c) for c in raw["coupons"]),
-            taxes=tuple(wire.parse_tax(t) for t in raw["taxes"]),
-            transactions=tuple(wire.parse_transaction(t) for t in raw["transactions"]),
-            refunds=tuple(wire.parse_refund(r) for r in raw["refunds"]),
-            fees=order.fees or ())
-        result.append((detail, customers.get(order.customer_id)))
-    return tuple(result)
+    it, with the customer record of each registered shopper."""
+    return parsed_orders(60, 3)
 
 
 def _all_data() -> Iterator[dict[str, Any]]:
