@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from bigbooks_desktop.core.errors import BigBooksError, BugError
 
-__all__ = ["ErrorPresenter", "run_op"]
+__all__ = ["ErrorPresenter", "Reload", "run_op"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -63,3 +63,30 @@ def run_op(widget: QWidget, coro: Awaitable[T], *, on_success: Callable[[T], obj
 
     future.add_done_callback(done)
     return future
+
+
+class Reload:
+    """A screen's reload: `request()` runs `load` through `run_op`; asked for again while one runs, it runs once
+    more when that ends (what it read may be older than the change that asked). Returns the future (tests await
+    it)."""
+
+    def __init__(self, widget: QWidget, load: Callable[[], Awaitable[None]], presenter: ErrorPresenter) -> None:
+        self._widget = widget
+        self._load = load
+        self._presenter = presenter
+        self._future: asyncio.Future[None] | None = None
+        self._again = False
+
+    def request(self) -> asyncio.Future[None]:
+        if self._future is not None and not self._future.done():
+            self._again = True
+            return self._future
+        self._future = run_op(self._widget, self._until_current(), presenter=self._presenter)
+        return self._future
+
+    async def _until_current(self) -> None:
+        while True:
+            self._again = False
+            await self._load()
+            if not self._again:
+                return

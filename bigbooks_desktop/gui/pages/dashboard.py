@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from bigbooks_desktop.core.dashboard_views import ApiBudgetView, DashboardView, Period, PeriodFiguresView
 from bigbooks_desktop.gui.models.dashboard_activity import ActivityColumn, ActivityModel
-from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.ops import ErrorPresenter, Reload
 from bigbooks_desktop.gui.sync_text import duration, next_sync_line, short_time, status_line
 from bigbooks_desktop.gui.table_page import TablePage
 from bigbooks_desktop.service.coordination import SyncStatusView
@@ -258,9 +258,8 @@ class DashboardPage(QWidget):
         self._follow_runs = follow_runs
         self.service = service
         self.presenter = presenter or ErrorPresenter(self)
+        self._reload = Reload(self, self._load, self.presenter)
         self.board: DashboardView | None = None
-        self._loading: asyncio.Future[None] | None = None
-        self._again = False
         self.setAccessibleName("Dashboard")
 
         self.cards = {period: PeriodCard(period) for period in Period}
@@ -337,18 +336,10 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> asyncio.Future[None]:
         """Reload the figures; a reload asked for while one runs makes it run once more."""
-        if self._loading is not None and not self._loading.done():
-            self._again = True
-            return self._loading
-        self._loading = run_op(self, self._load(), presenter=self.presenter)
-        return self._loading
+        return self._reload.request()
 
     async def _load(self) -> None:
-        while True:
-            self._again = False
-            self.show_board(await self.service.dashboard())
-            if not self._again:
-                return
+        self.show_board(await self.service.dashboard())
 
     def show_board(self, board: DashboardView) -> None:
         self.board = board

@@ -33,7 +33,7 @@ from bigbooks_desktop.core.views import InboxView, SyncSummaryView
 from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.formatting import cell_text
 from bigbooks_desktop.gui.models.inbox_groups import GroupColumn, InboxGroupsModel, status_words
-from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.ops import ErrorPresenter, Reload, run_op
 from bigbooks_desktop.gui.pages.inbox_fix_forms import (
     EmailFixForm,
     FixForm,
@@ -65,10 +65,9 @@ class InboxPage(QWidget):
         super().__init__(parent)
         self.service = service
         self.presenter = presenter or ErrorPresenter(self)
+        self._reload = Reload(self, self._load, self.presenter)
         self.groups = InboxGroupsView(groups=(), total=0)
         self.fix: InboxFixView | None = None
-        self._loading: asyncio.Future[None] | None = None
-        self._again = False
         self._wanted: int | None = None          # the item whose detail was asked for last
         self.pending: asyncio.Future[object] | None = None   # the last action (tests await it)
         self.dialog: QWidget | None = None       # the open Ignore / raw payload dialog
@@ -204,21 +203,12 @@ class InboxPage(QWidget):
 
     def refresh(self) -> asyncio.Future[None]:
         """Reload the groups (and the selected row's detail); a reload asked for during one runs once more."""
-        if self._loading is not None and not self._loading.done():
-            self._again = True
-            return self._loading
-        self._loading = run_op(self, self._load(), presenter=self.presenter)
-        return self._loading
+        return self._reload.request()
 
     async def _load(self) -> None:
-        while True:
-            self._again = False
-            groups = await self.service.inbox_groups()
-            self._show_groups(groups)
-            if self.selected_item() is not None:
-                await self._load_fix(self.selected_item_id())
-            if not self._again:
-                return
+        self._show_groups(await self.service.inbox_groups())
+        if self.selected_item() is not None:
+            await self._load_fix(self.selected_item_id())
 
     def _show_groups(self, groups: InboxGroupsView) -> None:
         keep_item = self.selected_item_id()

@@ -38,7 +38,7 @@ from bigbooks_desktop.gui.models.run_history import HistoryColumn, RunHistoryMod
 from bigbooks_desktop.gui.models.sort_proxy import SortProxyModel
 from bigbooks_desktop.gui.models.table import ROW_ROLE
 from bigbooks_desktop.gui.models.undo_outcomes import OutcomeColumn, UndoOutcomeModel
-from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.ops import ErrorPresenter, Reload, run_op
 from bigbooks_desktop.gui.pages.reconciliation import ReconciliationPanel
 from bigbooks_desktop.gui.table_page import RESIZE_PRECISION, TablePage
 
@@ -252,8 +252,7 @@ class RunsPage(QWidget):
         self.service = service
         self._follow_runs = follow_runs
         self.presenter = presenter or ErrorPresenter(self)
-        self._loading: asyncio.Future[None] | None = None
-        self._again = False
+        self._reload = Reload(self, self._load, self.presenter)
         self.dialog: QDialog | None = None
         self.setAccessibleName("Runs")
 
@@ -306,20 +305,12 @@ class RunsPage(QWidget):
     # -- history ---------------------------------------------------------------------------------------------
 
     def refresh(self) -> asyncio.Future[None]:
-        if self._loading is not None and not self._loading.done():
-            self._again = True
-            return self._loading
-        self._loading = run_op(self, self._load(), presenter=self.presenter)
-        return self._loading
+        return self._reload.request()
 
     async def _load(self) -> None:
-        while True:
-            self._again = False
-            history = await self.service.read_history(runs=200, inbox=1)
-            self.model.set_rows(history.runs)
-            self._selection_changed()
-            if not self._again:
-                return
+        history = await self.service.read_history(runs=200, inbox=1)
+        self.model.set_rows(history.runs)
+        self._selection_changed()
 
     def _status_changed(self, status: object) -> None:
         runs = getattr(status, "runs", 0)
