@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from bigbooks_desktop.core.mapping_editor_views import SourceKind
 from bigbooks_desktop.gui.models.mapping_rules import RuleColumn
 from bigbooks_desktop.gui.models.mapping_sources import SOURCE_MIME
 from bigbooks_desktop.gui.models.mapping_targets import TargetColumn
 from bigbooks_desktop.gui.ops import ErrorPresenter
 from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
+from bigbooks_desktop.gui.pages.mapping_links import Link, link_pairs
 
 pytestmark = [pytest.mark.gui]
 
@@ -129,6 +131,47 @@ def test_a_source_dropped_on_the_target_view_maps_and_undo_restores(page: Mappin
     _drop_on_view(page, "order.nope", "invoice.terms")                # not a field the app can read
     assert source_of(page, "invoice.terms") == "order.nope"             # mapped, and marked in place
     assert page.targets.index_of("invoice.terms", TargetColumn.PROBLEM).data()
+
+
+def _link(page: MappingEditorPage, source: str, target: str) -> Link | None:
+    return next((k for k in page.links.links() if (k.source, k.target) == (source, target)), None)
+
+
+def test_lines_join_each_mapped_pair_and_follow_the_trees(page: MappingEditorPage, qtbot: Any,
+                                                          save_screenshot: Callable[[Any, str], Path]) -> None:
+    assert page.draft is not None
+    assert set(link_pairs(page.draft)) == {(k.source, k.target) for k in page.links.links()}
+    # a template's placeholders each get a line
+    template = next(m for m in page.draft.field_mappings if m.source_kind is SourceKind.TEMPLATE)
+    assert sum(k.target == template.target for k in page.links.links()) >= 1
+    page.map_field("invoice.terms", "order.staff_notes")
+    page.select_source("order.staff_notes")
+    page.target_view.scrollTo(page.targets.index_of("invoice.terms"))
+    qtbot.wait(20)
+    line = _link(page, "order.staff_notes", "invoice.terms")
+    assert line is not None and line.source_shown and line.target_shown and line.selected
+    # each end sits on its row: the row's centre, mapped into the strip
+    for view, index, y in ((page.source_view, page.sources.index_of("order.staff_notes"), line.source_y),
+                           (page.target_view, page.targets.index_of("invoice.terms"), line.target_y)):
+        centre = view.viewport().mapToGlobal(view.visualRect(index).center())
+        assert abs(page.links.mapFromGlobal(centre).y() - y) <= 1
+    save_screenshot(page, "mapping-lines")
+    # scrolled out of sight: the end goes to the tree's edge (drawn dashed)
+    page.source_view.scrollToBottom()
+    qtbot.wait(20)
+    line = _link(page, "order.staff_notes", "invoice.terms")
+    top = page.links.mapFromGlobal(page.source_view.viewport().mapToGlobal(QPoint(0, 0))).y()
+    assert line is not None and not line.source_shown and line.source_y == top
+    # a collapsed group: its fields' lines end at its edge too
+    page.source_view.collapseAll()
+    line = _link(page, "order.staff_notes", "invoice.terms")
+    assert line is not None and not line.source_shown
+    page.source_view.expandAll()
+    page.select_target("invoice.terms")
+    page.unmap_selected()
+    assert _link(page, "order.staff_notes", "invoice.terms") is None
+    page.undo_stack.undo()
+    assert _link(page, "order.staff_notes", "invoice.terms") is not None
 
 
 def test_map_and_unmap_from_the_keyboard(page: MappingEditorPage, qtbot: Any) -> None:

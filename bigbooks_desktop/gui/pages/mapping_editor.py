@@ -6,13 +6,12 @@ profile, Put in use makes the sync use it. Drafts are changed only through the s
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QUndoCommand, QUndoStack
+from PySide6.QtGui import QCloseEvent, QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,10 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +39,8 @@ from bigbooks_desktop.gui.models.mapping_sources import SourceFieldModel, path_o
 from bigbooks_desktop.gui.models.mapping_targets import TargetFieldModel, target_groups
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.pages.mapping_editor_panels import MappingDetailsPanel, PreviewPanel
+from bigbooks_desktop.gui.pages.mapping_editor_parts import DraftCommand, button, editor_pictures, field_tree
+from bigbooks_desktop.gui.pages.mapping_links import MappingLinks, link_pairs
 from bigbooks_desktop.gui.pages.mapping_rules_panel import RulesPanel
 from bigbooks_desktop.gui.pages.mapping_suggestions import SuggestionsDialog
 from bigbooks_desktop.service import BigBooksService
@@ -50,41 +49,6 @@ __all__ = ["MappingEditorPage"]
 
 PREVIEW_ORDERS = 5
 _PREVIEW_DELAY_MS = 600
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
-
-
-class DraftCommand(QUndoCommand):
-    """One edit: the draft before and after. Edits sharing a `merge_key` (typing in one rule) merge into one."""
-
-    def __init__(self, page: MappingEditorPage, before: EditorProfileView, after: EditorProfileView, text: str,
-                 merge_key: str | None = None) -> None:
-        super().__init__(text)
-        self.page, self.before, self.after, self.merge_key = page, before, after, merge_key
-
-    def redo(self) -> None:
-        self.page.show_draft(self.after)
-
-    def undo(self) -> None:
-        self.page.show_draft(self.before)
-
-    def id(self) -> int:
-        return 1 if self.merge_key is not None else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, DraftCommand) or other.merge_key != self.merge_key:
-            return False
-        self.after = other.after
-        return True
-
-
-def _tree(model: SourceFieldModel | TargetFieldModel, name: str, description: str) -> QTreeView:
-    view = describe(QTreeView(), name, description)
-    view.setModel(model)
-    view.setUniformRowHeights(True)
-    view.setAlternatingRowColors(True)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.header().setStretchLastSection(True)
-    return view
 
 
 class MappingEditorPage(QWidget):
@@ -106,19 +70,20 @@ class MappingEditorPage(QWidget):
 
         self.sources = SourceFieldModel(self)
         self.targets = TargetFieldModel(self)
-        self.source_view = _tree(self.sources, "BigCommerce order fields", "The fields an order has; drag one onto "
-                                 "a FreshBooks field, or select both and press Map")
+        self.source_view = field_tree(self.sources, "BigCommerce order fields", "The fields an order has; drag one "
+                                      "onto a FreshBooks field, or select both and press Map")
         self.source_view.setDragEnabled(True)
         self.source_view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.source_view.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.target_view = _tree(self.targets, "FreshBooks fields", "The invoice, line and client fields, what "
-                                 "fills each and its problems; drop an order field on one to fill it")
+        self.target_view = field_tree(self.targets, "FreshBooks fields", "The invoice, line and client fields, what "
+                                      "fills each and its problems; drop an order field on one to fill it")
         self.target_view.setAcceptDrops(True)
         self.target_view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.target_view.setDragDropOverwriteMode(True)        # a drop lands on a field, never between two
         self.target_view.setDropIndicatorShown(True)
         self.target_view.setDefaultDropAction(Qt.DropAction.CopyAction)
 
+        self.links = MappingLinks(self.source_view, self.target_view)
         self.details = MappingDetailsPanel(service.editor_new_transform)
         self.rules = RulesPanel()
         self.preview = PreviewPanel()
@@ -129,19 +94,6 @@ class MappingEditorPage(QWidget):
 
     # -- layout ------------------------------------------------------------------------------------------
 
-    def _button(self, text: str, name: str, description: str, slot: Callable[[], object],
-                shortcut: str | None = None) -> QPushButton:
-        button = describe(QPushButton(text), name, description + (f" ({shortcut})" if shortcut else ""),
-                          tooltip=True)
-        button.clicked.connect(slot)
-        if shortcut:
-            action = QAction(name, self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-        return button
-
     def _build(self) -> None:
         self.profile_box = describe(QComboBox(), "Profile", "The mapping profile being edited; choosing another "
                                     "asks first about unsaved changes", tooltip=True)
@@ -151,18 +103,18 @@ class MappingEditorPage(QWidget):
         self.status.setWordWrap(True)
         self.note = describe(QLineEdit(), "Change note", "A few words saved with the new version", tooltip=True)
         self.note.setPlaceholderText("Change note")
-        self.undo_button = self._button("Undo", "Undo", "Undo the last edit", self.undo_stack.undo, "Ctrl+Z")
-        self.redo_button = self._button("Redo", "Redo", "Redo the edit undone", self.undo_stack.redo,
+        self.undo_button = button(self, "Undo", "Undo", "Undo the last edit", self.undo_stack.undo, "Ctrl+Z")
+        self.redo_button = button(self, "Redo", "Redo", "Redo the edit undone", self.undo_stack.redo,
                                         "Ctrl+Shift+Z")
-        self.suggest_button = self._button("Suggest…", "Suggest", "Suggest sources for the fields not mapped yet",
+        self.suggest_button = button(self, "Suggest…", "Suggest", "Suggest sources for the fields not mapped yet",
                                            self.suggest)
-        self.save_button = self._button("Save", "Save", "Store the edits as a new version of the profile",
+        self.save_button = button(self, "Save", "Save", "Store the edits as a new version of the profile",
                                         lambda: self.save(), "Ctrl+S")
-        self.activate_button = self._button("Put in use", "Put in use", "Save and make the sync use this version",
+        self.activate_button = button(self, "Put in use", "Put in use", "Save and make the sync use this version",
                                             lambda: self.save(activate=True))
-        self.map_button = self._button("Map →", "Map", "Fill the selected FreshBooks field from the selected order "
+        self.map_button = button(self, "Map →", "Map", "Fill the selected FreshBooks field from the selected order "
                                        "field", self.map_selected, "Ctrl+M")
-        self.unmap_button = self._button("Unmap", "Unmap", "Stop filling the selected FreshBooks field",
+        self.unmap_button = button(self, "Unmap", "Unmap", "Stop filling the selected FreshBooks field",
                                          self.unmap_selected, "Ctrl+Shift+M")
 
         top = QHBoxLayout()
@@ -172,15 +124,17 @@ class MappingEditorPage(QWidget):
         top.addWidget(self.profile_box)
         top.addWidget(self.status, 1)
         top.addWidget(self.note)
-        for button in (self.undo_button, self.redo_button, self.suggest_button, self.save_button,
-                       self.activate_button):
-            top.addWidget(button)
+        for each in (self.undo_button, self.redo_button, self.suggest_button, self.save_button,
+                     self.activate_button):
+            top.addWidget(each)
 
         fields = QWidget()
         trees = QSplitter(Qt.Orientation.Horizontal)
         trees.addWidget(self.source_view)
+        trees.addWidget(self.links)
         trees.addWidget(self.target_view)
-        trees.setSizes([330, 500])
+        trees.setSizes([370, self.links.width(), 410])
+        trees.setChildrenCollapsible(False)
         hint = QLabel("Drag an order field onto a FreshBooks field, or select both and press Map (Ctrl+M).")
         hint.setWordWrap(True)
         actions = QHBoxLayout()
@@ -249,9 +203,9 @@ class MappingEditorPage(QWidget):
                 self.source_view.expandAll()
                 self.target_view.expandAll()
                 self.target_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-                self.source_view.setColumnWidth(0, 190)
-                self.source_view.setColumnWidth(1, 58)
-                self.target_view.setColumnWidth(1, 200)
+                self.source_view.setColumnWidth(0, 180)
+                self.source_view.setColumnWidth(1, 64)
+                self.target_view.setColumnWidth(1, 190)
             if force or self.draft is None or self.undo_stack.isClean():
                 wanted = name if name is not None else (self.draft.name if self.draft is not None and
                                                         self.draft.version is not None else None)
@@ -302,6 +256,7 @@ class MappingEditorPage(QWidget):
         """Show `draft` everywhere (the undo commands call this) and schedule the preview."""
         self.draft = draft
         self.targets.set_draft(draft)
+        self.links.set_draft(draft)
         self.rules.show_draft(draft)
         self._target_selected()
         self._show_status()
@@ -337,11 +292,7 @@ class MappingEditorPage(QWidget):
         mapping = self.draft.mapping(found.path) if self.draft is not None and found is not None else None
         self.details.show_mapping(found, mapping, self.draft.mapping_issues(found.path)
                                   if self.draft is not None and found is not None else ())
-        paths: list[str] = []
-        if mapping is not None and mapping.source_kind is SourceKind.PATH:
-            paths = [mapping.source_text]
-        elif mapping is not None and mapping.source_kind is SourceKind.TEMPLATE:
-            paths = _PLACEHOLDER.findall(mapping.source_text)
+        paths = [path for path, target in link_pairs(self.draft) if found is not None and target == found.path]
         self.sources.set_linked(paths, self.palette().brush(QPalette.ColorRole.Link))
         first = next((i for p in paths if (i := self.sources.index_of(p)).isValid()), QModelIndex())
         if first.isValid():
@@ -349,9 +300,7 @@ class MappingEditorPage(QWidget):
 
     def _source_selected(self) -> None:
         path = self.current_source()
-        readers = [m.target for m in self.draft.field_mappings
-                   if path is not None and (m.source_text == path or f"{{{path}}}" in m.source_text)] \
-            if self.draft is not None else []
+        readers = [target for source, target in link_pairs(self.draft) if source == path]
         self.targets.set_linked(readers, self.palette().brush(QPalette.ColorRole.Link))
 
     def select_target(self, target: str) -> None:
@@ -497,17 +446,4 @@ class MappingEditorPage(QWidget):
     # -- pictures ----------------------------------------------------------------------------------------
 
     async def pictures(self, shoot: Callable[[str], object]) -> None:
-        await self.refresh()
-        self.tabs.setCurrentIndex(0)
-        self.select_target("line.name")
-        self.select_source("line.name")
-        self.select_target("line.name")
-        self.details.steps.setCurrentRow(1)
-        await asyncio.sleep(0.05)          # widgets added to a shown layout appear on the next event round
-        shoot("mapping-editor")
-        self.select_target("invoice.po_number")
-        preview = self.update_preview()
-        if preview is not None:
-            await preview
-        await asyncio.sleep(0.05)
-        shoot("mapping-preview")
+        await editor_pictures(self, shoot)
