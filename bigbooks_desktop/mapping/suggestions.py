@@ -7,7 +7,8 @@ words into BigCommerce ones (its synonym table). A weighted blend of the context
 half of that score:
 
 - entity (35 %): a client's billing fields read the billing address, its shipping fields the shipping
-  address, its own fields the customer, an invoice the order and a line the line;
+  address, its own fields the customer, an invoice the order and a line the line; but for what an account
+  need not hold (company, phone) the billing address, the invoice's bill-to party (`_RECORD_OPTIONAL`);
 - type (20 %): the same type scores full, a convertible one less (a date-time for a date, a number for text);
   a type that cannot flow into the target is never suggested;
 - samples (45 %, when samples are given): how often the source is filled in real orders and whether its
@@ -73,6 +74,20 @@ _AFFINITY: dict[str, dict[str, float]] = {
     "client shipping": {"shipping_address": 1.0, "billing_address": 0.6, "customer": 0.5, "order": 0.4,
                         "custom_fields": 0.5},
 }
+# What a customer record must hold. BigCommerce requires an account's email, first and last name (customers.v3
+# `customer_Post`: `required: [email, first_name, last_name]`, each `minLength: 1`) and leaves its company and
+# phone optional (`minLength: 0`): /work/shared/reference/bigcommerce/specs/bigcommerce-docs/reference/
+# customers.v3.yml. The account names who the client is (one FreshBooks client per account, mapping/clients.py
+# `client_key`); an optional field of it may be empty or out of date, while the billing address is what the
+# shopper gave for this very order. And an invoice is addressed to its bill-to party: FreshBooks copies the
+# client's contact onto the invoice beside the billing address (SUMMARY §6: an invoice's `organization`,
+# `fname`, `lname`, `email` with `street`, `city`, ...; /work/shared/reference/freshbooks/SUMMARY.md and
+# fixtures/freshbooks-java-sdk/get_invoice_response.json). So for a client's own field, an optional field of
+# the record weighs as the billing address's p_* fields weigh the record (0.6, below the billing address's
+# 0.85): among equally named sources the billing address wins, while the record keeps what it must hold.
+_RECORD_REQUIRED = frozenset({"email", "first_name", "last_name"})    # with the next: the account's text fields
+_RECORD_OPTIONAL = frozenset({"company", "phone"})
+_OPTIONAL_RECORD_AFFINITY = _AFFINITY["client billing"]["customer"]
 
 
 @dataclass(frozen=True)
@@ -185,11 +200,17 @@ def _score(target: TargetField, source: SourceField, phrases: list[tuple[str, st
     if fit is None or path_problem(source.path, target.scope) is not None:
         return None
     name, reasons = _name_score(phrases, source)
-    group = source.path.split(".", 1)[0]
+    group, _, name_in_group = source.path.partition(".")
     entity = _AFFINITY[_entity(target)].get(group, 0.3)
-    reasons.append(f"type {source.type} -> {target.type}" if fit < 1 else "type")
-    if entity < 1:
-        reasons.append(f"entity: {group} for a {_entity(target)} field ({round(entity * 100)}%)")
+    reasons.append(f"type {source.type} -> {target.type}" if fit < 1 else f"same type ({source.type})")
+    if _entity(target) == "client" and group == "customer" and name_in_group in _RECORD_OPTIONAL:
+        entity = _OPTIONAL_RECORD_AFFINITY
+        reasons.append(f"entity: the account's {name_in_group} is optional in BigCommerce; the billing "
+                       f"address is the invoice's bill-to party ({round(entity * 100)}%)")
+    elif entity < 1:
+        kind = _entity(target)
+        reasons.append(f"entity: {group} for {'an' if kind[0] in 'aeiou' else 'a'} {kind} field "
+                       f"({round(entity * 100)}%)")
     evidence = sample_evidence(target, frozenset(phrases[0][0].split()), sample_values(samples, source.path))
     context, weights = _W_ENTITY * entity + _W_TYPE * fit, _W_ENTITY + _W_TYPE
     if evidence is not None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["MappingEditor"]
 
 _SAMPLE_ORDERS = 3        # recent orders read for the suggestions' samples
+MAX_PROFILE_NAME = 100    # MappingProfile.name's own limit
 
 
 def _replace(draft: ev.EditorProfileView, mapping: ev.FieldMappingView) -> tuple[ev.FieldMappingView, ...]:
@@ -82,20 +83,50 @@ class MappingEditor:
         async def preview_profile(self, profile: MappingProfile, *, orders: int = 10) -> pv.ProfilePreviewView:
             raise NotImplementedError
 
+        def profile_from_text(self, text: str) -> MappingProfile:
+            raise NotImplementedError
+
     # -- opening ---------------------------------------------------------------------------------------------
 
-    async def editor_open(self, name: str | None = None) -> ev.EditorProfileView:
-        """The profile in use (None), or the newest version of the stored profile `name`, as a draft."""
+    async def editor_open(self, name: str | None = None, version: int | None = None) -> ev.EditorProfileView:
+        """The profile in use (None), or version `version` (None: the newest) of the stored profile `name`, as
+        a draft."""
         if name is None:
-            profile, version = active_stored_profile()
-            return draft_of(profile, version)
-        found = stored.get_profile_version(name, None)
+            profile, in_use = active_stored_profile()
+            return draft_of(profile, in_use)
+        found = stored.get_profile_version(name, version)
         if found is not None:
             return draft_of(MappingProfile.from_json(found.json), found.version)
         default = default_profile()
-        if name == default.name:
+        if name == default.name and version is None:
             return draft_of(default, None)
-        raise NotFoundError(f"There is no mapping profile called “{name}”.", title="Mapping profile not found")
+        which = f"version {version} of " if version is not None else ""
+        raise NotFoundError(f"There is no {which}mapping profile called “{name}”.",
+                            title="Mapping profile not found")
+
+    def editor_from_text(self, text: str, *, name: str | None = None) -> ev.EditorProfileView:
+        """A profile file's text (an exported profile, or `template_profile`) as a draft not stored yet, renamed
+        `name` when given. ValidationError naming each problem when the text is not a profile."""
+        profile = self.profile_from_text(text)
+        draft = draft_of(profile, None)
+        return self.editor_rename(draft, name) if name is not None else draft
+
+    def editor_rename(self, draft: ev.EditorProfileView, name: str) -> ev.EditorProfileView:
+        """The draft under another name, as a profile not stored yet ("Save as"): saving it starts that name's
+        history (or adds a version to it, when the name is taken)."""
+        name = name.strip()
+        if not name or len(name) > MAX_PROFILE_NAME:
+            raise ValidationError(f"A profile's name is 1 to {MAX_PROFILE_NAME} characters.", field="name",
+                                  title="Name not usable")
+        renamed = ev.EditorProfileView(name=name, version=None, field_mappings=draft.field_mappings,
+                                       rules=draft.rules, issues=draft.issues, profile_json=draft.profile_json)
+        return recheck(renamed)
+
+    def editor_export(self, draft: ev.EditorProfileView) -> str:
+        """The draft as a profile file (JSON), as `import_profile` and `editor_from_text` read it back; the
+        parts that do not read yet are left out (they are the draft's issues)."""
+        profile, _ = build_profile(draft)
+        return profile.to_json()
 
     def editor_transforms(self) -> tuple[ev.TransformChoiceView, ...]:
         """The steps a mapping's chain can take, as the registry lists them."""

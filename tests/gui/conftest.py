@@ -80,3 +80,27 @@ def _listener_errors_fail_the_test(caplog: pytest.LogCaptureFixture) -> Iterator
     yield
     failed = [r for r in caplog.records if r.getMessage() == "a sync status listener failed"]
     assert not failed, failed[0].exc_text or failed[0].getMessage()
+
+
+@pytest.fixture
+def mapping_page(qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox_service: Any) -> Iterator[Any]:
+    """The mapping editor on `sandbox_service`, shown at 1280x720 with its profile and first preview loaded;
+    unsaved edits are discarded when the test closes it."""
+    from mapping_helpers import preview_settled, settle, wait_until
+    from PySide6.QtWidgets import QMessageBox
+
+    from bigbooks_desktop.gui.ops import ErrorPresenter
+    from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
+
+    made = MappingEditorPage(sandbox_service, presenter=ErrorPresenter())
+    made.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(made)
+    made.resize(1280, 720)
+    made.show()
+    settle(qloop, made.refresh())
+    wait_until(qloop, preview_settled(made))     # the first preview, made after the profile is shown
+    yield made
+    # a preview still reading from the sandbox would keep its server from stopping: let it finish first
+    made._preview_timer.stop()
+    if made.preview_future is not None and not made.preview_future.done():
+        qloop.run_until_complete(asyncio.wait([made.preview_future], timeout=60))

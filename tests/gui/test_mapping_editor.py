@@ -7,11 +7,12 @@ guard; the pictures."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mapping_helpers import preview_settled, settle, source_of, wait_until
 from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -21,53 +22,27 @@ from bigbooks_desktop.core.mapping_editor_views import SourceKind
 from bigbooks_desktop.gui.models.mapping_rules import RuleColumn
 from bigbooks_desktop.gui.models.mapping_sources import SOURCE_MIME
 from bigbooks_desktop.gui.models.mapping_targets import TargetColumn
-from bigbooks_desktop.gui.ops import ErrorPresenter
 from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
 from bigbooks_desktop.gui.pages.mapping_links import Link, link_pairs
 
 pytestmark = [pytest.mark.gui]
 
 
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any] | None) -> Any:
-    assert future is not None
-    loop.run_until_complete(asyncio.wait([future], timeout=90))
-    assert future.done()
-    return future.result()
 
 
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 60) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
 
 
-def source_of(page: MappingEditorPage, target: str) -> str | None:
-    assert page.draft is not None
-    found = page.draft.mapping(target)
-    return found.source_text if found is not None else None
 
 
-def preview_settled(page: MappingEditorPage) -> Callable[[], bool]:
-    return lambda: page.preview.preview is not None and not page._preview_timer.isActive() \
-        and page.preview_future is not None and page.preview_future.done()
+
+
+
+
 
 
 @pytest.fixture
-def page(qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox_service: Any) -> Iterator[MappingEditorPage]:
-    made = MappingEditorPage(sandbox_service, presenter=ErrorPresenter())
-    made.ask_unsaved = lambda: QMessageBox.StandardButton.Discard     # qtbot closes the page after each test
-    qtbot.addWidget(made)
-    made.resize(1280, 720)
-    made.show()
-    settle(qloop, made.refresh())
-    wait_until(qloop, preview_settled(made))     # the first preview, made after the profile is shown
-    yield made
-    # a preview still reading from the sandbox would keep its server from stopping: let it finish first
-    made._preview_timer.stop()
-    if made.preview_future is not None and not made.preview_future.done():
-        qloop.run_until_complete(asyncio.wait([made.preview_future], timeout=60))
+def page(mapping_page: MappingEditorPage) -> MappingEditorPage:
+    return mapping_page
 
 
 def test_the_models_pass_the_model_tester(page: MappingEditorPage, qtmodeltester: Any) -> None:
@@ -85,8 +60,9 @@ def test_a_source_dropped_through_the_models_maps_and_undo_restores(page: Mappin
     assert data is not None and data.hasFormat(SOURCE_MIME)
     target = page.targets.index_of("client.note")
     assert page.targets.canDropMimeData(data, Qt.DropAction.CopyAction, -1, 0, target)
-    assert not page.targets.canDropMimeData(page.sources.mimeData([page.sources.index_of("line.sku")]),
-                                            Qt.DropAction.CopyAction, -1, 0, target)     # a line field, no
+    line_field = page.sources.mimeData([page.sources.index_of("line.sku")])
+    assert line_field is not None
+    assert not page.targets.canDropMimeData(line_field, Qt.DropAction.CopyAction, -1, 0, target)  # a line field
     assert page.targets.dropMimeData(data, Qt.DropAction.CopyAction, -1, 0, target)
     assert source_of(page, "client.note") == "order.staff_notes"
     assert page.targets.index_of("client.note", TargetColumn.SOURCE).data().startswith("order.staff_notes")

@@ -34,7 +34,7 @@ def display(tmp_path: Path) -> Iterator[str]:
     """A fresh Xvfb server on a display number it chose itself (-displayfd), 1280x800."""
     read, write = os.pipe()
     server = subprocess.Popen(  # noqa: S603 - a fixed program and arguments
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],  # noqa: S607
         pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write)
     with os.fdopen(read) as numbers:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QPalette, QUndoStack
+from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,8 +39,15 @@ from bigbooks_desktop.gui.models.mapping_sources import SourceFieldModel, path_o
 from bigbooks_desktop.gui.models.mapping_targets import TargetFieldModel, target_groups
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.pages.mapping_editor_panels import MappingDetailsPanel, PreviewPanel
-from bigbooks_desktop.gui.pages.mapping_editor_parts import DraftCommand, button, editor_pictures, field_tree
+from bigbooks_desktop.gui.pages.mapping_editor_parts import (
+    DraftCommand,
+    UnsavedGuard,
+    button,
+    editor_pictures,
+    field_tree,
+)
 from bigbooks_desktop.gui.pages.mapping_links import MappingLinks, link_pairs
+from bigbooks_desktop.gui.pages.mapping_profile_menu import ProfileMenu
 from bigbooks_desktop.gui.pages.mapping_rules_panel import RulesPanel
 from bigbooks_desktop.gui.pages.mapping_suggestions import SuggestionsDialog
 from bigbooks_desktop.service import BigBooksService
@@ -51,7 +58,7 @@ PREVIEW_ORDERS = 5
 _PREVIEW_DELAY_MS = 600
 
 
-class MappingEditorPage(QWidget):
+class MappingEditorPage(UnsavedGuard, QWidget):
     """See the module docstring. `confirm_leave()` asks about unsaved edits (the window calls it on close)."""
 
     def __init__(self, service: BigBooksService, presenter: ErrorPresenter | None = None,
@@ -84,6 +91,7 @@ class MappingEditorPage(QWidget):
         self.target_view.setDefaultDropAction(Qt.DropAction.CopyAction)
 
         self.links = MappingLinks(self.source_view, self.target_view)
+        self.profile_menu = ProfileMenu(self)
         self.details = MappingDetailsPanel(service.editor_new_transform)
         self.rules = RulesPanel()
         self.preview = PreviewPanel()
@@ -122,6 +130,7 @@ class MappingEditorPage(QWidget):
         profile.setBuddy(self.profile_box)
         top.addWidget(profile)
         top.addWidget(self.profile_box)
+        top.addWidget(self.profile_menu.button)
         top.addWidget(self.status, 1)
         top.addWidget(self.note)
         for each in (self.undo_button, self.redo_button, self.suggest_button, self.save_button,
@@ -230,6 +239,21 @@ class MappingEditorPage(QWidget):
         self.undo_stack.clear()
         self.show_draft(draft)
         self.undo_stack.setClean()
+
+    def open_unsaved(self, draft: EditorProfileView, what: str) -> None:
+        """Edit a draft not stored yet (a template, a file, a new name): it counts as unsaved until Save."""
+        self.open_draft(draft)
+        self.undo_stack.resetClean()
+        run_op(self, self._fill_profiles(), presenter=self.presenter)
+        self.status.setText(what)
+
+    async def _open_version(self, name: str, version: int) -> None:
+        self.open_draft(await self.service.editor_open(name, version))
+        await self._fill_profiles()
+
+    def open_version(self, name: str, version: int) -> asyncio.Future[None]:
+        """Edit version `version` of the stored profile `name` (the caller has asked about unsaved edits)."""
+        return run_op(self, self._open_version(name, version), presenter=self.presenter)
 
     def open_profile(self, name: str) -> asyncio.Future[None]:
         """Edit the stored profile `name` (after asking about unsaved edits)."""
@@ -416,32 +440,6 @@ class MappingEditorPage(QWidget):
         self.preview_future = run_op(self, self.service.editor_preview(self.draft, orders=PREVIEW_ORDERS),
                                      on_success=done, presenter=self.presenter)
         return self.preview_future
-
-    # -- leaving with unsaved edits ----------------------------------------------------------------------
-
-    def _ask_unsaved(self) -> QMessageBox.StandardButton:
-        return QMessageBox.question(
-            self, "Unsaved mapping changes", "The mapping profile has changes that are not saved. Save them?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
-
-    def confirm_leave(self) -> bool:
-        """True when the draft may be left: saved already, saved now, or discarded by the user."""
-        if self.draft is None or self.undo_stack.isClean():
-            return True
-        answer = self.ask_unsaved()
-        if answer == QMessageBox.StandardButton.Save:
-            if not self.draft.valid:
-                return False        # it could not be saved: stay, with the problems shown in place
-            self.save()
-            return True
-        return answer == QMessageBox.StandardButton.Discard
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.confirm_leave():
-            event.accept()
-        else:
-            event.ignore()
 
     # -- pictures ----------------------------------------------------------------------------------------
 

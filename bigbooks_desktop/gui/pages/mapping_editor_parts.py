@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTreeView, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QPushButton, QTreeView, QWidget
 
 from bigbooks_desktop.core.mapping_editor_views import EditorProfileView
 from bigbooks_desktop.gui.a11y import describe
@@ -19,7 +19,7 @@ from bigbooks_desktop.gui.models.mapping_targets import TargetFieldModel
 if TYPE_CHECKING:
     from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
 
-__all__ = ["DraftCommand", "DraftShower", "button", "editor_pictures", "field_tree"]
+__all__ = ["DraftCommand", "DraftShower", "UnsavedGuard", "button", "editor_pictures", "field_tree"]
 
 
 class DraftShower(Protocol):
@@ -48,6 +48,44 @@ class DraftCommand(QUndoCommand):
             return False
         self.after = other.after
         return True
+
+
+class UnsavedGuard:
+    """The page's guard for unsaved edits: `confirm_leave()` asks (Save, Discard or Cancel) before a draft with
+    unsaved edits is left, and closing the page asks the same. Mixed into the page, before QWidget."""
+
+    draft: EditorProfileView | None
+    undo_stack: QUndoStack
+    ask_unsaved: Callable[[], QMessageBox.StandardButton]
+
+    def save(self, *, activate: bool = False) -> object:
+        raise NotImplementedError
+
+    def _ask_unsaved(self) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self if isinstance(self, QWidget) else None, "Unsaved mapping changes",
+            "The mapping profile has changes that are not saved. Save them?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+
+    def confirm_leave(self) -> bool:
+        """True when the draft may be left: saved already, saved now, or discarded by the user."""
+        if self.draft is None or self.undo_stack.isClean():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            if not self.draft.valid:
+                return False        # it could not be saved: stay, with the problems shown in place
+            self.save()
+            return True
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_leave():
+            event.accept()
+        else:
+            event.ignore()
+
 
 
 def field_tree(model: SourceFieldModel | TargetFieldModel, name: str, description: str) -> QTreeView:
