@@ -62,9 +62,23 @@ def _start_log_file() -> None:
         pass
 
 
+def _set_damaged_preferences_aside() -> None:
+    """A damaged preferences file is kept aside as `<name>.damaged-<time>` and the defaults used; said once."""
+    from bigbooks_desktop.core.preferences import set_damaged_preferences_aside
+
+    try:
+        problem = set_damaged_preferences_aside()
+    except OSError:
+        return                 # a data folder that cannot be written is reported by the verb that needs it
+    if problem is not None:
+        print(f"note: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) not in (None, "gui"):   # the window says it in a message box instead
+        _set_damaged_preferences_aside()
     _start_log_file()
     handler = getattr(args, "handler", None)
     if handler is None:
@@ -76,3 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from bigbooks_desktop.commands.service_runner import EXIT_CONFIG, damaged_database
+
+        damaged = damaged_database(exc)      # a damaged page met by a query outside run_with_service
+        if damaged is None:
+            raise
+        print(f"error: {damaged}", file=sys.stderr)
+        return EXIT_CONFIG

@@ -35,6 +35,18 @@ readable only by you (or set BIGBOOKS_ALLOW_FILE_SECRETS=1).
 """
 
 
+class _SandboxOnly(argparse.Action):
+    """`admin_url` is for `connect sandbox` only: after `bigcommerce` or `freshbooks` a word there is a typo
+    (e.g. `connect freshbooks sandbox`), refused with exit 2 rather than silently ignored."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        if values is not None and getattr(namespace, "service", None) != "sandbox":
+            raise argparse.ArgumentError(self, f"unexpected {values!r}: only `bigbooks connect sandbox` takes "
+                                               "an admin URL")
+        setattr(namespace, self.dest, values)
+
+
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "connect",
@@ -44,7 +56,8 @@ def register(subparsers: Subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("service", choices=("bigcommerce", "freshbooks", "sandbox"))
-    parser.add_argument("admin_url", nargs="?", help="sandbox only: the sandbox's admin URL")
+    parser.add_argument("admin_url", nargs="?", action=_SandboxOnly,
+                        help="sandbox only: the sandbox's admin URL")
     parser.add_argument("--api-path", help="bigcommerce: the API path of a store-level API account")
     parser.add_argument("--install", action="store_true", help="bigcommerce: install the app through OAuth")
     parser.add_argument("--login-url", default=None, help="bigcommerce --install: login host")

@@ -30,7 +30,8 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--orders", type=int, default=120, help="orders in the sandbox store (120)")
     parser.add_argument("--seed", type=int, default=7, help="store generator seed (7)")
-    parser.add_argument("--faults", default="", help="sandbox fault spec, e.g. '*:503=0.05' (none)")
+    parser.add_argument("--faults", default="", type=_fault_spec,
+                        help="sandbox fault spec, e.g. '*:503=0.05' (none; grammar: bigbooks sandbox --help)")
     parser.add_argument("--time-scale", type=float, default=10.0,
                         help="speed up the sandbox's BigCommerce rate-limit window (150 requests per 30 s) "
                              "by this factor (10; 1 = real-world pacing)")
@@ -42,6 +43,17 @@ def register(subparsers: Subparsers) -> None:
                         help="save a 1280x800 PNG of every screen (set-up, main window, settings, tray menu) on "
                              "the demo store to DIR, then exit; without a display it renders offscreen")
     parser.set_defaults(handler=run_demo)
+
+
+def _fault_spec(text: str) -> str:
+    """A fault spec checked as it is read: a bad one exits 2 naming the bad rule, not with a traceback."""
+    from bigbooks_desktop.sandbox.faults import FaultPlan, FaultSpecError  # stdlib-only module
+
+    try:
+        FaultPlan.parse(text)
+    except FaultSpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def has_display() -> bool:

@@ -12,7 +12,7 @@ from bigbooks_desktop.core.errors import AuthError, BigBooksError, Configuration
 if TYPE_CHECKING:  # imported when a verb runs, so `bigbooks --help` stays fast
     from bigbooks_desktop.service import BigBooksService
 
-__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_FAILED", "EXIT_NETWORK", "run_with_service"]
+__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_FAILED", "EXIT_NETWORK", "damaged_database", "run_with_service"]
 
 EXIT_FAILED = 1     # the run could not complete (see the message)
 EXIT_AUTH = 3       # not signed in, or the sign-in was refused
@@ -46,3 +46,25 @@ def run_with_service(body: Callable[[BigBooksService], Awaitable[int]]) -> int:
     except BigBooksError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:
+        damaged = damaged_database(exc)
+        if damaged is None:
+            raise
+        print(f"error: {damaged}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+# SQLite's words for a file it cannot read: SQLITE_CORRUPT and SQLITE_NOTADB (https://www.sqlite.org/rescode.html).
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+def damaged_database(exc: BaseException) -> ConfigurationError | None:
+    """The clear error for a damaged sync database met by a query after opening (a bad page opens fine and
+    fails later with peewee's DatabaseError), or None when `exc` is something else (a bug: raised as it is)."""
+    from peewee import DatabaseError
+
+    if not isinstance(exc, DatabaseError) or not any(word in str(exc).lower() for word in _DAMAGE_WORDS):
+        return None
+    from bigbooks_desktop.store.db import damaged_database_error
+
+    return damaged_database_error(exc)

@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 from bigbooks_desktop.commands import Subparsers
 from bigbooks_desktop.commands.jsonout import print_json
 from bigbooks_desktop.commands.progress import ProgressPrinter
-from bigbooks_desktop.commands.service_runner import EXIT_AUTH, run_with_service
-from bigbooks_desktop.core.views import SyncSummaryView
+from bigbooks_desktop.commands.service_runner import (
+    EXIT_AUTH,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_NETWORK,
+    run_with_service,
+)
+from bigbooks_desktop.core.views import OrderResult, SyncSummaryView
 
 if TYPE_CHECKING:
     from bigbooks_desktop.service import BigBooksService
@@ -67,6 +73,24 @@ def _print_summary(summary: SyncSummaryView, as_json: bool) -> None:
         print_json(summary.planned_totals)
 
 
+# The exit code for the kind of error that stopped a run (core.errors.ErrorKind values), as
+# commands.service_runner maps the errors it catches itself.
+_EXIT_BY_KIND = {"auth": EXIT_AUTH, "permission": EXIT_AUTH, "transient": EXIT_NETWORK, "rate-limit": EXIT_NETWORK,
+                 "config": EXIT_CONFIG}
+
+
+def exit_code(summary: SyncSummaryView) -> int:
+    """The exit code of a run that returned a summary: 0 when it worked; 3 when a sign-in is needed (orders
+    paused for it, as `service.coordination` reads it); 4 when a service could not be reached (e.g. FreshBooks
+    failed while the first run looked for hand-entered invoices); 5 for configuration; 1 for any other run
+    that could not finish. Read from the kind of the error behind `problem` (`RunSummary.problem_kind`)."""
+    if not summary.problem:
+        return 0
+    if summary.results.get(OrderResult.PAUSED, 0) > 0:
+        return EXIT_AUTH
+    return _EXIT_BY_KIND.get(summary.problem_kind or "", EXIT_FAILED)
+
+
 def run(args: argparse.Namespace) -> int:
     async def body(service: BigBooksService) -> int:
         if args.watch:
@@ -79,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
         _print_summary(summary, args.json)
         if summary.problem:
             print(f"error: {summary.problem}", file=sys.stderr)
-            return EXIT_AUTH
-        return 0
+        return exit_code(summary)
 
     return run_with_service(body)
 

@@ -12,6 +12,7 @@
     ├── RateLimitedError               kind "rate-limit": HTTP 429, with `retry_after` seconds when known
     ├── TransientError                 kind "transient": network failure, timeout, 5xx; worth retrying
     ├── PermanentError                 kind "permanent": the service said no and retrying will not change it
+    │   └── UnreadableDataError        a service sent data BigBooks cannot read (resource, id, field, payload)
     ├── ConfigurationError             kind "config": a setting or the keychain is unusable
     │   └── KeychainUnavailableError   no secure credential store on this machine
     └── BugError                       kind "bug": our fault; the message asks for a report
@@ -22,10 +23,11 @@ Messages are redacted of secrets when the error is created.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from bigbooks_desktop.core.redact import redact
+from bigbooks_desktop.core.redact import redact, redact_mapping
 
 __all__ = [
     "AuthError",
@@ -43,6 +45,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "TransientError",
+    "UnreadableDataError",
     "ValidationError",
 ]
 
@@ -148,6 +151,38 @@ class TransientError(BigBooksError):
 class PermanentError(BigBooksError):
     kind = ErrorKind.PERMANENT
     default_title = "Request refused"
+
+
+class UnreadableDataError(PermanentError):
+    """A service answered with data BigBooks cannot read (a field missing, of the wrong type, out of range).
+
+    Not our bug and not the user's: the message names the service, the record and the field, e.g.
+    "BigCommerce sent data BigBooks cannot read: order 118 field date_created: not a date". `payload` keeps
+    the record as received (secrets redacted) so the order can wait in the inbox with it; retrying the same
+    data will not help, so the kind is "permanent" (the CLI exits 1, the window shows a warning, not a bug).
+    """
+
+    default_title = "Data BigBooks cannot read"
+
+    def __init__(self, what: str, *, service: str, resource: str | None = None,
+                 record_id: int | str | None = None, field: str | None = None,
+                 payload: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        where = " ".join(str(part) for part in (resource, record_id) if part not in (None, ""))
+        if field:
+            where = f"{where} field {field}" if where else f"field {field}"
+        text = f"{where}: {what}" if where else what
+        kwargs.setdefault("title", f"Unreadable {service} data")
+        super().__init__(f"{service} sent data BigBooks cannot read: {text}", service=service, **kwargs)
+        self.what = redact(what)
+        self.resource = resource
+        self.record_id = record_id
+        self.field = field
+        self.payload: dict[str, Any] | None = (dict(redact_mapping(payload)) if isinstance(payload, Mapping)
+                                               else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "resource": self.resource, "record_id": self.record_id,
+                "field": self.field}
 
 
 class ConfigurationError(BigBooksError):

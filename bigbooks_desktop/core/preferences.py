@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,8 +22,19 @@ from pydantic import ValidationError as PydanticValidationError
 from bigbooks_desktop.core.errors import ConfigurationError
 from bigbooks_desktop.core.paths import preferences_path
 
-__all__ = ["CONCURRENCY_RANGE", "POLL_INTERVAL_RANGE", "RETRIES_RANGE", "InvoiceMode", "LoadedPreferences", "LogLevel",
-           "Preferences", "load_preferences", "read_preferences", "save_preferences"]
+__all__ = [
+    "CONCURRENCY_RANGE",
+    "POLL_INTERVAL_RANGE",
+    "RETRIES_RANGE",
+    "InvoiceMode",
+    "LoadedPreferences",
+    "LogLevel",
+    "Preferences",
+    "load_preferences",
+    "read_preferences",
+    "save_preferences",
+    "set_damaged_preferences_aside",
+]
 
 # Allowed ranges (inclusive), shared by the model below and the settings window's spin boxes.
 POLL_INTERVAL_RANGE = (30, 86_400)     # seconds; 30 s is the floor the sync coordinator accepts
@@ -76,6 +87,7 @@ class LoadedPreferences:
 
     preferences: Preferences
     problem: ConfigurationError | None = None
+    reason: str | None = None      # why the file was not used, in a few words (with `problem`)
 
 
 def read_preferences(path: Path | None = None) -> LoadedPreferences:
@@ -86,18 +98,22 @@ def read_preferences(path: Path | None = None) -> LoadedPreferences:
     except FileNotFoundError:
         return LoadedPreferences(Preferences())
     except OSError as exc:
-        return LoadedPreferences(Preferences(), _problem(target, f"it cannot be read ({exc.strerror})"))
+        return _reset(target, f"it cannot be read ({exc.strerror})")
+    except UnicodeDecodeError:
+        return _reset(target, "it is not text (not UTF-8)")
     try:
         data = json.loads(text)
+    except RecursionError:
+        return _reset(target, "it is nested too deeply")
     except json.JSONDecodeError as exc:
-        return LoadedPreferences(Preferences(), _problem(target, f"it is not valid JSON (line {exc.lineno})"))
+        return _reset(target, f"it is not valid JSON (line {exc.lineno})")
     if not isinstance(data, dict):
-        return LoadedPreferences(Preferences(), _problem(target, "it does not hold a JSON object"))
+        return _reset(target, "it does not hold a JSON object")
     try:
         return LoadedPreferences(Preferences.model_validate(data))
     except PydanticValidationError as exc:
         fields = ", ".join(sorted({str(err["loc"][0]) for err in exc.errors() if err["loc"]}))
-        return LoadedPreferences(Preferences(), _problem(target, f"these settings are invalid: {fields}"))
+        return _reset(target, f"these settings are invalid: {fields}")
 
 
 def load_preferences(path: Path | None = None) -> Preferences:
@@ -105,10 +121,37 @@ def load_preferences(path: Path | None = None) -> Preferences:
     return read_preferences(path).preferences
 
 
-def _problem(path: Path, reason: str) -> ConfigurationError:
-    return ConfigurationError(
+def _reset(path: Path, reason: str) -> LoadedPreferences:
+    problem = ConfigurationError(
         f"The preferences file {path} was not used because {reason}. Default settings are in effect; "
         "saving preferences will replace the file.", title="Preferences reset to defaults")
+    return LoadedPreferences(Preferences(), problem, reason)
+
+
+def set_damaged_preferences_aside(path: Path | None = None, *, now: datetime | None = None
+                                  ) -> ConfigurationError | None:
+    """At start-up: a preferences file that cannot be used (not JSON, not an object, invalid settings) is
+    renamed `<name>.damaged-<YYYYmmdd-HHMMSS>` beside it, so the app starts with the defaults and says so once
+    (the next start finds no file, so no message). Returns that message (None when the file is fine or
+    missing). A file that cannot even be read (permissions) is left where it is; the message says so."""
+    target = path if path is not None else preferences_path()
+    loaded = read_preferences(target)
+    if loaded.problem is None:
+        return None
+    reason = loaded.reason or "it cannot be used"
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    aside = target.with_name(f"{target.name}.damaged-{stamp}")
+    try:
+        os.replace(target, aside)
+    except OSError as exc:
+        return ConfigurationError(
+            f"The preferences file {target} cannot be used because {reason}, and it could not be set aside "
+            f"({exc.strerror}). BigBooks runs with the default settings; check the file's permissions, or "
+            "delete it, to keep your settings next time.", title="Preferences reset to defaults")
+    return ConfigurationError(
+        f"The preferences file {target} was damaged ({reason}), so BigBooks starts with the default settings. "
+        f"The damaged file was kept as {aside}. Set your preferences again in Settings (or copy the values "
+        "you need from that file).", title="Preferences reset to defaults")
 
 
 def save_preferences(preferences: Preferences, path: Path | None = None) -> None:

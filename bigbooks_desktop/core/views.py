@@ -455,6 +455,7 @@ class SyncSummaryView:
     inbox_active: int
     cursor: datetime | None
     problem: str | None = None
+    problem_kind: str | None = None      # the core.errors.ErrorKind value behind `problem` (exit codes)
     note: str | None = None
     api_calls: Mapping[ServiceName, ApiCallsView] = field(default_factory=dict)
     planned: tuple[PlannedOrderView, ...] = ()

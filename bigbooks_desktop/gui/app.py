@@ -115,9 +115,12 @@ def run_gui(*, demo_admin_url: str | None = None, service: BigBooksService | Non
     keep_the_gui_thread_responsive()
     owned = service is None
     if service is None:
+        from bigbooks_desktop.gui.startup_errors import EXIT_CONFIG, start_service
         from bigbooks_desktop.service import BigBooksService
 
-        service = BigBooksService()
+        service = start_service(BigBooksService)
+        if service is None:                  # explained in a message box: damaged or newer database
+            return EXIT_CONFIG
     window = MainWindow(service)
     install_excepthook(window.presenter)
     if instance is not None:

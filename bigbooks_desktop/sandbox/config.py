@@ -45,6 +45,9 @@ class SandboxConfig:
     freshbooks_auto_consent: bool = False     # consent page approves without a click (headless sign-in)
     faults: str = ""                          # fault spec, see sandbox.faults
     freshbooks_tax_rounding: str = DEFAULT_TAX_ROUNDING   # one of TAX_ROUNDING_RULES (API-FACTS Q1 is open)
+    # FreshBooks requests per account per 60 s window (divided by time_scale); 0 = off (no headers, no 429s).
+    # 600 is the captured X-RateLimit-Limit: see sandbox.freshbooks.rate_limit.
+    freshbooks_quota: int = 0
     clock: Callable[[], float] = time.time    # injectable clock for expiry tests
 
     def __post_init__(self) -> None:

@@ -13,7 +13,8 @@ from bigbooks_desktop.core.paths import database_path
 from bigbooks_desktop.store.migrations import migrate
 from bigbooks_desktop.store.rows import database_proxy
 
-__all__ = ["PRAGMAS", "close_database", "current_database", "open_database", "transaction"]
+__all__ = ["PRAGMAS", "close_database", "current_database", "damaged_database_error", "open_database",
+           "transaction"]
 
 PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",      # readers never block the writer; a killed writer leaves a consistent file
@@ -41,13 +42,29 @@ def open_database(path: Path | None = None) -> SqliteDatabase:
         migrate(db, path=target)
     except DatabaseError as exc:
         _discard(db)
-        raise ConfigurationError(
-            f"The sync database {target} cannot be opened ({exc}). Restore a backup of it, or move it "
-            "away to start with an empty sync state.", title="Database unusable") from exc
+        raise damaged_database_error(exc, target) from exc
     except BaseException:
         _discard(db)
         raise
     return db
+
+
+def damaged_database_error(exc: BaseException, path: Path | None = None) -> ConfigurationError:
+    """The clear error for a sync database SQLite cannot read (random bytes, a truncated file, a damaged page
+    met by a later query): what happened, which file, and what to do. `path`: the open database's file when
+    not given."""
+    if path is None:
+        db = database_proxy.obj
+        path = Path(db.database) if isinstance(db, SqliteDatabase) else database_path()
+    backups = sorted(path.parent.glob(f"{path.name}.bak-v*"))
+    restore = (f"restore the newest backup ({backups[-1]}: copy it over {path.name})" if backups
+               else "restore a backup of it")
+    return ConfigurationError(
+        f"The sync database {path} cannot be opened: it is damaged ({exc}). Quit BigBooks, then {restore}, or "
+        f"move it away (e.g. rename it to {path.name}.damaged) to start with an empty sync state (a sync "
+        "from a date then links the invoices already in FreshBooks to their orders instead of creating them "
+        "again).",
+        title="Database unusable")
 
 
 def close_database() -> None:

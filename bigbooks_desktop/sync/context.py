@@ -6,15 +6,16 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
+from bigbooks_desktop.core.bc_listing import ListedOrder
 from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.freshbooks_math import DEFAULT_RULE, RULES, TaxRounding
 from bigbooks_desktop.mapping.profile import MappingProfile
 from bigbooks_desktop.store.error_queue import RetryPolicy
 from bigbooks_desktop.store.runs import RunCounts, RunId
+from bigbooks_desktop.sync.ports import BooksTarget, OrderSource
 
 __all__ = ["ProgressCallback", "SyncContext", "SyncProgress"]
 
@@ -35,10 +36,10 @@ ProgressCallback = Callable[[SyncProgress], None]
 
 @dataclass
 class SyncContext:
-    """Shared state of one run. `bigcommerce`/`freshbooks` are the connector clients (duck-typed)."""
+    """Shared state of one run. `bigcommerce`/`freshbooks` are the connector clients (`sync.ports`)."""
 
-    bigcommerce: Any
-    freshbooks: Any
+    bigcommerce: OrderSource
+    freshbooks: BooksTarget
     profile: MappingProfile
     store_timezone: str
     account_id: str
@@ -50,6 +51,9 @@ class SyncContext:
     tax_rule: TaxRounding = DEFAULT_RULE       # the FreshBooks account's tax rounding (sync.tax_rounding)
     tax_rule_candidates: set[TaxRounding] = field(default_factory=lambda: set(RULES))   # what invoices allow
     customers: dict[int, bc.Customer | None] = field(default_factory=dict)   # BigCommerce customers read
+    listed: dict[int, ListedOrder] = field(default_factory=dict)     # this run's orders as the list carried them
+    refunds: dict[int, list[bc.Refund]] = field(default_factory=dict)   # refunds read store-wide, by order
+    books: object = None        # the run's FreshBooks clients/items snapshot (sync.books_lookups), if read
     tally: Counter[str] = field(default_factory=Counter)
     auth_problem: BigBooksError | None = None   # set once: every later write is skipped for this run
     dry_run_found: dict[str, bool] = field(default_factory=dict)   # dry runs: FreshBooks has it?

@@ -95,7 +95,9 @@ async def correct_sent_invoice(ctx: SyncContext, *, order: bc.Order, invoice: fb
     notes = [n for n in notes if marker not in n.notes]
     have: dict[_Signature, Decimal] = {}
     taxes: dict[str, Decimal] = {}
-    for document, sign in [(invoice, 1), *((s, 1) for s in supplements), *((n, -1) for n in notes)]:
+    documents: list[tuple[fb.Invoice | fb.CreditNote, int]] = [(invoice, 1), *((s, 1) for s in supplements),
+                                                              *((n, -1) for n in notes)]
+    for document, sign in documents:
         _count(have, document.lines, sign)
         _add_taxes(taxes, freshbooks_math.tax_by_name(document.lines, currency, rule), sign)
     want: dict[_Signature, Decimal] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core.bc_listing import UnreadableOrder
 from bigbooks_desktop.core.errors import BigBooksError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
@@ -24,6 +25,7 @@ from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, cou
 from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.order_copies import OrderCopy, save_order_copy
 from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
+from bigbooks_desktop.sync.books_lookups import read_snapshot
 from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
 from bigbooks_desktop.sync.held_orders import (
     held_reason,
@@ -34,6 +36,8 @@ from bigbooks_desktop.sync.held_orders import (
 )
 from bigbooks_desktop.sync.order_copy import order_copy
 from bigbooks_desktop.sync.order_pipeline import OrderOutcome, PlannedOrder, merged_edits, sync_order
+from bigbooks_desktop.sync.order_reading import list_orders, prefetch, unreadable_entry
+from bigbooks_desktop.sync.ports import BooksTarget, OrderSource
 from bigbooks_desktop.sync.profile_lock import LockHolder, ProfileLock
 from bigbooks_desktop.sync.tax_rounding import account_rule
 
@@ -68,6 +72,7 @@ class RunSummary:
     inbox_active: int
     cursor: str | None
     problem: str | None = None
+    problem_kind: str | None = None   # the ErrorKind of the error behind `problem` ("auth", "transient"...)
     note: str | None = None        # something the user should know although the run worked (first run)
     api_calls: dict[str, Any] = field(default_factory=dict)
     planned: list[dict[str, Any]] = field(default_factory=list)
@@ -82,7 +87,7 @@ class RunSummary:
 class SyncEngine:
     """Runs syncs against one BigCommerce store and one FreshBooks account (connector clients given)."""
 
-    def __init__(self, *, bigcommerce: Any, freshbooks: Any, profile: MappingProfile | None = None,
+    def __init__(self, *, bigcommerce: OrderSource, freshbooks: BooksTarget, profile: MappingProfile | None = None,
                  options: SyncOptions | None = None, profile_version: int | None = None) -> None:
         self.bigcommerce = bigcommerce
         self.freshbooks = freshbooks
@@ -132,6 +137,7 @@ class SyncEngine:
         outcomes: list[OrderOutcome] = []
         cursor_value = get_cursor(ORDERS_STREAM)
         status, problem = RunStatus.FINISHED, None
+        problem_kind: str | None = None
         note: str | None = None
         first_run: dict[str, Any] | None = None
         try:
@@ -158,24 +164,29 @@ class SyncEngine:
                         "bigbooks sync --since DATE.")
             if poll and start is not None:
                 report(SyncProgress(0, 0, "listing", message=f"orders modified since {start.isoformat()}"))
-                polled = [o async for o in self.bigcommerce.iter_orders(modified_since=start)]
+                polled, unreadable = await list_orders(ctx, modified_since=start)
+                outcomes += [self._unreadable(ctx, item) for item in unreadable]
             if polled and not dry_run and (cursor_value is None or since is not None):
                 report(SyncProgress(0, 0, "matching", message="invoices already entered by hand"))
                 try:
                     matched = await match_hand_entered_invoices(ctx, polled)
                     first_run = matched.to_json() if matched is not None else None
                 except BigBooksError as exc:      # creating now could duplicate hand-entered invoices
+                    problem_kind = exc.kind
                     status, problem = RunStatus.FAILED, (
                         "Could not look for invoices entered by hand in FreshBooks, so nothing was synced "
                         f"(the next run tries again): {exc.message}")
             if problem is None:
                 handled_upfront = self._prefilter(ctx, polled, work)
+                await prefetch(ctx, work)
+                await read_snapshot(ctx, work)
                 outcomes += await self._process(ctx, polled, work, handled_upfront, report)
             if released:
                 finished = {o.order_id for o in outcomes if o.result != "paused"}
                 queue_released_orders([i for i in released if i not in finished], keep_only=True)
             if ctx.paused:
                 status, problem = RunStatus.FAILED, str(ctx.auth_problem)
+                problem_kind = ctx.auth_problem.kind if ctx.auth_problem is not None else None
             if poll and not dry_run and (problem is None or ctx.paused):
                 cursor_value = self._advance_cursor(polled, outcomes, server_now, since, cursor_value,
                                                     start is None)
@@ -195,7 +206,7 @@ class SyncEngine:
             log_activity(f"Sync paused: {problem}", run_id=run_id)
         summary = self._summary(ctx, run_mode, status, dry_run, started, run.finished_at, outcomes, problem,
                                 cursor_value)
-        return replace(summary, note=note, first_run=first_run)
+        return replace(summary, note=note, first_run=first_run, problem_kind=problem_kind if problem else None)
 
     # -- steps -----------------------------------------------------------------------------------------
 
@@ -205,6 +216,12 @@ class SyncEngine:
         if cursor is not None:
             return datetime.fromisoformat(cursor) - self.options.overlap
         return first
+
+    @staticmethod
+    def _unreadable(ctx: SyncContext, item: UnreadableOrder) -> OrderOutcome:
+        entry = unreadable_entry(ctx, item)
+        return OrderOutcome(item.order_id or 0, "failed", stage="ingest", message=item.message,
+                            error_id=entry.id if entry is not None else None)
 
     def _prefilter(self, ctx: SyncContext, polled: Sequence[bc.Order],
                    work: dict[int, tuple[bc.Order | int, dict[str, Any]]]) -> dict[int, OrderOutcome]:

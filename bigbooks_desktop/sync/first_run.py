@@ -24,8 +24,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
-from bigbooks_desktop.connectors.freshbooks.client import FreshBooksClient
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import BigBooksError, ErrorKind
@@ -36,6 +34,7 @@ from bigbooks_desktop.mapping.payments import payments_from_order
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.mapping.profile_fields import invoice_number
 from bigbooks_desktop.store import error_queue, links
+from bigbooks_desktop.sync.ports import BooksTarget, OrderSource
 
 __all__ = [
     "FIRST_RUN_FINGERPRINT",
@@ -115,8 +114,8 @@ def _po_order_id(po_number: str) -> int | None:
 
 async def match_existing_invoices(
     *,
-    bigcommerce: BigCommerceClient,
-    freshbooks: FreshBooksClient,
+    bigcommerce: OrderSource,
+    freshbooks: BooksTarget,
     profile: MappingProfile | None = None,
     modified_since: datetime | None = None,
     store_timezone: str | None = None,
@@ -252,8 +251,8 @@ async def _link(
     method: str,
     rules: MappingProfile,
     *,
-    bigcommerce: BigCommerceClient,
-    freshbooks: FreshBooksClient,
+    bigcommerce: OrderSource,
+    freshbooks: BooksTarget,
     timezone: str,
     run_id: int | None,
     problems: list[str],
@@ -297,8 +296,8 @@ async def _link_payments(
     invoice: fb.Invoice,
     rules: MappingProfile,
     *,
-    bigcommerce: BigCommerceClient,
-    freshbooks: FreshBooksClient,
+    bigcommerce: OrderSource,
+    freshbooks: BooksTarget,
     timezone: str,
 ) -> int:
     """Pair the order's payments (as the engine would key them) with existing payments of the same amount."""

@@ -19,6 +19,7 @@ from bigbooks_desktop.core.errors import (
     BugError,
     ErrorKind,
     PermissionDeniedError,
+    UnreadableDataError,
 )
 from bigbooks_desktop.mapping.clients import client_from_order, client_key
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
@@ -48,11 +49,13 @@ from bigbooks_desktop.store.links import (
 )
 from bigbooks_desktop.store.order_copies import save_order_copy
 from bigbooks_desktop.store.runs import log_activity
+from bigbooks_desktop.sync.books_lookups import find_client, find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.corrections import correct_sent_invoice
 from bigbooks_desktop.sync.held_orders import is_hand_entered, settle_ambiguous_match, undone_reason
 from bigbooks_desktop.sync.invoices import InvoiceResult, ensure_invoice, send_when_checked
 from bigbooks_desktop.sync.order_copy import InvoiceFacts, order_copy
+from bigbooks_desktop.sync.order_reading import read_order
 from bigbooks_desktop.sync.references import (
     apply_edits,
     draft_fingerprint,
@@ -171,6 +174,7 @@ class _Pipeline:
 
     def fail(self, stage: ErrorStage, error: BigBooksError | ErrorDetails) -> OrderOutcome:
         payload = {"order": self.detail.model_dump(mode="json")} if self.detail is not None else \
+            {"order": error.payload} if isinstance(error, UnreadableDataError) and error.payload else \
             {"order_id": self.order_id}
         if self.ctx.dry_run:
             message = error.message
@@ -202,7 +206,7 @@ class _Pipeline:
             ctx.count("orders_skipped")
             ctx.count("orders_held")
             return OrderOutcome(self.order_id, "skipped", message=held)
-        detail = await ctx.bigcommerce.get_order_detail(order)
+        detail = await read_order(ctx, order, invoiced=link is not None)
         self.detail = detail = apply_edits(detail, self.edits)
         profile = ctx.profile
         if isinstance(self.edits.get("taxes"), dict):
@@ -238,9 +242,9 @@ class _Pipeline:
                                   freshbooks_taxes=ctx.taxes, rule=ctx.tax_rule, customer=customer, rules=rules)
         if ctx.dry_run:
             existing_client = find_client_link(key) is not None or await _in_freshbooks(
-                ctx, f"client:{key}", partial(ctx.freshbooks.find_client_by_email, draft_client.email))
+                ctx, f"client:{key}", partial(find_client, ctx, draft_client.email))
             new_skus = [sku for sku in dict.fromkeys(s for s, _n, _p in plan.skus) if find_item_link(sku) is None
-                        and not await _in_freshbooks(ctx, f"item:{sku}", partial(ctx.freshbooks.find_item_by_sku,
+                        and not await _in_freshbooks(ctx, f"item:{sku}", partial(find_item, ctx,
                                                                                  sku))]
             return self._planned(detail, plan, link, key, existing_client=existing_client, new_skus=new_skus)
 

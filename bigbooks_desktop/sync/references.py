@@ -16,6 +16,7 @@ from bigbooks_desktop.core.errors import DataError
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, find_item_link, link_client, link_item
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
+from bigbooks_desktop.sync.books_lookups import find_client, find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 
@@ -104,7 +105,7 @@ async def ensure_client(ctx: SyncContext, *, key: str, draft: fb.ClientDraft, or
                 log_activity(f"Updated FreshBooks client {link.client_id} from order {order_id}.",
                              run_id=ctx.run_id, order_id=order_id)
             return link.client_id
-        existing = await ctx.freshbooks.find_client_by_email(draft.email)
+        existing = await find_client(ctx, draft.email)
         if existing is not None:
             link_client(key, existing.id, fingerprint=fingerprint)
             return int(existing.id)
@@ -139,7 +140,7 @@ async def ensure_items(ctx: SyncContext, skus: Sequence[tuple[str, str, Decimal]
         async with ctx.lock(f"item:{sku}"):
             if find_item_link(sku) is not None:
                 continue
-            found = await ctx.freshbooks.find_item_by_sku(sku)
+            found = await find_item(ctx, sku)
             if found is not None:
                 link_item(sku, found.id)
                 continue

@@ -12,9 +12,8 @@ import json
 import sys
 from datetime import date
 
-from PySide6.QtWidgets import QApplication, QMessageBox  # before qasync, which picks its binding by import
-
 import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox  # qasync's binding: QT_API=pyside6 (set by the test)
 
 from bigbooks_desktop.core.preferences import load_preferences, save_preferences
 from bigbooks_desktop.gui.ops import ErrorPresenter

@@ -53,7 +53,7 @@ def _xdotool(env: dict[str, str], *args: str) -> None:
 
 def test_a_real_mouse_drag_maps_a_field(display: str, tmp_path: Path) -> None:
     env = dict(os.environ)
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", BIGBOOKS_HOME=str(tmp_path / "home"),
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_API="pyside6", BIGBOOKS_HOME=str(tmp_path / "home"),
                BIGBOOKS_ALLOW_FILE_SECRETS="1", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                PYTHONPATH=str(ROOT))
     env.pop("WAYLAND_DISPLAY", None)

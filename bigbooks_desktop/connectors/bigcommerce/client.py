@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -16,7 +16,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from bigbooks_desktop import __version__
-from bigbooks_desktop.connectors.bigcommerce import wire
+from bigbooks_desktop.connectors.bigcommerce import consignments, wire
 from bigbooks_desktop.connectors.bigcommerce.account import parse_api_path
 from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE, error_from_response
 from bigbooks_desktop.connectors.bigcommerce.governor import RateGovernor
@@ -28,6 +28,7 @@ from bigbooks_desktop.connectors.http import (
     send_request,
     with_retries,
 )
+from bigbooks_desktop.core import bc_listing
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.errors import BugError, NotFoundError
 from bigbooks_desktop.core.money import json_loads
@@ -40,6 +41,7 @@ Params = dict[str, str | int]
 
 MAX_PAGE = 250          # BigCommerce's page size cap; larger limits get HTTP 413
 _IN_CHUNK = 50          # values per `email:in` / `sku:in` filter, keeps URLs short
+_ID_CHUNK = MAX_PAGE    # ids per `id:in` / `order_id:in` filter: a whole page of answers per request
 
 
 def _iso(value: datetime, name: str) -> str:
@@ -173,10 +175,15 @@ class BigCommerceClient:
 
     async def get_time(self) -> datetime:
         """BigCommerce's clock (GET /v2/time), aware UTC: the safe high-water mark for polling."""
+        # `{"time": 1529512970}`: unix seconds (store_information.v2.yml, `/time`, in
+        # /work/shared/reference/bigcommerce/specs/bigcommerce-docs/reference). Anything else, or a moment
+        # out of range, is data BigBooks cannot read (UnreadableDataError), not a raw ValueError.
         body = await self._get_json("/v2/time")
-        value = wire.parse_datetime(body.get("time") if isinstance(body, dict) else None)
+        data = body if isinstance(body, dict) else None
+        value = wire.parse_datetime(data.get("time") if data is not None else None, resource="/v2/time",
+                                    field="time", data=data)
         if value is None:
-            raise BugError("BigCommerce sent no time from /v2/time.", service=SERVICE)
+            raise wire.unreadable("no time in the answer", resource="/v2/time", field="time", data=data)
         return value
 
     # -- orders --
@@ -197,6 +204,74 @@ class BigCommerceClient:
                 params[name] = value
         async for item in self._iter_v2("/v2/orders", params, limit=limit):
             yield wire.parse_order(item)
+
+    async def iter_listed_orders(self, *, modified_since: datetime | None = None,
+                                 modified_until: datetime | None = None, min_id: int | None = None,
+                                 max_id: int | None = None, status_id: int | None = None,
+                                 customer_id: int | None = None, sort: str = "date_modified:asc",
+                                 limit: int = MAX_PAGE) -> AsyncIterator[bc_listing.ListedItem]:
+        """Orders 250 a page with their lines, shipping addresses and fees (`include=consignments.line_items,
+        fees&consignment_structure=object`, see `connectors.bigcommerce.consignments`). An order whose payload
+        cannot be read comes as an `UnreadableOrder` with the payload; the rest of its page is still read."""
+        params: Params = {"sort": sort, **consignments.LIST_PARAMS}
+        if modified_since is not None:
+            params["min_date_modified"] = _iso(modified_since, "modified_since")
+        if modified_until is not None:
+            params["max_date_modified"] = _iso(modified_until, "modified_until")
+        for name, value in (("min_id", min_id), ("max_id", max_id), ("status_id", status_id),
+                            ("customer_id", customer_id)):
+            if value is not None:
+                params[name] = value
+        async for item in self._iter_v2("/v2/orders", params, limit=limit):
+            yield consignments.parse_listed_order(item)
+
+    async def complete_order(self, listed: bc_listing.ListedOrder, *, refunds: Sequence[bc.Refund] | None = None,
+                             transactions: bool | None = None, taxes: bool | None = None,
+                             coupons: bool | None = None) -> bc.OrderDetail:
+        """The `OrderDetail` of a listed order, reading only what the list could not carry.
+
+        - products / shipping addresses: from the list, else read as `get_order_detail` reads them;
+        - coupons when `coupon_discount` != 0, rebuilt from the lines' `applied_discounts` when they account for
+          all of it (`consignments.coupons_from_lines`), else read; taxes when `total_tax` != 0 (True / False
+          force either);
+        - transactions unless the `payment_status` says no money was taken (`consignments.money_may_have_moved`;
+          True / False force);
+        - refunds: this order's rows of `refunds` when given (a store-wide read, e.g. `iter_store_refunds`, that
+          must cover every refund of the order), else one read of the order's refunds.
+        """
+        order = listed.order
+        order_id = order.id
+        want_tx = consignments.money_may_have_moved(order) if transactions is None else transactions
+        want_taxes = order.total_tax != 0 if taxes is None else taxes
+        want_coupons = order.coupon_discount != 0 if coupons is None else coupons
+        parts: list[Any] = [
+            _known(listed.products) if listed.products is not None else self.get_order_products(order_id),
+            _known(listed.shipping_addresses) if listed.shipping_addresses is not None
+            else self.get_order_shipping_addresses(order_id) if order.shipping_address_count != 0 else _nothing(),
+            self._coupons(listed) if want_coupons else _nothing(),
+            self.get_order_taxes(order_id) if want_taxes else _nothing(),
+            self.get_order_transactions(order_id) if want_tx else _nothing(),
+            _known(consignments.refunds_by_order(refunds).get(order_id, ())) if refunds is not None
+            else self.get_order_refunds(order_id),
+            self._fees_unless_known(order),
+        ]
+        results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None:
+            raise failure
+        return bc.OrderDetail(order=order, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
+                              coupons=tuple(results[2]), taxes=tuple(results[3]),
+                              transactions=tuple(results[4]), refunds=tuple(results[5]),
+                              fees=tuple(results[6]))
+
+    async def _coupons(self, listed: bc_listing.ListedOrder) -> list[bc.Coupon]:
+        """The listed order's coupons: rebuilt from its lines when they account for all of them
+        (`consignments.coupons_from_lines`), else read."""
+        if listed.products is not None:
+            rebuilt = consignments.coupons_from_lines(listed.order, listed.products)
+            if rebuilt is not None:
+                return list(rebuilt)
+        return await self.get_order_coupons(listed.order.id)
 
     async def get_order(self, order_id: int) -> bc.Order:
         try:
@@ -278,6 +353,25 @@ class BigCommerceClient:
         async for item in self._iter_v3("/v3/orders/payment_actions/refunds", params):
             yield wire.parse_refund(item)
 
+    async def iter_store_refunds(self, *, order_ids: Sequence[int] | None = None,
+                                 created_since: datetime | None = None, created_until: datetime | None = None
+                                 ) -> AsyncIterator[bc.Refund]:
+        """Store-wide refunds with the spec's filters (orders.v3.yml getOrdersRefunds: `order_id:in`,
+        `created:min`, `created:max`), 250 a page; `order_ids` go 250 to a request."""
+        params: Params = {}
+        if created_since is not None:
+            params["created:min"] = _iso(created_since, "created_since")
+        if created_until is not None:
+            params["created:max"] = _iso(created_until, "created_until")
+        if order_ids is None:
+            async for item in self._iter_v3("/v3/orders/payment_actions/refunds", params):
+                yield wire.parse_refund(item)
+            return
+        for chunk in _chunks([str(int(i)) for i in order_ids], _ID_CHUNK):
+            async for item in self._iter_v3("/v3/orders/payment_actions/refunds",
+                                            {**params, "order_id:in": ",".join(chunk)}):
+                yield wire.parse_refund(item)
+
     async def get_order_statuses(self) -> list[dict[str, Any]]:
         body = await self._get_json("/v2/order_statuses")
         return [dict(item) for item in body or [] if isinstance(item, dict)]
@@ -298,6 +392,17 @@ class BigCommerceClient:
                                     {"id:in": int(customer_id), "include": "addresses"})
         return next((c for c in found if c.id == int(customer_id)), None)
 
+    async def get_customers(self, customer_ids: Iterable[int]) -> dict[int, bc.Customer]:
+        """Customers with addresses by id, 250 ids a request (`/v3/customers?id:in=...&include=addresses`,
+        limit 250: the documented page cap, SUMMARY.md §2); guests (id 0) and unknown ids are left out."""
+        found: dict[int, bc.Customer] = {}
+        wanted = [str(i) for i in sorted({int(i) for i in customer_ids if int(i) > 0})]
+        for chunk in _chunks(wanted, _ID_CHUNK):
+            for customer in await self._v3_list("/v3/customers", wire.parse_customer,
+                                                {"id:in": ",".join(chunk), "include": "addresses"}):
+                found[customer.id] = customer
+        return found
+
     async def find_customers_by_email(self, emails: list[str]) -> list[bc.Customer]:
         found: list[bc.Customer] = []
         for chunk in _chunks(emails, _IN_CHUNK):
@@ -311,6 +416,11 @@ class BigCommerceClient:
             found += await self._v3_list("/v3/catalog/variants", wire.parse_variant,
                                          {"sku:in": ",".join(chunk)})
         return found
+
+
+async def _known(values: Sequence[Any]) -> list[Any]:
+    """Stands in for a part the list (or a store-wide read) already carried."""
+    return list(values)
 
 
 async def _nothing() -> list[Any]:

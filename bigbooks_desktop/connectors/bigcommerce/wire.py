@@ -1,11 +1,15 @@
 """BigCommerce wire payloads into core types: v2 money strings and v3 numbers to Decimal, dates to aware UTC.
 
 Every parser takes JSON already decoded with `parse_float=Decimal` (`core.money.json_loads`), so no amount
-ever passes through a float. A payload that does not fit the model raises `BugError` naming the resource.
+ever passes through a float. A payload that does not fit the model raises `UnreadableDataError` ("BigCommerce
+sent data BigBooks cannot read: order 118 field date_created: ...") carrying the resource, the record id, the
+field and the payload, so the order can wait in the inbox with what BigCommerce sent. `BugError` stays for our
+own mistakes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -14,7 +18,7 @@ import pydantic
 
 from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE
 from bigbooks_desktop.core import bigcommerce as bc
-from bigbooks_desktop.core.errors import BugError
+from bigbooks_desktop.core.errors import UnreadableDataError
 
 __all__ = [
     "parse_coupon",
@@ -30,43 +34,85 @@ __all__ = [
     "parse_tax",
     "parse_transaction",
     "parse_variant",
+    "unreadable",
 ]
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """RFC 2822 (v2), ISO 8601 (v3) or unix seconds into an aware datetime; "" and None give None."""
+def _record_id(data: Any) -> int | str | None:
+    """The record's `id` for a message (only a plain int or short string: anything else is not an id)."""
+    ident = data.get("id") if isinstance(data, Mapping) else None
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        return ident
+    if isinstance(ident, str) and ident.strip() and len(ident) <= 40:
+        return ident.strip()
+    return None
+
+
+def unreadable(what: str, *, resource: str, field: str | None = None, data: Any = None) -> UnreadableDataError:
+    """The error for a BigCommerce record (`data`, kept as the payload) BigBooks cannot read."""
+    return UnreadableDataError(what, service=SERVICE, resource=resource, record_id=_record_id(data),
+                               field=field, payload=data if isinstance(data, Mapping) else None)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def parse_datetime(value: Any, *, resource: str = "time", field: str | None = None,
+                   data: Any = None) -> datetime | None:
+    """RFC 2822 (v2), ISO 8601 (v3) or unix seconds into an aware datetime; "" and None give None.
+
+    Anything else (text that is no date, a number out of range, a date whose UTC moment does not exist) raises
+    UnreadableDataError naming `resource` and `field` (v2 dates are RFC 2822 per `orders.v2.oas2.yml`,
+    `/v2/time` answers unix seconds per `store_information.v2.yml` in
+    /work/shared/reference/bigcommerce/specs/bigcommerce-docs/reference).
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, int):
-        result = datetime.fromtimestamp(value, UTC)
-    elif isinstance(value, str):
-        text = value.strip()
-        if text[:1].isdigit():
-            result = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        if isinstance(value, datetime):
+            result = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            result = datetime.fromtimestamp(value, UTC)
+        elif isinstance(value, str):
+            text = value.strip()
+            if text[:1].isdigit():
+                result = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            else:
+                result = parsedate_to_datetime(text)
         else:
-            result = parsedate_to_datetime(text)
-    else:
-        raise ValueError(f"not a date: {value!r}")
-    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
+            raise ValueError("not a date")
+        result = result if result.tzinfo is not None else result.replace(tzinfo=UTC)
+        result.astimezone(UTC)                  # its UTC moment exists (year 1 at +01:00 does not)
+    except (ValueError, TypeError, OverflowError, OSError, IndexError) as exc:
+        raise unreadable(f"not a date: {_short(value)} ({exc or type(exc).__name__})", resource=resource,
+                         field=field, data=data) from None
+    return result
+
+
+def _field_of(error: Any) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
+    return ".".join(loc) or "(record)"
 
 
 def _model(model: type[M], data: dict[str, Any], what: str) -> M:
     try:
         return model.model_validate(data)
-    except (pydantic.ValidationError, ValueError, TypeError) as exc:
-        ident = data.get("id", "?") if isinstance(data, dict) else "?"
-        raise BugError(f"BigCommerce sent {what} data (id {ident}) that this version cannot read: {exc}",
-                       service=SERVICE) from None
+    except pydantic.ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        more = exc.error_count() - 1
+        said = str(first.get("msg", "not readable")) + (f" (and {more} more)" if more > 0 else "")
+        raise unreadable(said, resource=what, field=_field_of(first), data=data) from None
+    except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+        raise unreadable(f"{type(exc).__name__}: {exc}", resource=what, data=data) from None
 
 
 def _expect_object(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise BugError(f"BigCommerce sent {what} data that is not a JSON object: {type(data).__name__}",
-                       service=SERVICE)
+        raise unreadable(f"not a JSON object but {type(data).__name__}", resource=what)
     return data
 
 
@@ -74,11 +120,7 @@ def _dates(data: dict[str, Any], *names: str, what: str) -> dict[str, Any]:
     out = dict(data)
     for name in names:
         if name in out:
-            try:
-                out[name] = parse_datetime(out[name])
-            except (TypeError, ValueError) as exc:
-                raise BugError(f"BigCommerce sent {what} data with an unreadable {name} {out[name]!r}: {exc}",
-                               service=SERVICE) from None
+            out[name] = parse_datetime(out[name], resource=what, field=name, data=data)
     return out
 
 
@@ -123,13 +165,17 @@ def parse_fee(data: Any) -> bc.OrderFee:
 
 
 def parse_fees(body: Any) -> list[bc.OrderFee]:
-    """GET /v2/orders/{id}/fees: `{"fees": [...]}` in the spec's example; a bare list or 204 also read."""
+    """GET /v2/orders/{id}/fees: `{"fees": [...]}` in the spec's example; a bare list or 204 also read, and a
+    single fee object, which is what the spec's schema for that answer (`orderFees_Resp`) describes
+    (orders.v2.oas2.yml, `/orders/{order_id}/fees`, in /work/shared/reference/bigcommerce/specs/...)."""
     if body is None:
         return []
     if isinstance(body, dict) and "fees" in body:
         body = body["fees"]
+    elif isinstance(body, dict):
+        body = [body]
     if not isinstance(body, list):
-        raise BugError(f"BigCommerce sent order fees that are not a list: {type(body).__name__}", service=SERVICE)
+        raise unreadable(f"not a list but {type(body).__name__}", resource="order fees")
     return [parse_fee(item) for item in body]
 
 
@@ -169,7 +215,8 @@ def _payment_method_display(raw: dict[str, Any]) -> str:
 def parse_transaction(data: Any) -> bc.Transaction:
     raw = _dates(_expect_object(data, "transaction"), "date_created", what="transaction")
     raw = _none_to_empty(raw, "method", "currency", "gateway", "gateway_transaction_id", "status")
-    if isinstance(raw.get("order_id"), str) and raw["order_id"].strip().isdigit():
+    order_id = raw.get("order_id")
+    if isinstance(order_id, str) and order_id.strip().isascii() and order_id.strip().isdigit():  # not "²"
         raw["order_id"] = int(raw["order_id"])      # v3 transactions carry the order id as a string
     raw["payment_method_display"] = _payment_method_display(raw)
     if not isinstance(raw.get("reference_transaction_id"), int):

@@ -10,6 +10,11 @@ Retry policy (documented decision):
   (`ConnectError`/`ConnectTimeout`: nothing was sent; `write_outcome` becomes "not_sent").
 - A 429 also pauses the shared `FreshBooksBackoff`, so every concurrent request slows down; `Retry-After`
   is honoured when present. A wait longer than `max_rate_limit_wait` surfaces as `RateLimitedError`.
+
+Pacing: every attempt first goes through the account's `FreshBooksPacer` (`pacing.py`), which spreads requests
+to stay under the quota the `X-RateLimit-*` headers tell, so a long sync does not run into 429s; with no such
+headers it does nothing and the 429 handling above is the fallback. `client.pacer.counters()` tells requests
+made, 429s met and seconds spent waiting for the quota.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import httpx
 
 from bigbooks_desktop.connectors.freshbooks import bodies
 from bigbooks_desktop.connectors.freshbooks.errors import SERVICE, error_from_response
+from bigbooks_desktop.connectors.freshbooks.pacing import FreshBooksPacer, shared_pacer
 from bigbooks_desktop.connectors.freshbooks.parsing import (
     FreshBooksParseError,
     parse_client,
@@ -68,22 +74,22 @@ class FreshBooksBackoff:
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self._clock = clock
-        self._sleep = sleep
+        self.clock = clock      # public: a client's private pacer runs on the same clock and sleep
+        self.sleep = sleep
         self._resume_at = 0.0
 
     def pause_for(self, seconds: float) -> None:
-        self._resume_at = max(self._resume_at, self._clock() + max(0.0, seconds))
+        self._resume_at = max(self._resume_at, self.clock() + max(0.0, seconds))
 
     @property
     def remaining(self) -> float:
-        return max(0.0, self._resume_at - self._clock())
+        return max(0.0, self._resume_at - self.clock())
 
     async def wait(self) -> float:
         """Wait out any pause in force; returns the seconds waited."""
         delay = self.remaining
         if delay > 0:
-            await self._sleep(delay)
+            await self.sleep(delay)
         return delay
 
 
@@ -106,13 +112,18 @@ class FreshBooksClient:
                  request_log: RequestLog | None = None, backoff: FreshBooksBackoff | None = None,
                  retry_policy: RetryPolicy | None = None, max_rate_limit_wait: float = 60.0,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 rng: Callable[[], float] = random.random) -> None:
+                 rng: Callable[[], float] = random.random, pacer: FreshBooksPacer | None = None) -> None:
+        """`pacer`: None shares the account's pacer on the running loop (`shared_pacer`), or, when a fake
+        `sleep` or `backoff` is injected, makes a private one on the backoff's clock and sleep."""
         self.api_url = api_url.rstrip("/")
         self.account_id = account_id
         self.stats = RequestStats()
         self._request_log = request_log
         self._policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self._backoff = backoff or FreshBooksBackoff(sleep=sleep)
+        if pacer is None and (backoff is not None or sleep is not asyncio.sleep):
+            pacer = FreshBooksPacer(clock=self._backoff.clock, sleep=self._backoff.sleep)
+        self._pacer = pacer
         self._max_rate_limit_wait = max_rate_limit_wait
         self._sleep = sleep
         self._rng = rng
@@ -131,6 +142,13 @@ class FreshBooksClient:
 
     # ---- plumbing ----------------------------------------------------------------------------------
 
+    @property
+    def pacer(self) -> FreshBooksPacer:
+        """This account's pacer (its `counters()` are the benchmark's FreshBooks numbers)."""
+        if self._pacer is None:
+            self._pacer = shared_pacer(self.api_url, self.account_id)
+        return self._pacer
+
     def _url(self, path: str) -> str:
         return f"{self.api_url}/accounting/account/{self.account_id}/{path}"
 
@@ -147,16 +165,23 @@ class FreshBooksClient:
         headers = {"Content-Type": "application/json"} if content is not None else None
         ambiguous = False            # an earlier attempt may have reached the server
         attempt = 1
+        pacer = self.pacer
         while True:
-            self.stats.waited_seconds += await self._backoff.wait()
+            backed_off = await self._backoff.wait()
+            self.stats.waited_seconds += backed_off
+            pacer.note_backoff(backed_off)
             request = self._http.build_request(method, url, params=params,
                                                content=content, headers=headers)
             retry_number = attempt - 1
+            sent_at = await pacer.acquire()
             try:
                 response = await send_request(self._http, request, service=SERVICE,
                                               request_log=self._request_log, stats=self.stats,
                                               idempotent=method == "GET", attempt=attempt)
-            except TransientError as exc:
+            except BaseException as exc:
+                pacer.release(None)
+                if not isinstance(exc, TransientError):
+                    raise
                 nothing_sent = exc.details.get("exception") in _NOTHING_SENT
                 if nothing_sent and not idempotent:
                     exc.details["write_outcome"] = "not_sent"
@@ -166,6 +191,9 @@ class FreshBooksClient:
                     attempt += 1
                     continue
                 raise
+            pacer.release(response.headers, status=response.status_code, sent_at=sent_at)
+            if response.status_code == 429:
+                pacer.rate_limited(response.headers)
             decoded = self._decode(response)
             retry_after = retry_after_seconds(response.headers)
             error = error_from_response(status=response.status_code, body=decoded, method=method,
@@ -241,6 +269,23 @@ class FreshBooksClient:
                 return
             page += 1
 
+    async def _list_within(self, path: str, key: str, params: Params, max_pages: int) -> list[dict[str, Any]] | None:
+        """Every record of a list when it spans at most `max_pages` pages, else None after reading the first
+        page only (its `pages` says how many there are)."""
+        records: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            paged = [*params, ("page", str(page)), ("per_page", str(PER_PAGE))]
+            result = self._result(await self._request("GET", self._url(path), params=paged))
+            batch = result.get(key) or []
+            pages = int(result.get("pages") or 1)
+            if pages > max_pages:
+                return None
+            records += batch
+            if not batch or page >= pages:
+                return records
+            page += 1
+
     async def _list(self, path: str, key: str, params: Params) -> list[dict[str, Any]]:
         return [record async for record in self._iter_raw(path, key, params)]
 
@@ -272,6 +317,14 @@ class FreshBooksClient:
             if client.email.strip().casefold() == wanted and client.vis_state == 0:
                 return client
         return None
+
+    async def active_clients_within(self, max_pages: int) -> list[fb.Client] | None:
+        """Every active client when they fit in `max_pages` pages of 100 (else None, after one request): cheaper
+        than one `find_client_by_email` per new shopper when a run meets more new shoppers than that."""
+        records = await self._list_within("users/clients", "clients", _search({"vis_state": 0}), max_pages)
+        if records is None:
+            return None
+        return [c for c in (parse_client(r) for r in records) if c.vis_state == 0]
 
     async def get_client(self, client_id: int) -> fb.Client:
         return parse_client(await self._get_one(f"users/clients/{client_id}", "client"))
@@ -367,6 +420,14 @@ class FreshBooksClient:
             if item.sku == sku and item.vis_state == 0:
                 return item
         return None
+
+    async def active_items_within(self, max_pages: int) -> list[fb.Item] | None:
+        """Every active item when they fit in `max_pages` pages of 100 (else None, after one request): cheaper
+        than one `find_item_by_sku` per new SKU when a run meets more new SKUs than that."""
+        records = await self._list_within("items/items", "items", _search({"vis_state": 0}), max_pages)
+        if records is None:
+            return None
+        return [i for i in (parse_item(r) for r in records) if i.vis_state == 0]
 
     async def list_items(self) -> list[fb.Item]:
         """Every active item of the catalogue (the inbox's SKU picker)."""

@@ -4,17 +4,22 @@ Conventions (tests/reference/freshbooks/SUMMARY.md §10): money is `{"amount": "
 ids arrive as int or string; accounting timestamps `"YYYY-MM-DD HH:MM:SS"` are US/Eastern; dates are
 `YYYY-MM-DD`; line taxes are `taxName1`/`taxAmount1` (a percent string). JSON must already have been parsed
 with `parse_float=Decimal` (`core.money.json_loads`).
+
+A record that cannot be read raises `FreshBooksParseError` (an `UnreadableDataError`): "FreshBooks sent data
+BigBooks cannot read: invoice 987 field create_date: 'x' is not readable", with the record as its payload.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bigbooks_desktop.core import freshbooks as fb
-from bigbooks_desktop.core.errors import BugError
+from bigbooks_desktop.core.errors import UnreadableDataError
 from bigbooks_desktop.core.money import ZERO, MoneyParseError, to_decimal
 
 __all__ = [
@@ -38,23 +43,90 @@ __all__ = [
 EASTERN = ZoneInfo("America/New_York")
 
 
-class FreshBooksParseError(BugError):
-    """FreshBooks sent something this client cannot read (a wire change, or a bug in our parsing)."""
+T = TypeVar("T")
+SERVICE = "FreshBooks"
+
+
+class FreshBooksParseError(UnreadableDataError):
+    """FreshBooks sent something this client cannot read (a wire change, or data out of the documented shape)."""
 
     default_title = "Unreadable FreshBooks data"
 
+    def __init__(self, what: str, *, service: str = SERVICE, **kwargs: Any) -> None:
+        super().__init__(what, service=service, **kwargs)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
 
 def _fail(what: str, value: Any) -> FreshBooksParseError:
-    return FreshBooksParseError(f"FreshBooks sent an unreadable {what}: {value!r}.", service="FreshBooks",
+    """`what` is "resource.field" (e.g. "invoice.create_date") or a bare field name."""
+    resource, dot, field = what.partition(".")
+    if not dot:
+        resource, field = "", what
+    return FreshBooksParseError(f"{_short(value)} is not readable", resource=resource or None, field=field,
                                 details={"field": what})
+
+
+def _record_id(data: dict[str, Any], keys: tuple[str, ...]) -> int | str | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip() and len(value) <= 40:
+            return value.strip()
+    return None
+
+
+def _record(resource: str, *id_keys: str) -> Callable[[Callable[[dict[str, Any]], T]], Callable[[Any], T]]:
+    """A parser of one `resource` record: refuses a non-object, and names the record (its id, the payload) in
+    any FreshBooksParseError raised while reading it (a line's error is reported on its invoice)."""
+
+    def wrap(parse: Callable[[dict[str, Any]], T]) -> Callable[[Any], T]:
+        @functools.wraps(parse)
+        def read(data: Any) -> T:
+            if not isinstance(data, dict):
+                raise FreshBooksParseError(f"not a JSON object but {type(data).__name__}", resource=resource)
+            try:
+                return parse(data)
+            except FreshBooksParseError as exc:
+                field = exc.field
+                if exc.resource and exc.resource != resource:        # e.g. "line" inside an invoice
+                    field = f"{exc.resource}.{field}" if field else exc.resource
+                raise FreshBooksParseError(exc.what, resource=resource, record_id=_record_id(data, id_keys),
+                                           field=field, payload=data, details=exc.details) from None
+        return read
+    return wrap
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    """A JSON list where null and "" mean none."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise _fail(what, value)
+    return value
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object where null and "" mean empty."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(what, value)
+    return value
 
 
 def parse_id(value: Any, what: str = "id") -> int:
     """An id sent as int or as a digit string."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 30:    # "²".isdigit() but int("²") fails
+            return int(text)
     raise _fail(what, value)
 
 
@@ -133,11 +205,13 @@ def _vis_state(value: Any) -> int:
     return 0 if value in (None, "") else parse_id(value, "vis_state")
 
 
+@_record("identity", "id", "identity_id")
 def parse_identity(data: dict[str, Any]) -> fb.Identity:
     """`/auth/api/v1/users/me` `response` (no `result` level): the user and the businesses they belong to."""
     businesses = []
-    for membership in data.get("business_memberships") or []:
-        business = membership.get("business") or {}
+    for membership in _list(data.get("business_memberships"), "identity.business_memberships"):
+        membership = _object(membership, "identity.business_memberships")
+        business = _object(membership.get("business"), "identity.business")
         businesses.append(fb.Business(
             business_id=parse_id(business.get("id"), "business.id"),
             business_uuid=_text(business.get("business_uuid")),
@@ -145,7 +219,7 @@ def parse_identity(data: dict[str, Any]) -> fb.Identity:
             account_id=_text(business.get("account_id")),
             role=_text(membership.get("role")),
         ))
-    profile = data.get("profile") or {}
+    profile = _object(data.get("profile"), "identity.profile")
     return fb.Identity(
         id=parse_id(data.get("id", data.get("identity_id")), "identity.id"),
         email=_text(data.get("email")),
@@ -155,6 +229,7 @@ def parse_identity(data: dict[str, Any]) -> fb.Identity:
     )
 
 
+@_record("client", "id", "userid")
 def parse_client(data: dict[str, Any]) -> fb.Client:
     text_fields = ("email", "fname", "lname", "organization", "bus_phone", "p_street", "p_street2", "p_city",
                    "p_province", "p_code", "p_country", "s_street", "s_street2", "s_city", "s_province",
@@ -169,6 +244,7 @@ def parse_client(data: dict[str, Any]) -> fb.Client:
     )
 
 
+@_record("line", "lineid")
 def parse_line(data: dict[str, Any]) -> fb.Line:
     """An invoice or credit-note line. `amount` (qty × unit_cost, pre-tax) is computed when missing."""
     qty = _decimal(data.get("qty"), "line.qty")
@@ -193,6 +269,7 @@ def parse_line(data: dict[str, Any]) -> fb.Line:
     )
 
 
+@_record("invoice", "id", "invoiceid")
 def parse_invoice(data: dict[str, Any]) -> fb.Invoice:
     amount, code = parse_money(data.get("amount"), "invoice.amount")
     paid, _ = parse_money(data.get("paid"), "invoice.paid")
@@ -220,10 +297,11 @@ def parse_invoice(data: dict[str, Any]) -> fb.Invoice:
         updated=parse_timestamp(data.get("updated"), "invoice.updated"),
         due_date=parse_date(data.get("due_date"), "invoice.due_date"),
         date_paid=parse_date(data.get("date_paid"), "invoice.date_paid"),
-        lines=tuple(parse_line(line) for line in data.get("lines") or ()),
+        lines=tuple(parse_line(line) for line in _list(data.get("lines"), "invoice.lines")),
     )
 
 
+@_record("payment", "id", "logid")
 def parse_payment(data: dict[str, Any]) -> fb.Payment:
     amount, code = parse_money(data.get("amount"), "payment.amount")
     clientid = data.get("clientid")
@@ -246,6 +324,7 @@ def parse_payment(data: dict[str, Any]) -> fb.Payment:
     )
 
 
+@_record("item", "id", "itemid")
 def parse_item(data: dict[str, Any]) -> fb.Item:
     unit_cost, code = parse_money(data.get("unit_cost"), "item.unit_cost")
     return fb.Item(
@@ -261,6 +340,7 @@ def parse_item(data: dict[str, Any]) -> fb.Item:
     )
 
 
+@_record("tax", "id", "taxid")
 def parse_tax(data: dict[str, Any]) -> fb.Tax:
     return fb.Tax(
         id=parse_id(data.get("id", data.get("taxid")), "tax.id"),
@@ -271,6 +351,7 @@ def parse_tax(data: dict[str, Any]) -> fb.Tax:
     )
 
 
+@_record("credit_note", "id", "creditid")
 def parse_credit_note(data: dict[str, Any]) -> fb.CreditNote:
     amount, code = parse_money(data.get("amount"), "credit_note.amount")
     return fb.CreditNote(
@@ -284,7 +365,7 @@ def parse_credit_note(data: dict[str, Any]) -> fb.CreditNote:
         ZERO,
         notes=_text(data.get("notes")),
         vis_state=_vis_state(data.get("vis_state")),
-        lines=tuple(parse_line(line) for line in data.get("lines") or ()),
+        lines=tuple(parse_line(line) for line in _list(data.get("lines"), "credit_note.lines")),
         credit_type=_text(data.get("credit_type")) or "goodwill",
         description=_text(data.get("description")),
     )

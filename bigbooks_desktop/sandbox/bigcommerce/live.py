@@ -250,7 +250,8 @@ def add_transaction(
     event: str,
     now: float,
 ) -> dict[str, Any]:
-    """Append a transaction as a gateway would report it (no status change)."""
+    """Append a transaction as a gateway would report it (no status change; the payment status follows the money
+    captured, as `_payment_status` says for every other change)."""
     order = record["order"]
     tx = make_transaction(
         tx_id=store.next_id("transaction"),
@@ -266,5 +267,6 @@ def add_transaction(
         order["store_credit_amount"] += tx["amount"]
     if tx["method"] == "gift_certificate" and event in CAPTURE_EVENTS:
         order["gift_certificate_amount"] += tx["amount"]
+    order["payment_status"] = _payment_status(record)
     order["date_modified"] = _now(now)
     return tx

@@ -43,6 +43,15 @@ def _member_of(key: str, wanted: set[int]) -> Predicate:
     return lambda row: row[key] in wanted
 
 
+def _by_payment_transaction(params: Any) -> Predicate | None:
+    """orders.v3.yml `transaction_id` on both refund lists: "Filters by refund payment using the BigCommerce
+    `transaction_id`" (a refund payment's `transaction_id`)."""
+    wanted = (params.get("transaction_id") or "").strip()
+    if not wanted:
+        return None
+    return lambda refund: any(str(p.get("transaction_id") or "") == wanted for p in refund["payments"])
+
+
 def _listing(rows: list[Row], params: Any) -> Response:
     page, limit = page_args(params)
     return json_response(v3_list(rows, page, limit))
@@ -61,11 +70,18 @@ def v3_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         record = sandbox.record(int(request.path_params["order_id"]))
         if record is None:
             return v3_error(404, "Order not found.")
-        return _listing(record["refunds"], request.query_params)
+        by_payment = _by_payment_transaction(request.query_params)
+        rows = [r for r in record["refunds"] if by_payment is None or by_payment(r)]
+        return _listing(rows, request.query_params)
 
     def all_refunds(request: Request) -> Response:
+        # orders.v3.yml getOrdersRefunds: order_id:in, id:in, created:min, created:max (RFC 3339, inclusive),
+        # transaction_id, page, limit; "ordered by refund ID in ascending order"; meta.pagination.
         q = request.query_params
         tests = date_bounds(q, (("created:min", "created", True), ("created:max", "created", False)))
+        by_payment = _by_payment_transaction(q)
+        if by_payment is not None:
+            tests.append(by_payment)
         for name, key in (("order_id:in", "order_id"), ("id:in", "id")):
             wanted = int_list(q, name)
             if wanted is not None:

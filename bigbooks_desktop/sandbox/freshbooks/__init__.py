@@ -26,6 +26,7 @@ from bigbooks_desktop.sandbox.freshbooks.accounts import (
 )
 from bigbooks_desktop.sandbox.freshbooks.ledger import RESOURCES, Ledger
 from bigbooks_desktop.sandbox.freshbooks.oauth import ALL_SCOPES, OAuthServer
+from bigbooks_desktop.sandbox.freshbooks.rate_limit import FreshBooksRateLimit
 from bigbooks_desktop.sandbox.freshbooks.wire import json_response
 
 __all__ = [
@@ -46,6 +47,7 @@ class FreshBooksSandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
         self.oauth = OAuthServer(config)
+        self.rate_limit = FreshBooksRateLimit(config)   # per-account quota; off unless freshbooks_quota > 0
         self.ledger = self._new_ledger()
         self._seeded_items: list[dict[str, Any]] = []
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
@@ -67,7 +69,14 @@ class FreshBooksSandbox:
         ]
 
     async def _accounting(self, request: Request) -> Response:
-        return await self._api.handle(request)  # through self: reset() replaces the ledger and its API
+        limit, account_id = self.rate_limit, str(request.path_params.get("account_id", ""))
+        if not limit.enabled:
+            return await self._api.handle(request)  # through self: reset() replaces the ledger and its API
+        if not limit.take(account_id):
+            return limit.too_many(account_id)
+        response = await self._api.handle(request)
+        response.headers.update(limit.headers(account_id))
+        return response
 
     async def _me(self, request: Request) -> Response:
         grant = self.oauth.bearer(request)
@@ -104,6 +113,7 @@ class FreshBooksSandbox:
     def reset(self) -> None:
         """Back to the seeded state; codes and tokens are forgotten."""
         self.oauth.clear()
+        self.rate_limit.reset()
         self.ledger = self._new_ledger()
         self._api = AccountingApi(ledger=self.ledger, oauth=self.oauth)
         for name, rate, number, compound in SEEDED_TAXES:
