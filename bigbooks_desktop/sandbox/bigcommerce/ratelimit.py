@@ -33,7 +33,9 @@ class RateWindow:
         return True
 
     def headers(self) -> dict[str, str]:
-        now = self._roll()
+        """The headers of the window the last request was counted in (not rolled on here: a response that took
+        longer than a time-scaled window still reports the window that counted it)."""
+        now = self._clock()
         reset_ms = max(0, int((self._started + self.window_seconds - now) * 1000))
         return {
             "X-Rate-Limit-Requests-Left": str(max(0, self.quota - self._used)),
