@@ -32,6 +32,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--faults", default="", metavar="SPEC", help="fault spec (grammar below)")
     parser.add_argument("--bc-quota", type=int, default=150,
                         help="BigCommerce requests per rate-limit window (default 150)")
+    parser.add_argument("--fb-quota", type=int, default=0, metavar="N",
+                        help="FreshBooks requests per account per 60 s window, with X-RateLimit-* headers and "
+                             "429s past it (600 is the captured X-RateLimit-Limit; default 0 = off)")
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="divide the rate-limit window and latencies by this (default 1)")
     parser.add_argument("--token-ttl", type=float, default=None, metavar="SECONDS",
@@ -56,13 +59,17 @@ def run(args: argparse.Namespace) -> int:
     if args.time_scale <= 0:
         print("--time-scale must be greater than 0", file=sys.stderr)
         return 2
+    if args.fb_quota < 0:
+        print("--fb-quota must be 0 (off) or more", file=sys.stderr)
+        return 2
     try:
         FaultPlan.parse(args.faults)
     except FaultSpecError as exc:
         print(f"bad --faults: {exc}", file=sys.stderr)
         return 2
     config = SandboxConfig(orders=args.orders, seed=args.seed, faults=args.faults, bc_quota=args.bc_quota,
-                           time_scale=args.time_scale, freshbooks_tax_rounding=args.fb_tax_rounding)
+                           time_scale=args.time_scale, freshbooks_tax_rounding=args.fb_tax_rounding,
+                           freshbooks_quota=args.fb_quota)
     if args.token_ttl is not None:
         config.freshbooks_token_ttl = args.token_ttl
 

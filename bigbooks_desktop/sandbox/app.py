@@ -72,6 +72,7 @@ class Sandbox:
             "orders": cfg.orders,
             "seed": cfg.seed,
             "quota": cfg.bc_quota,
+            "freshbooks_quota": cfg.freshbooks_quota,
             "time_scale": Decimal(str(cfg.time_scale)),
             "faults": self.faults.spec,
         }
