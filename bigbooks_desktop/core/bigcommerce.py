@@ -18,6 +18,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "AppliedDiscount",
     "BillingAddress",
+    "CatalogProduct",
+    "CatalogVariant",
     "Coupon",
     "Customer",
     "CustomerAddress",
@@ -332,6 +334,8 @@ class Customer(_Entity):
     phone: str = ""
     date_modified: datetime | None = None
     addresses: tuple[CustomerAddress, ...] = ()
+    date_created: datetime | None = None
+    customer_group_id: int | None = None
 
 
 class Variant(_Entity):
@@ -354,3 +358,38 @@ class StoreInfo(_Entity):
     plan_level: str = ""
     is_price_entered_with_tax: bool = False
     country_code: str = ""
+
+
+class CatalogVariant(_Entity):
+    """A variant as `GET /v3/catalog/products?include=variants` gives it (catalog/products_catalog.v3.yml
+    productVariant_Full). `price` None = the product's price (the spec: "if ... this value is `null`, the
+    product's default price ... will be used"); `option_values` are (option display name, value label) pairs,
+    e.g. (("Size", "Large"),), empty for a product's base variant."""
+
+    id: int
+    product_id: int
+    sku: str = ""
+    price: Decimal | None = None
+    calculated_price: Decimal | None = None
+    option_values: tuple[tuple[str, str], ...] = ()
+    inventory_level: int | None = None
+    purchasing_disabled: bool = False
+
+
+class CatalogProduct(_Entity):
+    """A catalog product (products_catalog.v3.yml product_Full) with its variants when read with
+    include=variants. `description_html` is the product's `description` as BigCommerce keeps it (HTML);
+    `inventory_tracking` is "none", "product" or "variant"."""
+
+    id: int
+    name: str = ""
+    sku: str = ""
+    description_html: str = ""
+    price: Decimal | None = None
+    calculated_price: Decimal | None = None
+    is_visible: bool = True
+    tax_class_id: int | None = None
+    inventory_level: int | None = None
+    inventory_tracking: str = ""
+    date_modified: datetime | None = None
+    variants: tuple[CatalogVariant, ...] = ()

@@ -24,6 +24,7 @@ __all__ = [
     "InvoiceDraft",
     "Item",
     "ItemDraft",
+    "ItemUpdate",
     "Line",
     "LineDraft",
     "Payment",
@@ -183,6 +184,11 @@ class Item(_Entity):
     tax1: int | None = None
     tax2: int | None = None
     vis_state: int = 0
+    # FreshBooks items carry `qty` and `inventory` (decimal strings; `inventory` "" or null when stock is not
+    # counted) and an `updated` timestamp (node `Item__01_GET_200.json`, java `get_item_response.json`)
+    qty: Decimal | None = None
+    inventory: Decimal | None = None
+    updated: datetime | None = None
 
 
 class Tax(_Entity):
@@ -240,7 +246,7 @@ class InvoiceDraft(_Entity):
 
 # fields the drafts gained after fingerprints of written drafts were first stored (sync.references)
 _ADDED_LATER: dict[str, object] = {"due_offset_days": None, "home_phone": "", "mob_phone": "", "vat_name": "",
-                                   "vat_number": ""}
+                                   "vat_number": "", "qty": None, "inventory": None, "tax1": None, "tax2": None}
 
 
 def stable_dump(draft: BaseModel) -> dict[str, object]:
@@ -266,6 +272,25 @@ class ItemDraft(_Entity):
     sku: str
     unit_cost: Decimal
     currency_code: str = ""
+    # written only when set (node `Item__05_POST_200.request.json` sends qty, inventory, tax1, tax2)
+    qty: Decimal | None = None
+    inventory: Decimal | None = None
+    tax1: int | None = None
+    tax2: int | None = None
+
+
+class ItemUpdate(_Entity):
+    """The item fields a `PUT items/items/{id}` changes: None leaves FreshBooks' value as it is (only the fields
+    set are sent); a tax id of 0 takes the tax off. `currency_code` goes with `unit_cost`."""
+
+    name: str | None = None
+    description: str | None = None
+    unit_cost: Decimal | None = None
+    currency_code: str = ""
+    qty: Decimal | None = None
+    inventory: Decimal | None = None
+    tax1: int | None = None
+    tax2: int | None = None
 
 
 class TaxDraft(_Entity):

@@ -32,6 +32,10 @@ UnknownSkuPolicy = Literal["create_item", "inbox"]
 MissingTaxPolicy = Literal["create_tax", "inbox"]
 CancellationPolicy = Literal["void", "flag"]
 GiftCertificatePolicy = Literal["client_credit", "revenue_line"]
+CustomerSync = Literal["off", "ordered", "all"]
+ItemField = Literal["name", "description", "unit_cost", "inventory"]
+ClientField = Literal["fname", "lname", "organization", "email", "bus_phone", "p_street", "p_city", "p_province",
+                      "p_code", "p_country"]
 
 # FreshBooks payment types this app writes (FreshBooks SUMMARY §7: the SDK enums disagree on card brands, so
 # only these six are used; store credit and gift certificates become "Other" with a note saying which).
@@ -118,6 +122,19 @@ class MappingProfile(BaseModel):
     # conditions with actions (skip, inbox, draft, set a field, terms), run per order top to bottom
     # before its invoice is created (mapping/rules.py)
     rules: tuple[Rule, ...] = ()
+    # catalog sync: every product variant becomes a FreshBooks item by SKU, kept in step with the store
+    # (name, description, price; hidden or deleted products archived, never deleted: sync/catalog_sync.py)
+    catalog_sync: bool = False
+    # with catalog sync, also keep each item's inventory count from the variant's stock (tracked products)
+    catalog_inventory: bool = False
+    # customer sync: "ordered" keeps the clients of customers who have ordered in step with their account;
+    # "all" also creates a client for every customer; "off" leaves clients to order sync (sync/customer_sync.py)
+    customer_sync: CustomerSync = "off"
+    # item fields FreshBooks keeps: once the item exists, BigBooks never writes them (e.g. a description the
+    # bookkeeper wrote by hand)
+    items_keep_freshbooks: tuple[ItemField, ...] = ()
+    # client fields FreshBooks keeps (e.g. an organization name the bookkeeper fixed by hand)
+    clients_keep_freshbooks: tuple[ClientField, ...] = ()
 
     @model_validator(mode="before")
     @classmethod

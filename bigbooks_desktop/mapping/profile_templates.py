@@ -100,6 +100,11 @@ def _b2b() -> MappingProfile:
                           field_mappings=_with(default_field_mappings(), *changes))
 
 
+def _catalog_and_customers() -> MappingProfile:
+    return MappingProfile(name="Catalog and customers in step", description=_TEXT["catalog_and_customers"],
+                          catalog_sync=True, customer_sync="ordered")
+
+
 _TEXT = {
     "standard": "Every paid order becomes a sent invoice: invoice number BC-<order number>, the customer's "
                 "message and checkout fields in the notes, options and SKU under each product.",
@@ -114,6 +119,11 @@ _TEXT = {
            "terms come from a checkout field named \"Payment terms\" (Net 7/15/30/45/60 or Due on receipt; net "
            "30 otherwise), the PO number from a \"PO Number\" checkout field (else the order number), and the "
            "client's VAT number from a \"VAT number\" checkout field.",
+    "catalog_and_customers": "Standard invoices, and every sync also keeps FreshBooks' items and clients in step "
+                             "with the store: each product variant is an item by SKU (name, description and "
+                             "price follow the store; a hidden or deleted product's item is archived), and the "
+                             "clients of customers who have ordered follow their account (names, company, email, "
+                             "phone, billing address). A field changed in both places waits in the inbox.",
 }
 
 TEMPLATES: Mapping[str, ProfileTemplate] = MappingProxyType({t.name: t for t in (
@@ -125,4 +135,6 @@ TEMPLATES: Mapping[str, ProfileTemplate] = MappingProxyType({t.name: t for t in 
     ProfileTemplate("checkout_fields_to_notes", "Checkout fields in notes", _TEXT["checkout_fields_to_notes"],
                     _checkout_fields_to_notes),
     ProfileTemplate("b2b", "Business customers (B2B)", _TEXT["b2b"], _b2b),
+    ProfileTemplate("catalog_and_customers", "Catalog and customers in step", _TEXT["catalog_and_customers"],
+                    _catalog_and_customers),
 )})

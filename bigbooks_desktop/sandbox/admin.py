@@ -1,4 +1,5 @@
-"""The sandbox's admin API under `/_sandbox`: info, state, reset, order events, faults, the FreshBooks tax
+"""The sandbox's admin API under `/_sandbox`: info, state, reset, order events, catalogue and customer edits
+(PATCH/DELETE products, variants and customers, see `bigcommerce.catalog_admin`), faults, the FreshBooks tax
 rounding rule and request counts.
 
 Bodies are JSON parsed with Decimal for every non-integer number; amounts may be strings or numbers.
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import MoneyParseError, json_loads, to_decimal
+from bigbooks_desktop.sandbox.bigcommerce.catalog_admin import CatalogEditError
 from bigbooks_desktop.sandbox.config import TAX_ROUNDING_RULES, check_tax_rounding
 from bigbooks_desktop.sandbox.faults import FaultSpecError
 
@@ -67,7 +69,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         async def endpoint(request: Request) -> Response:
             try:
                 return await fn(request)
-            except _BadRequest as exc:
+            except (_BadRequest, CatalogEditError) as exc:
                 return _json({"error": str(exc)}, exc.status)
             except FaultSpecError as exc:
                 return _json({"error": str(exc)}, 400)
@@ -131,6 +133,28 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
             gateway=str(body.get("gateway", "stripe")), event=str(body.get("event", "capture")))
         return _json(transaction, 201)
 
+    def record_id(request: Request) -> int:
+        return int(request.path_params["record_id"])
+
+    def catalog_edit(kind: str) -> Endpoint:
+        """PATCH /_sandbox/{products|variants|customers}/{id}: the record as the API shows it afterwards."""
+
+        async def edit(request: Request) -> Response:
+            changes = await _body(request)
+            update = getattr(sandbox.bigcommerce, f"update_{kind}")
+            return _json(update(record_id(request), changes))
+
+        return edit
+
+    def catalog_delete(kind: str) -> Endpoint:
+        """DELETE /_sandbox/{products|variants|customers}/{id}: gone from the lists (no tombstones)."""
+
+        async def delete(request: Request) -> Response:
+            getattr(sandbox.bigcommerce, f"delete_{kind}")(record_id(request))
+            return Response(status_code=204)
+
+        return delete
+
     async def get_faults(request: Request) -> Response:
         return _json(sandbox.faults.describe())
 
@@ -172,6 +196,11 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         Route(f"{p}/orders/{{order_id:int}}", handler(update_order), methods=["PATCH"]),
         Route(f"{p}/orders/{{order_id:int}}/refunds", handler(add_refund), methods=["POST"]),
         Route(f"{p}/orders/{{order_id:int}}/transactions", handler(add_transaction), methods=["POST"]),
+        *(
+            Route(f"{p}/{kind}s/{{record_id:int}}", handler(make(kind)), methods=[method])
+            for kind in ("product", "variant", "customer")
+            for make, method in ((catalog_edit, "PATCH"), (catalog_delete, "DELETE"))
+        ),
         Route(f"{p}/faults", handler(get_faults), methods=["GET"]),
         Route(f"{p}/faults", handler(put_faults), methods=["PUT"]),
         Route(f"{p}/freshbooks/tax-rounding", handler(get_tax_rounding), methods=["GET"]),

@@ -31,6 +31,7 @@ __all__ = [
     "FixRecord",
     "RetryPolicy",
     "active_error",
+    "active_subject_errors",
     "count_errors",
     "due_retries",
     "edit_error",
@@ -41,6 +42,7 @@ __all__ = [
     "record_error",
     "record_fix",
     "resolve_errors",
+    "resolve_subject",
     "retry_error_now",
 ]
 
@@ -117,6 +119,7 @@ class ErrorEntry:
     updated_at: datetime
     resolved_at: datetime | None
     cause: dict[str, Any] = field(default_factory=dict)   # {"code": "missing_email"|"unknown_sku"|..., params}
+    subject: str | None = None          # a row about an item or client, not an order: "item:SKU", "client:KEY"
 
     @property
     def active(self) -> bool:
@@ -149,18 +152,33 @@ def _entry(row: ErrorRow) -> ErrorEntry:
                       title=row.title, message=row.message, payload=row.payload, edits=row.edits,
                       attempts=row.attempts, next_retry_at=row.next_retry_at, status=ErrorStatus(row.status),
                       run_id=row.run_id, created_at=row.created_at, updated_at=row.updated_at,
-                      resolved_at=row.resolved_at, cause=dict(row.cause or {}))
+                      resolved_at=row.resolved_at, cause=dict(row.cause or {}), subject=row.subject)
 
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE_STATUSES]
 _system_rng = random.Random()  # noqa: S311 - jitter for retry timing, not cryptography
 
 
-def _active_row(order_id: int | None, stage: ErrorStage) -> ErrorRow | None:
+def _active_row(order_id: int | None, stage: ErrorStage, subject: str | None = None) -> ErrorRow | None:
     order_match = ErrorRow.order_id.is_null() if order_id is None else ErrorRow.order_id == order_id
-    row: ErrorRow | None = ErrorRow.get_or_none(order_match & (ErrorRow.stage == stage.value)
+    subject_match = ErrorRow.subject.is_null() if subject is None else ErrorRow.subject == subject
+    row: ErrorRow | None = ErrorRow.get_or_none(order_match & subject_match & (ErrorRow.stage == stage.value)
                                                 & ErrorRow.status.in_(_ACTIVE_VALUES))
     return row
+
+
+def active_subject_errors(prefix: str) -> list[ErrorEntry]:
+    """The active rows about items or clients whose subject starts with `prefix` ("item:", "client:")."""
+    rows = ErrorRow.select().where(ErrorRow.subject.startswith(prefix) & ErrorRow.status.in_(_ACTIVE_VALUES))
+    return [_entry(row) for row in rows.order_by(ErrorRow.id)]
+
+
+def resolve_subject(subject: str, *, now: datetime | None = None) -> int:
+    """Mark the active rows about `subject` resolved. Returns how many."""
+    at = now or utc_now()
+    return int(ErrorRow.update(status=ErrorStatus.RESOLVED.value, resolved_at=at, updated_at=at,
+                               next_retry_at=None)
+               .where((ErrorRow.subject == subject) & ErrorRow.status.in_(_ACTIVE_VALUES)).execute())
 
 
 def active_error(order_id: int | None, stage: ErrorStage) -> ErrorEntry | None:
@@ -171,7 +189,8 @@ def active_error(order_id: int | None, stage: ErrorStage) -> ErrorEntry | None:
 def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError | ErrorDetails,
                  payload: Mapping[str, Any] | None = None, *, run_id: int | None = None,
                  transient: bool | None = None, policy: RetryPolicy | None = None,
-                 now: datetime | None = None, rng: random.Random | None = None) -> ErrorEntry:
+                 now: datetime | None = None, rng: random.Random | None = None,
+                 subject: str | None = None) -> ErrorEntry:
     """Record a failure: update the active row for (order, stage) or start one, and schedule what follows.
 
     `transient` defaults to the error's kind (transient / rate-limit). A transient failure is retried
@@ -184,7 +203,7 @@ def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError |
     kind, title, message, retry_after, cause = _describe(error)
     is_transient = kind in TRANSIENT_KINDS if transient is None else transient
     with database_proxy.atomic():
-        row = _active_row(order_id, stage)
+        row = _active_row(order_id, stage, subject)
         attempts = 1 if row is None else row.attempts + 1
         if is_transient and attempts <= rules.max_retries:
             status = ErrorStatus.RETRYING
@@ -204,7 +223,7 @@ def record_error(order_id: int | None, stage: ErrorStage, error: BigBooksError |
         if row is None:
             values.setdefault("payload", {})
             row = ErrorRow.create(order_id=order_id, stage=stage.value, edits={}, created_at=at,
-                                  resolved_at=None, **values)
+                                  resolved_at=None, subject=subject, **values)
         else:
             ErrorRow.update(**values).where(ErrorRow.id == row.id).execute()
         entry = get_error(row.id)

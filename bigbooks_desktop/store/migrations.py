@@ -28,13 +28,13 @@ __all__ = [
 
 MigrationStep = Callable[[SqliteDatabase], None]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _step_1_initial_schema(db: SqliteDatabase) -> None:
     """Version 1: every table of sync state, and the partial unique indexes peewee cannot declare."""
     later = ("OrderCopyRow", "ErrorFixRow",                   # later steps' tables
-             "MappingProfileVersionRow", "MappingProfileActivationRow")
+             "MappingProfileVersionRow", "MappingProfileActivationRow", "EntityStateRow")
     version_1 = tuple(row for row in ALL_ROWS if row.__name__ not in later)
     with db.bind_ctx(version_1):
         db.create_tables(version_1)
@@ -109,6 +109,20 @@ def _step_5_mapping_profiles(db: SqliteDatabase) -> None:
                  '"at" TEXT NOT NULL, "created_by" TEXT NOT NULL, "note" TEXT NOT NULL)')
 
 
+def _step_6_entity_state(db: SqliteDatabase) -> None:
+    """Version 6: catalog and customer sync's baseline per FreshBooks item and client (`entity_state`), and inbox
+    rows about an item or a client rather than an order (`error.subject`, e.g. "item:SKU-1")."""
+    _execute(db, 'CREATE TABLE IF NOT EXISTS "entity_state" ('
+                 '"id" INTEGER NOT NULL PRIMARY KEY, "kind" TEXT NOT NULL, "key" TEXT NOT NULL, '
+                 '"object_id" INTEGER NOT NULL, "source_id" INTEGER NOT NULL, "values" TEXT NOT NULL, '
+                 '"source_modified" TEXT, "state" TEXT NOT NULL, "synced_at" TEXT NOT NULL)')
+    _execute(db, 'CREATE UNIQUE INDEX IF NOT EXISTS "entity_state_kind_key" ON "entity_state" ("kind", "key")')
+    columns = {str(row[1]) for row in _execute(db, 'PRAGMA table_info("error")').fetchall()}
+    if "subject" not in columns:          # step 1 builds today's ErrorRow, which already has it
+        _execute(db, 'ALTER TABLE "error" ADD COLUMN "subject" TEXT')
+    _execute(db, 'CREATE INDEX IF NOT EXISTS "error_subject" ON "error" ("subject")')
+
+
 # Key: the version the step brings the database to.
 MIGRATION_STEPS: Mapping[int, MigrationStep] = {
     1: _step_1_initial_schema,
@@ -116,6 +130,7 @@ MIGRATION_STEPS: Mapping[int, MigrationStep] = {
     3: _step_3_inbox_causes_and_fixes,
     4: _step_4_order_copy_detail,
     5: _step_5_mapping_profiles,
+    6: _step_6_entity_state,
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ClientLinkRow",
     "CreditLinkRow",
     "CursorRow",
+    "EntityStateRow",
     "ErrorFixRow",
     "ErrorRow",
     "IntentRow",
@@ -198,6 +199,7 @@ class ErrorRow(BaseRow):
     updated_at = UtcDateTimeField()
     resolved_at = NullableUtcDateTimeField()
     cause = JsonTextField(default=dict)                     # {"code": ..., params}: why, as data (step 3)
+    subject = TextField(null=True, index=True)              # not an order's: "item:SKU", "client:KEY" (step 6)
 
     class Meta:
         table_name = "error"
@@ -328,8 +330,28 @@ class MappingProfileActivationRow(BaseRow):
         table_name = "mapping_profile_activation"
 
 
+class EntityStateRow(BaseRow):
+    """A FreshBooks item or client that follows a BigCommerce product variant or customer (catalog and customer
+    sync): the field values BigBooks last wrote or agreed to (the baseline of `sync.field_merge`), and whether
+    the record was archived or its source deleted (created by migration step 6, explicit SQL)."""
+
+    id = AutoField()
+    kind = TextField()                                      # "item" or "client"
+    key = TextField()                                       # the SKU, or the client key ("customer:42")
+    object_id = IntegerField()                              # FreshBooks item or client id
+    source_id = IntegerField()                              # BigCommerce variant/product or customer id
+    values = JsonTextField()                                # field -> text, as last written or agreed
+    source_modified = NullableUtcDateTimeField()            # BigCommerce's date_modified then
+    state = TextField()                                     # "active", "archived", "source_deleted"
+    synced_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "entity_state"
+        indexes = ((("kind", "key"), True),)
+
+
 ALL_ROWS: tuple[type[BaseRow], ...] = (
     OrderLinkRow, ClientLinkRow, ItemLinkRow, PaymentLinkRow, CreditLinkRow, TaxLinkRow,
     CursorRow, IntentRow, ErrorRow, SyncRunRow, RunObjectRow, ActivityRow, OrderCopyRow, ErrorFixRow,
-    MappingProfileVersionRow, MappingProfileActivationRow,
+    MappingProfileVersionRow, MappingProfileActivationRow, EntityStateRow,
 )

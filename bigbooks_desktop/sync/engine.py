@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core.bc_listing import UnreadableOrder
-from bigbooks_desktop.core.errors import BigBooksError
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, PermissionDeniedError
 from bigbooks_desktop.mapping.eligibility import ineligibility_reason
 from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store.api_use import ApiWindow, record_api_windows
@@ -24,9 +25,11 @@ from bigbooks_desktop.store.db import current_database, transaction
 from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
 from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.order_copies import OrderCopy, save_order_copy
-from bigbooks_desktop.store.runs import RunMode, RunStatus, finish_run, log_activity, start_run
+from bigbooks_desktop.store.runs import ActivityLevel, RunMode, RunStatus, finish_run, log_activity, start_run
 from bigbooks_desktop.sync.books_lookups import read_snapshot
+from bigbooks_desktop.sync.catalog_sync import sync_catalog
 from bigbooks_desktop.sync.context import ProgressCallback, SyncContext, SyncProgress
+from bigbooks_desktop.sync.customer_sync import sync_customers
 from bigbooks_desktop.sync.held_orders import (
     held_reason,
     match_hand_entered_invoices,
@@ -147,6 +150,8 @@ class SyncEngine:
             ctx.store_timezone = store.timezone_name or "UTC"
             ctx.taxes = list(await self.freshbooks.list_taxes())
             ctx.tax_rule = account_rule(ctx.account_id)
+            if poll:
+                await self._store_records(ctx, server_now, store.currency or "USD", report)
             work: dict[int, tuple[bc.Order | int, dict[str, Any]]] = {}
             if retries and not dry_run:
                 for entry in due_retries():
@@ -216,6 +221,28 @@ class SyncEngine:
         if cursor is not None:
             return datetime.fromisoformat(cursor) - self.options.overlap
         return first
+
+    @staticmethod
+    async def _store_records(ctx: SyncContext, server_now: datetime, currency: str,
+                             report: ProgressCallback) -> None:
+        """Catalog and customer sync (when the profile turns them on), before the orders so their items and
+        clients are there. A failure to read either is logged and counted; the orders still sync. A sign-in
+        problem pauses the run as for orders."""
+        steps: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = (
+            ("catalog", partial(sync_catalog, ctx, started=server_now, currency=currency)),
+            ("customers", partial(sync_customers, ctx, started=server_now)))
+        for stage, step in steps:
+            report(SyncProgress(0, 0, stage))
+            try:
+                await step()
+            except (AuthError, PermissionDeniedError) as exc:
+                ctx.auth_problem = ctx.auth_problem or exc
+                return
+            except BigBooksError as exc:
+                ctx.count(f"{stage}_failed")
+                log_activity(f"The {stage} could not be synced this run ({exc.message}); the next run tries "
+                             "again. Orders are synced as usual.", level=ActivityLevel.WARNING,
+                             run_id=ctx.run_id)
 
     @staticmethod
     def _unreadable(ctx: SyncContext, item: UnreadableOrder) -> OrderOutcome:

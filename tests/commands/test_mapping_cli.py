@@ -142,7 +142,7 @@ def test_templates_fields_and_a_new_profile_from_a_template(bigbooks_home: Path,
     assert listed.returncode == 0, listed.stderr
     keys = [line.split(":", 1)[0] for line in listed.stdout.splitlines()]
     assert keys == ["standard", "paid_only", "drafts_for_review", "sku_in_descriptions",
-                    "checkout_fields_to_notes", "b2b"]
+                    "checkout_fields_to_notes", "b2b", "catalog_and_customers"]
 
     fields = _bigbooks(bigbooks_home, "mapping", "fields", "--json")
     assert fields.returncode == 0, fields.stderr

@@ -63,7 +63,7 @@ class Rig:
         async with httpx.AsyncClient(transport=self.transport, base_url="http://sandbox.test") as http:
             response = await http.request(method, f"/_sandbox{path}", json=body)
             assert response.status_code < 300, response.text
-            return response.json()
+            return response.json() if response.content else None
 
     def state(self) -> dict[str, Any]:
         return self.sandbox.state()

@@ -16,7 +16,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from bigbooks_desktop import __version__
-from bigbooks_desktop.connectors.bigcommerce import consignments, wire
+from bigbooks_desktop.connectors.bigcommerce import catalog_wire, consignments, wire
 from bigbooks_desktop.connectors.bigcommerce.account import parse_api_path
 from bigbooks_desktop.connectors.bigcommerce.failures import SERVICE, error_from_response
 from bigbooks_desktop.connectors.bigcommerce.governor import RateGovernor
@@ -416,6 +416,44 @@ class BigCommerceClient:
             found += await self._v3_list("/v3/catalog/variants", wire.parse_variant,
                                          {"sku:in": ",".join(chunk)})
         return found
+
+    # -- catalog and customer sync --
+
+    async def iter_products(self, modified_since: datetime | None = None, *, include_variants: bool = True
+                            ) -> AsyncIterator[bc.CatalogProduct]:
+        """Catalog products modified at or after `modified_since` (all when None), oldest change first, 250 a
+        page, with their variants (`GET /v3/catalog/products?include=variants&date_modified:min=...&sort=
+        date_modified&direction=asc`: products_catalog.v3.yml getProducts, SUMMARY.md §3). Deleted products are
+        not in the list (no tombstones): compare `list_product_ids()` with what was synced."""
+        params: Params = {"sort": "date_modified", "direction": "asc"}
+        if include_variants:
+            params["include"] = "variants"
+        if modified_since is not None:
+            params["date_modified:min"] = _iso(modified_since, "modified_since")
+        async for item in self._iter_v3("/v3/catalog/products", params):
+            yield catalog_wire.parse_catalog_product(item)
+
+    async def iter_customers(self, modified_since: datetime | None = None) -> AsyncIterator[bc.Customer]:
+        """Customers modified at or after `modified_since` (all when None), oldest change first, with addresses,
+        250 a page (`GET /v3/customers?include=addresses&date_modified:min=...&sort=date_modified:asc`:
+        customers.v3.yml, the direction inside the sort value; SUMMARY.md §3)."""
+        params: Params = {"sort": "date_modified:asc", "include": "addresses"}
+        if modified_since is not None:
+            params["date_modified:min"] = _iso(modified_since, "modified_since")
+        async for item in self._iter_v3("/v3/customers", params):
+            yield wire.parse_customer(item)
+
+    async def list_product_ids(self) -> list[int]:
+        """Every product id in the store, 250 a page, reading ids only (`include_fields=id`: "The ID and the
+        specified fields will be returned", products_catalog.v3.yml IncludeFieldsParam)."""
+        return [catalog_wire.parse_record_id(item, resource="catalog product")
+                async for item in self._iter_v3("/v3/catalog/products", {"include_fields": "id", "sort": "id"})]
+
+    async def list_customer_ids(self) -> list[int]:
+        """Every customer id, 250 a page. customers.v3.yml has no `include_fields` on the customer list, so the
+        cheapest read is the customers without their sub-resources; only the ids are parsed."""
+        return [catalog_wire.parse_record_id(item, resource="customer")
+                async for item in self._iter_v3("/v3/customers", {"sort": "date_created:asc"})]
 
 
 async def _known(values: Sequence[Any]) -> list[Any]:

@@ -14,12 +14,14 @@ from bigbooks_desktop.core import freshbooks as fb
 
 __all__ = [
     "MARK_SENT",
+    "VIS_ARCHIVED",
     "VIS_DELETED",
     "client_body",
     "credit_note_body",
     "decimal_text",
     "invoice_body",
     "item_body",
+    "item_update_body",
     "line_body",
     "payment_body",
     "payment_update_body",
@@ -36,6 +38,8 @@ _CLIENT_FIELDS_WHEN_SET = ("home_phone", "mob_phone", "vat_name", "vat_number")
 # Sent alone: a PUT with an action or vis_state applies only that phase, dropping other fields (SUMMARY §6).
 MARK_SENT: dict[str, Any] = {"action_mark_as_sent": True}
 VIS_DELETED: dict[str, Any] = {"vis_state": 1}
+# vis_state 2 = archived: kept, readable, out of the active lists (SUMMARY §10, [DOC:active_deleted]; [PY] VisState)
+VIS_ARCHIVED: dict[str, Any] = {"vis_state": 2}
 
 
 def decimal_text(value: Decimal) -> str:
@@ -124,12 +128,43 @@ def payment_update_body(*, amount: Decimal, note: str) -> dict[str, Any]:
 
 
 def item_body(draft: fb.ItemDraft) -> dict[str, Any]:
-    return {
+    """An item to create; `qty`, `inventory` and the tax ids only when set (`node/Item__05_POST_200.request.json`:
+    qty and inventory as strings, tax ids as strings)."""
+    body: dict[str, Any] = {
         "name": draft.name,
         "description": draft.description,
         "sku": draft.sku,
         "unit_cost": _money(draft.unit_cost, draft.currency_code),
     }
+    body.update(_item_extras(draft.qty, draft.inventory, draft.tax1, draft.tax2))
+    return body
+
+
+def _item_extras(qty: Decimal | None, inventory: Decimal | None, tax1: int | None, tax2: int | None
+                 ) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if qty is not None:
+        extras["qty"] = decimal_text(qty)
+    if inventory is not None:
+        extras["inventory"] = decimal_text(inventory)
+    for name, tax in (("tax1", tax1), ("tax2", tax2)):
+        if tax is not None:
+            extras[name] = str(int(tax))
+    return extras
+
+
+def item_update_body(update: fb.ItemUpdate) -> dict[str, Any]:
+    """Only the fields set (a PUT changes what it carries; `node/Item__03_PUT_200.request.json` shape), never
+    `vis_state` (a PUT with it applies nothing else, SUMMARY §6: archiving is `ITEM_ARCHIVED`, sent alone)."""
+    body: dict[str, Any] = {}
+    if update.name is not None:
+        body["name"] = update.name
+    if update.description is not None:
+        body["description"] = update.description
+    if update.unit_cost is not None:
+        body["unit_cost"] = _money(update.unit_cost, update.currency_code)
+    body.update(_item_extras(update.qty, update.inventory, update.tax1, update.tax2))
+    return body
 
 
 def tax_body(draft: fb.TaxDraft) -> dict[str, Any]:

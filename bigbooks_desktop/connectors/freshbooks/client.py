@@ -442,6 +442,21 @@ class FreshBooksClient:
     async def delete_item(self, item_id: int) -> None:
         await self._delete_by_vis_state(f"items/items/{item_id}", "item")
 
+    async def get_item(self, item_id: int) -> fb.Item:
+        """One item whatever its `vis_state` (an archived item stays readable)."""
+        return parse_item(await self._get_one(f"items/items/{item_id}", "item"))
+
+    async def update_item(self, item_id: int, update: fb.ItemUpdate) -> fb.Item:
+        """Change the fields `update` sets; the rest (e.g. `qty`, `inventory`) keep FreshBooks' values."""
+        body = await self._write("PUT", f"items/items/{item_id}", "item", bodies.item_update_body(update))
+        return parse_item(self._one(body, "item"))
+
+    async def archive_item(self, item_id: int) -> fb.Item:
+        """Archive (vis_state 2), never delete: invoices copied its values, and the bookkeeper can restore it.
+        The PUT carries `vis_state` alone (a PUT with it applies nothing else, SUMMARY §6)."""
+        body = await self._write("PUT", f"items/items/{item_id}", "item", dict(bodies.VIS_ARCHIVED))
+        return parse_item(self._one(body, "item"))
+
     async def list_taxes(self) -> list[fb.Tax]:
         return [parse_tax(r) for r in await self._list("taxes/taxes", "taxes", [])]
 

@@ -337,6 +337,11 @@ def parse_item(data: dict[str, Any]) -> fb.Item:
         tax1=_optional_id(data.get("tax1"), "item.tax1"),
         tax2=_optional_id(data.get("tax2"), "item.tax2"),
         vis_state=_vis_state(data.get("vis_state")),
+        # `qty` "21", `inventory` "" (node Item__01_GET_200.json) or null (java get_item_response.json) when
+        # stock is not counted; `updated` a US/Eastern accounting timestamp (SUMMARY §10)
+        qty=None if data.get("qty") in (None, "") else _decimal(data.get("qty"), "item.qty"),
+        inventory=None if data.get("inventory") in (None, "") else _decimal(data.get("inventory"), "item.inventory"),
+        updated=parse_timestamp(data.get("updated"), "item.updated"),
     )
 
 

@@ -10,11 +10,11 @@ from starlette.routing import BaseRoute
 from bigbooks_desktop.core.jsonwire import dumps
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox import generator  # module import: generator imports this package too
-from bigbooks_desktop.sandbox.bigcommerce import live
+from bigbooks_desktop.sandbox.bigcommerce import catalog_admin, live
 from bigbooks_desktop.sandbox.bigcommerce.oauth import ACCOUNT_UUID, login_routes
 from bigbooks_desktop.sandbox.bigcommerce.ratelimit import RateWindow
 from bigbooks_desktop.sandbox.bigcommerce.routes_v2 import render_order, v2_routes
-from bigbooks_desktop.sandbox.bigcommerce.routes_v3 import v3_routes
+from bigbooks_desktop.sandbox.bigcommerce.routes_v3 import public_product, v3_routes
 from bigbooks_desktop.sandbox.bigcommerce.wire import render_v2
 from bigbooks_desktop.sandbox.config import SandboxConfig
 
@@ -133,8 +133,11 @@ class BigCommerceSandbox:
         return dict(json_loads(dumps(body)))
 
     def dump(self) -> dict[str, Any]:
-        """Every order as the API shows it, with sub-resources, transactions and refunds inlined."""
-        return {"orders": [self._wire_order(r) for r in self.store.orders]}
+        """Every order as the API shows it, with sub-resources, transactions and refunds inlined; the catalog's
+        products with their variants, and the customers (for tests that check catalog and customer sync)."""
+        return {"orders": [self._wire_order(r) for r in self.store.orders],
+                "products": [dict(json_loads(dumps(p))) for p in self.store.products],
+                "customers": [dict(json_loads(dumps(c))) for c in self.store.customers]}
 
     def books_catalog(self) -> list[dict[str, Any]]:
         """The SKUs FreshBooks should already know as items (about 75% of the catalog's variant SKUs)."""
@@ -198,3 +201,29 @@ class BigCommerceSandbox:
             self.store, self._need(order_id), amount, gateway=gateway, event=event, now=self.config.clock()
         )
         return dict(json_loads(dumps(tx)))
+
+    # -- catalogue and customer edits (admin API; rules and sources in catalog_admin) ----------------------
+    def _wire(self, value: dict[str, Any]) -> dict[str, Any]:
+        return dict(json_loads(dumps(value)))
+
+    def update_product(self, product_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """The product as `GET /v3/catalog/products?include=variants` shows it after the edit."""
+        product = catalog_admin.update_product(self.store, product_id, changes, now=self.config.clock())
+        return self._wire(public_product(product))
+
+    def update_variant(self, variant_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        return self._wire(catalog_admin.update_variant(self.store, variant_id, changes, now=self.config.clock()))
+
+    def update_customer(self, customer_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """The customer as `GET /v3/customers?include=addresses` shows it after the edit."""
+        customer = catalog_admin.update_customer(self.store, customer_id, changes, now=self.config.clock())
+        return self._wire({k: v for k, v in customer.items() if not k.startswith("_")})
+
+    def delete_product(self, product_id: int) -> None:
+        catalog_admin.delete_product(self.store, product_id)
+
+    def delete_variant(self, variant_id: int) -> None:
+        catalog_admin.delete_variant(self.store, variant_id, now=self.config.clock())
+
+    def delete_customer(self, customer_id: int) -> None:
+        catalog_admin.delete_customer(self.store, customer_id)

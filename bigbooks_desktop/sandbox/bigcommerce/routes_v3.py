@@ -12,10 +12,10 @@ from starlette.routing import Route
 from bigbooks_desktop.sandbox.bigcommerce.gate import api_route
 from bigbooks_desktop.sandbox.bigcommerce.query_filters import Predicate, Row, date_bounds
 from bigbooks_desktop.sandbox.bigcommerce.wire import (
+    BadQuery,
     int_list,
     json_response,
     page_args,
-    parse_when,
     v3_error,
     v3_list,
 )
@@ -23,7 +23,7 @@ from bigbooks_desktop.sandbox.bigcommerce.wire import (
 if TYPE_CHECKING:
     from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 
-__all__ = ["v3_routes"]
+__all__ = ["PRODUCT_SORTS", "public_product", "v3_routes"]
 
 
 def _includes(params: Any) -> set[str]:
@@ -33,6 +33,34 @@ def _includes(params: Any) -> set[str]:
 def _str_list(params: Any, name: str) -> set[str] | None:
     raw = params.get(name)
     return None if raw is None else {part.strip() for part in raw.split(",") if part.strip()}
+
+
+PRODUCT_SORTS = ("id", "name", "sku", "price", "date_modified", "date_last_imported", "inventory_level",
+                 "is_visible", "total_sold", "calculated_price")  # P3 SortParam enum
+
+
+def _boolean(raw: str, name: str) -> bool:
+    """P3 IsVisibleParam is a boolean; `true`/`false` and `1`/`0` are read, anything else is a 400."""
+    value = raw.strip().lower()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise BadQuery(400, f"The field '{name}' is invalid.")
+
+
+def public_product(product: Row, *, variants: bool = True, fields: set[str] | None = None,
+                   exclude: set[str] | None = None) -> Row:
+    """A product as the v3 catalog shows it: `variants` only with include=variants; with `include_fields`
+    "The ID and the specified fields will be returned", with `exclude_fields` all but those ("The ID cannot be
+    excluded") (P3 IncludeFieldsParam / ExcludeFieldsParam). Included sub-resources are kept either way."""
+    row = _public(product, set() if variants else {"variants"})
+    keep_always = {"id", "variants"}
+    if fields is not None:
+        row = {k: v for k, v in row.items() if k in fields or k in keep_always}
+    if exclude:
+        row = {k: v for k, v in row.items() if k not in exclude or k in keep_always}
+    return row
 
 
 def _public(row: Row, drop: set[str]) -> Row:
@@ -91,6 +119,9 @@ def v3_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         return _listing(rows, q)
 
     def customers(request: Request) -> Response:
+        # customers.v3.yml getCustomers (SUMMARY.md §3): date_modified:min/:max, date_created:min/:max, id:in,
+        # email:in, sort=date_modified:asc|desc (direction inside the value), include=addresses, page/limit
+        # (250 max) with meta.pagination and meta.cursor_pagination. No include_fields on this list.
         q = request.query_params
         tests = date_bounds(
             q,
@@ -131,21 +162,39 @@ def v3_routes(sandbox: BigCommerceSandbox) -> list[Route]:
         return json_response(body)
 
     def products(request: Request) -> Response:
+        # P3 getProducts (catalog/products_catalog.v3.yml in /work/shared/reference/bigcommerce/specs/
+        # bigcommerce-docs/reference; SUMMARY.md §3): id, id:in, sku, sku:in (base SKU only), is_visible,
+        # date_modified:min/:max, sort (SortParam enum) + direction (asc|desc), include=variants,
+        # include_fields / exclude_fields, page, limit (max 250) and meta.pagination.
         q = request.query_params
-        ids = int_list(q, "id:in")
+        tests = date_bounds(
+            q, (("date_modified:min", "date_modified", True), ("date_modified:max", "date_modified", False))
+        )
+        for name in ("id:in", "id"):
+            ids = int_list(q, name) if q.get(name) else None
+            if ids is not None:
+                tests.append(_member_of("id", ids))
         skus = _str_list(q, "sku:in")
-        sku = q.get("sku")
-        low = parse_when(q["date_modified:min"], "date_modified:min") if q.get("date_modified:min") else None
-        drop = set() if "variants" in _includes(q) else {"variants"}
-        rows = [
-            _public(p, drop)
-            for p in sandbox.store.products
-            if (ids is None or p["id"] in ids)
-            and (skus is None or p["sku"] in skus)
-            and (sku is None or p["sku"] == sku)
-            and (low is None or p["date_modified"] >= low)
-        ]
-        return _listing(rows, q)
+        if skus is not None:
+            tests.append(lambda p: p["sku"] in skus)
+        if q.get("sku"):
+            tests.append(lambda p: p["sku"] == q["sku"])
+        if q.get("is_visible"):
+            visible = _boolean(q["is_visible"], "is_visible")
+            tests.append(lambda p: p["is_visible"] is visible)
+        rows = [p for p in sandbox.store.products if all(t(p) for t in tests)]
+        if q.get("sort") or q.get("direction"):
+            key = q.get("sort") or "id"
+            direction = q.get("direction") or "asc"
+            if key not in PRODUCT_SORTS or direction not in ("asc", "desc"):
+                return v3_error(422, "Invalid sort.", {"sort": "not a supported sort or direction"})
+            rows.sort(key=lambda p: p["id"])            # ties keep id order
+            rows.sort(key=lambda p: p.get(key, 0), reverse=direction == "desc")
+        wanted = _str_list(q, "include_fields")
+        unwanted = _str_list(q, "exclude_fields")
+        with_variants = "variants" in _includes(q)
+        shown = [public_product(p, variants=with_variants, fields=wanted, exclude=unwanted) for p in rows]
+        return _listing(shown, q)
 
     def variants(request: Request) -> Response:
         q = request.query_params

@@ -1,0 +1,341 @@
+"""Catalog sync: every BigCommerce product variant with a SKU is a FreshBooks item with that SKU, kept in step.
+
+Each run (when the profile's `catalog_sync` is on) reads the products modified since its cursor
+(`GET /v3/catalog/products?include=variants&date_modified:min=...`, 250 a call, oldest change first; a quiet
+run is that one call) and, per SKU:
+
+- **new**: an item FreshBooks already has with the SKU is linked, else one is created exactly once (the same
+  intent key `item:SKU` order sync uses, so the two never both create it);
+- **changed**: name (the product's, with the variant's options), description (plain text from the product's
+  HTML), unit cost (the variant's price, else the product's, in the store's currency) and, with
+  `catalog_inventory`, the stock count are merged field by field (`sync.field_merge`): BigCommerce wins,
+  fields the profile lets FreshBooks keep are left alone, a field changed on both sides waits in the inbox with
+  both values and a choice; every overwrite is in the activity log with the old and the new value. Invoices
+  already written keep the price they sold at: FreshBooks copies a line's values into the invoice.
+- **hidden** (`is_visible` false, or a variant whose purchasing is disabled) or **deleted**: the item is
+  archived (`vis_state` 2), never deleted. Deletions leave no trace in the product list, so once a day the run
+  reads the product ids (`include_fields=id`, 250 a call) and archives the items of products that are gone.
+- **a SKU two products share** is a conflict: neither is written, the inbox names both products.
+
+The baseline of each item is kept in `store.entity_state`; a run that fails on an item leaves the cursor before
+that product so the next run reads it again. Crash safety is order sync's: the intent before each create, the
+lookup by SKU after a kill.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from html.parser import HTMLParser
+from typing import Any
+
+from bigbooks_desktop.core import bigcommerce as bc
+from bigbooks_desktop.core import freshbooks as fb
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, PermissionDeniedError
+from bigbooks_desktop.core.money import quantize
+from bigbooks_desktop.store.cursors import get_cursor, set_cursor
+from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
+from bigbooks_desktop.store.error_queue import (
+    ErrorStage,
+    active_subject_errors,
+    record_error,
+    resolve_subject,
+)
+from bigbooks_desktop.store.intents import IntentKind
+from bigbooks_desktop.store.links import find_item_link, link_item
+from bigbooks_desktop.store.runs import ActivityLevel, log_activity
+from bigbooks_desktop.sync.books_lookups import find_item
+from bigbooks_desktop.sync.context import SyncContext
+from bigbooks_desktop.sync.exactly_once import create_once
+from bigbooks_desktop.sync.field_merge import Merge, merge_fields
+
+__all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "item_values", "plain_text", "sync_catalog"]
+
+CATALOG_STREAM = "catalog"
+CATALOG_IDS_STREAM = "catalog_ids"          # when the product ids were last read (deletions)
+OVERLAP = timedelta(minutes=5)              # re-read this much before the cursor (clock skew, paging shifts)
+ID_SCAN_EVERY = timedelta(hours=24)
+NAME_LIMIT = 200                            # as order sync names items (sync.references.ensure_items)
+DESCRIPTION_LIMIT = 2_000                   # ours: FreshBooks documents no limit for an item's description
+SUBJECT = "item:"
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4"):
+            self.parts.append("\n")
+
+
+def plain_text(markup: str) -> str:
+    """A product description's HTML as plain text: tags dropped, entities decoded, blank runs folded."""
+    parser = _Text()
+    parser.feed(markup or "")
+    parser.close()
+    text = html.unescape("".join(parser.parts))
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def item_values(product: bc.CatalogProduct, variant: bc.CatalogVariant, *, currency: str,
+                inventory: bool) -> dict[str, str]:
+    """What the FreshBooks item of `variant` should say, as text (the baseline's form)."""
+    options = ", ".join(f"{label}: {value}" for label, value in variant.option_values)
+    name = f"{product.name} - {options}" if options else product.name
+    price = variant.price if variant.price is not None else product.price
+    values = {"name": name.strip()[:NAME_LIMIT] or variant.sku,
+              "description": plain_text(product.description_html)[:DESCRIPTION_LIMIT],
+              "unit_cost": str(quantize(price if price is not None else Decimal(0), currency))}
+    if inventory and product.inventory_tracking in ("product", "variant"):
+        level = variant.inventory_level if product.inventory_tracking == "variant" else product.inventory_level
+        values["inventory"] = str(int(level or 0))
+    return values
+
+
+def _current(item: fb.Item, currency: str) -> dict[str, str]:
+    return {"name": item.name, "description": item.description,
+            "unit_cost": str(quantize(item.unit_cost, item.currency_code or currency)),
+            "inventory": str(int(item.inventory)) if item.inventory is not None else ""}
+
+
+def _update(writes: Mapping[str, str], currency: str) -> fb.ItemUpdate:
+    return fb.ItemUpdate(
+        name=writes.get("name"), description=writes.get("description"),
+        unit_cost=Decimal(writes["unit_cost"]) if "unit_cost" in writes else None,
+        currency_code=currency if "unit_cost" in writes else "",
+        inventory=Decimal(writes["inventory"]) if writes.get("inventory") else None)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    sku: str
+    product: bc.CatalogProduct
+    variant: bc.CatalogVariant
+
+    @property
+    def hidden(self) -> bool:
+        return not self.product.is_visible or self.variant.purchasing_disabled
+
+
+async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) -> None:
+    """One run's catalog sync (see the module docstring); `started` is BigCommerce's clock at the run's start."""
+    if not ctx.profile.catalog_sync:
+        return
+    await _apply_decisions(ctx, currency)
+    cursor = get_cursor(CATALOG_STREAM)
+    since = datetime.fromisoformat(cursor) - OVERLAP if cursor else None
+    products = [p async for p in ctx.bigcommerce.iter_products(since)]
+    ctx.count("catalog_products_read", len(products))
+    by_sku: dict[str, list[_Wanted]] = defaultdict(list)
+    for product in products:
+        for variant in product.variants:
+            if variant.sku.strip():
+                by_sku[variant.sku.strip()].append(_Wanted(variant.sku.strip(), product, variant))
+    states = get_states(EntityKind.ITEM, by_sku)
+    current = await _current_items(ctx, [s.object_id for s in states.values()])
+    failed: list[datetime] = []
+    for sku, wanted in by_sku.items():
+        state = states.get(sku)
+        followed = state.source_id if state is not None and state.status is EntityStatus.ACTIVE else None
+        if len({w.product.id for w in wanted}) > 1 or (followed is not None and followed != wanted[0].product.id):
+            _shared_sku(ctx, sku, wanted, followed)
+            continue
+        try:
+            await _one(ctx, wanted[0], states.get(sku), current, currency)
+        except (AuthError, PermissionDeniedError):
+            raise
+        except BigBooksError as exc:
+            failed.append(wanted[0].product.date_modified or started)
+            record_error(None, ErrorStage.ITEM, exc, {"sku": sku, "product": wanted[0].product.model_dump(
+                mode="json")}, run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + sku)
+            ctx.count("catalog_failed")
+    await _archive_deleted(ctx, started, {p.id for p in products} if since is None else None)
+    if not ctx.dry_run:
+        # a failed product is read again next run: the cursor stays before it
+        set_cursor(CATALOG_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
+
+
+async def _current_items(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Item]:
+    """The FreshBooks items to compare with, in one list read when that costs fewer calls than one each."""
+    if len(ids) < 2:
+        return {}
+    listed = await ctx.freshbooks.active_items_within(max_pages=len(ids) - 1)
+    return {item.id: item for item in listed or ()}
+
+
+async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, current: dict[int, fb.Item],
+               currency: str) -> None:
+    sku, product, variant = wanted.sku, wanted.product, wanted.variant
+    desired = item_values(product, variant, currency=currency, inventory=ctx.profile.catalog_inventory)
+    if wanted.hidden:
+        if state is not None and state.status is EntityStatus.ACTIVE and not ctx.dry_run:
+            await ctx.freshbooks.archive_item(state.object_id)
+            put_state(EntityKind.ITEM, sku, object_id=state.object_id, source_id=product.id, values=state.values,
+                      source_modified=product.date_modified, status=EntityStatus.ARCHIVED)
+            log_activity(f"Archived FreshBooks item {state.object_id} ({sku}): the product is hidden in "
+                         "BigCommerce.", run_id=ctx.run_id)
+            ctx.count("catalog_items_archived")
+        return
+    link = find_item_link(sku)
+    item_id = state.object_id if state is not None else link.item_id if link is not None else None
+    if item_id is None:
+        found = await find_item(ctx, sku)
+        if found is None:
+            if not ctx.dry_run:
+                await _create(ctx, sku, product, desired, currency)
+            ctx.count("catalog_items_created")
+            return
+        link_item(sku, found.id)
+        item_id = found.id
+        current[found.id] = found
+    item = current.get(item_id) or await ctx.freshbooks.get_item(item_id)
+    baseline = state.values if state is not None else None
+    merge = merge_fields(desired, baseline, _current(item, currency),
+                         keep_freshbooks=ctx.profile.items_keep_freshbooks)
+    if ctx.dry_run:
+        ctx.count("catalog_items_updated" if merge.changed else "catalog_items_unchanged")
+        return
+    await _write(ctx, sku, item_id, merge, currency, reason=f"product {product.id} changed in BigCommerce")
+    if merge.conflicts:
+        _conflict(ctx, sku, item_id, product, desired, merge)
+    else:
+        resolve_subject(SUBJECT + sku)
+    put_state(EntityKind.ITEM, sku, object_id=item_id, source_id=product.id, values=merge.baseline,
+              source_modified=product.date_modified,
+              status=EntityStatus.ACTIVE if item.vis_state == 0 else EntityStatus.ARCHIVED)
+
+
+async def _create(ctx: SyncContext, sku: str, product: bc.CatalogProduct, desired: Mapping[str, str],
+                  currency: str) -> None:
+    draft = fb.ItemDraft(name=desired["name"], description=desired["description"], sku=sku,
+                         unit_cost=Decimal(desired["unit_cost"]), currency_code=currency,
+                         inventory=Decimal(desired["inventory"]) if desired.get("inventory") else None)
+
+    def linked(made: fb.Item) -> None:
+        link_item(sku, made.id)
+
+    made, _ = await create_once(ctx, kind=IntentKind.ITEM, key=f"item:{sku}", order_id=None,
+                                lookup=partial(ctx.freshbooks.find_item_by_sku, sku),
+                                create=partial(ctx.freshbooks.create_item, draft), object_id=lambda i: i.id,
+                                confirm=linked)
+    put_state(EntityKind.ITEM, sku, object_id=made.id, source_id=product.id, values=dict(desired),
+              source_modified=product.date_modified)
+    log_activity(f"Created FreshBooks item {made.id} for {sku} from the catalog.", run_id=ctx.run_id)
+
+
+async def _write(ctx: SyncContext, sku: str, item_id: int, merge: Merge, currency: str, *, reason: str) -> None:
+    if not merge.writes:
+        return
+    await ctx.freshbooks.update_item(item_id, _update(merge.writes, currency))
+    changes = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in merge.overwrites.items())
+    log_activity(f"Updated FreshBooks item {item_id} ({sku}), {reason}: {changes}.", run_id=ctx.run_id)
+    ctx.count("catalog_items_updated")
+
+
+def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProduct, desired: Mapping[str, str],
+              merge: Merge) -> None:
+    fields = ", ".join(c.field for c in merge.conflicts)
+    error = DataError(
+        f"The FreshBooks item {sku} was changed in FreshBooks and its product in BigCommerce since the last "
+        f"sync ({fields}). Choose which value to keep for each field, then retry; until then those fields are "
+        "left as they are in FreshBooks.", field="item", title="Item changed in both places",
+        details={"cause": {"code": "field_conflict", "kind": "item", "key": sku, "object_id": item_id,
+                           "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
+                                          "freshbooks": c.freshbooks, "baseline": c.baseline}
+                                         for c in merge.conflicts]}})
+    record_error(None, ErrorStage.ITEM, error, {"sku": sku, "product_id": product.id, "desired": dict(desired)},
+                 run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + sku)
+    log_activity(f"Item {sku} changed in both places ({fields}): waiting in the inbox for a choice.",
+                 level=ActivityLevel.WARNING, run_id=ctx.run_id)
+    ctx.count("catalog_conflicts")
+
+
+def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int | None) -> None:
+    """Two products with one SKU (read together, or a product taking the SKU of the one its item follows)."""
+    products = sorted({(w.product.id, w.product.name) for w in wanted})
+    names = "; ".join(f"{name} (product {pid})" for pid, name in products)
+    ids = sorted({pid for pid, _ in products} | ({followed} if followed is not None else set()))
+    also = f" and product {followed}, whose item it is" if followed is not None and followed not in \
+        {pid for pid, _ in products} else ""
+    error = DataError(f"The SKU {sku} belongs to more than one BigCommerce product: {names}{also}. A FreshBooks "
+                      "item has one SKU, so the item is left as it is: give each product its own SKU in "
+                      "BigCommerce (the next sync picks the change up), or, if the earlier product no longer "
+                      "sells it, choose which product the item follows.", field="sku",
+                      title="SKU shared by two products",
+                      details={"cause": {"code": "shared_sku", "kind": "item", "key": sku, "products": ids}})
+    if not ctx.dry_run:
+        record_error(None, ErrorStage.ITEM, error, {"sku": sku, "products": ids}, run_id=ctx.run_id,
+                     policy=ctx.retry_policy, subject=SUBJECT + sku)
+    ctx.count("catalog_conflicts")
+
+
+async def _apply_decisions(ctx: SyncContext, currency: str) -> None:
+    """Conflicts the user decided in the inbox (`edits["choose"]`: field -> "bigcommerce" | "freshbooks")."""
+    for entry in active_subject_errors(SUBJECT):
+        choose = entry.edits.get("choose")
+        cause = entry.cause
+        follow = entry.edits.get("follow")
+        if cause.get("code") == "shared_sku" and isinstance(follow, int) and not ctx.dry_run:
+            _follow(str(cause["key"]), follow)
+            continue
+        if not isinstance(choose, dict) or cause.get("code") != "field_conflict" or ctx.dry_run:
+            continue
+        sku, item_id = str(cause["key"]), int(cause["object_id"])
+        desired = {str(k): str(v) for k, v in dict(entry.payload.get("desired") or {}).items()}
+        state = get_states(EntityKind.ITEM, [sku]).get(sku)
+        item = await ctx.freshbooks.get_item(item_id)
+        merge = merge_fields(desired, state.values if state is not None else None, _current(item, currency),
+                             keep_freshbooks=ctx.profile.items_keep_freshbooks,
+                             choices={str(k): str(v) for k, v in choose.items()})
+        if merge.conflicts:
+            continue                    # a field still undecided: the row keeps waiting
+        await _write(ctx, sku, item_id, merge, currency, reason="as chosen in the inbox")
+        put_state(EntityKind.ITEM, sku, object_id=item_id,
+                  source_id=state.source_id if state is not None else int(entry.payload.get("product_id") or 0),
+                  values=merge.baseline, source_modified=state.source_modified if state is not None else None)
+        resolve_subject(SUBJECT + sku)
+
+
+def _follow(sku: str, product_id: int) -> None:
+    """The user's choice for a shared SKU: the item follows `product_id` from now on (its next change is
+    written); the row is settled."""
+    state = get_states(EntityKind.ITEM, [sku]).get(sku)
+    if state is not None:
+        put_state(EntityKind.ITEM, sku, object_id=state.object_id, source_id=product_id,
+                  values={k: v for k, v in state.values.items() if not k.startswith("store.")},
+                  source_modified=None, status=state.status)
+    resolve_subject(SUBJECT + sku)
+
+
+async def _archive_deleted(ctx: SyncContext, started: datetime, listed: set[int] | None) -> None:
+    """Once a day: archive the items of products deleted in BigCommerce (their ids are no longer listed).
+    `listed`: every product id, when this run read the whole catalog anyway."""
+    last = get_cursor(CATALOG_IDS_STREAM)
+    if listed is None and last is not None and started - datetime.fromisoformat(last) < ID_SCAN_EVERY:
+        return
+    states = [s for s in get_states(EntityKind.ITEM).values() if s.status is EntityStatus.ACTIVE]
+    if states:
+        alive = listed if listed is not None else set(await ctx.bigcommerce.list_product_ids())
+        for state in states:
+            if state.source_id in alive or ctx.dry_run:
+                continue
+            await ctx.freshbooks.archive_item(state.object_id)
+            put_state(EntityKind.ITEM, state.key, object_id=state.object_id, source_id=state.source_id,
+                      values=state.values, source_modified=state.source_modified, status=EntityStatus.ARCHIVED)
+            log_activity(f"Archived FreshBooks item {state.object_id} ({state.key}): its product was deleted in "
+                         "BigCommerce.", run_id=ctx.run_id)
+            ctx.count("catalog_items_archived")
+    if not ctx.dry_run:
+        set_cursor(CATALOG_IDS_STREAM, started.isoformat())
