@@ -30,6 +30,7 @@ __all__ = [
     "complete_intent",
     "find_pending_intent",
     "get_intent",
+    "intent_keys_for_order",
     "note_intent_object",
     "pending_intents",
 ]
@@ -183,3 +184,10 @@ def pending_intents(*, kind: IntentKind | None = None, order_id: int | None = No
     if order_id is not None:
         query = query.where(IntentRow.order_id == order_id)
     return [_intent(row) for row in query.order_by(IntentRow.id)]
+
+
+def intent_keys_for_order(kind: IntentKind, order_id: int) -> set[str]:
+    """The natural keys of every intent of `kind` ever recorded for the order (pending, done or abandoned)."""
+    rows = IntentRow.select(IntentRow.natural_key).where((IntentRow.kind == kind.value)
+                                                         & (IntentRow.order_id == order_id))
+    return {row.natural_key for row in rows}

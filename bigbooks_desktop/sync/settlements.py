@@ -49,11 +49,12 @@ from bigbooks_desktop.mapping.payments import (
     payments_from_order,
     refund_cash,
 )
-from bigbooks_desktop.store.intents import IntentKind, find_pending_intent
+from bigbooks_desktop.store.intents import IntentKind, find_pending_intent, intent_keys_for_order
 from bigbooks_desktop.store.links import (
     credit_links_for_order,
     find_credit_link,
     find_payment_link,
+    get_order_link,
     link_credit,
     link_payment,
     payment_links_for_order,
@@ -138,10 +139,22 @@ async def write_payments(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id
         payment = await _payment(ctx, detail.order.id, plan.key, plan.draft).write(ctx)
         ctx.count("payments_created")
         written += 1
-        if payment.overpaymentid:
+        if payment.overpaymentid and _may_have_supplements(detail.order.id):
             await _pay_supplements(ctx, detail, invoice_id=invoice_id, credit_id=payment.overpaymentid,
                                    day=plan.draft.date)
     return written
+
+
+def _may_have_supplements(order_id: int) -> bool:
+    """Whether the order may have supplementary invoices (`<number>-2`...) to pay from an overpayment: every
+    one is created through an intent (`sync.corrections`), so an order with no invoice intent but its main
+    invoice's has none, and FreshBooks need not be asked (a capture that overpays is common: a gift
+    certificate sold on the order). Unsure (no link), it may."""
+    link = get_order_link(order_id)
+    if link is None:
+        return True
+    main = f"invoice:{link.invoice_number}"
+    return any(key != main for key in intent_keys_for_order(IntentKind.INVOICE, order_id))
 
 
 async def _pay_supplements(ctx: SyncContext, detail: bc.OrderDetail, *, invoice_id: int, credit_id: int,
