@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: every paid BigCommerce order becomes exactly one correct FreshBooks invoice.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check that this installation works (a sync "
+                        "against a built-in sandbox, offscreen, in a temporary folder) and exit; "
+                        "`--self-test --help` for its options")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -75,6 +78,11 @@ def _set_damaged_preferences_aside() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] in (["--self-test"], ["--startup-time"]):     # before the log file: the test has its own folder
+        from bigbooks_desktop import self_test
+
+        return (self_test.main if given[0] == "--self-test" else self_test.startup_time_main)(given[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) not in (None, "gui"):   # the window says it in a message box instead
