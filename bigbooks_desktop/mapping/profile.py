@@ -33,7 +33,7 @@ MissingTaxPolicy = Literal["create_tax", "inbox"]
 CancellationPolicy = Literal["void", "flag"]
 GiftCertificatePolicy = Literal["client_credit", "revenue_line"]
 CustomerSync = Literal["off", "ordered", "all"]
-ItemField = Literal["name", "description", "unit_cost", "inventory"]
+ItemField = Literal["name", "description", "unit_cost", "inventory", "tax1", "tax2"]
 ClientField = Literal["fname", "lname", "organization", "email", "bus_phone", "p_street", "p_city", "p_province",
                       "p_code", "p_country"]
 
@@ -130,6 +130,11 @@ class MappingProfile(BaseModel):
     # customer sync: "ordered" keeps the clients of customers who have ordered in step with their account;
     # "all" also creates a client for every customer; "off" leaves clients to order sync (sync/customer_sync.py)
     customer_sync: CustomerSync = "off"
+    # with catalog sync, the default taxes of a product's item by its BigCommerce tax class id ("0" is the
+    # store's default class): up to two BigCommerce tax names (as on the store's orders' tax rows), mapped
+    # through `tax_names` to the FreshBooks taxes of the same name; a class not listed gives items no tax
+    # (BigCommerce's rates depend on the shopper's address, so a product alone has no one rate to copy)
+    tax_class_taxes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # item fields FreshBooks keeps: once the item exists, BigBooks never writes them (e.g. a description the
     # bookkeeper wrote by hand)
     items_keep_freshbooks: tuple[ItemField, ...] = ()

@@ -7,8 +7,9 @@ run is that one call) and, per SKU:
 - **new**: an item FreshBooks already has with the SKU is linked, else one is created exactly once (the same
   intent key `item:SKU` order sync uses, so the two never both create it);
 - **changed**: name (the product's, with the variant's options), description (plain text from the product's
-  HTML), unit cost (the variant's price, else the product's, in the store's currency) and, with
-  `catalog_inventory`, the stock count are merged field by field (`sync.field_merge`): BigCommerce wins,
+  HTML), unit cost (the variant's price, else the product's, in the store's currency), the default taxes of the
+  product's tax class (profile `tax_class_taxes`, through `tax_names`) and, with `catalog_inventory`, the stock
+  count are merged field by field (`sync.field_merge`): BigCommerce wins,
   fields the profile lets FreshBooks keep are left alone, a field changed on both sides waits in the inbox with
   both values and a choice; every overwrite is in the activity log with the old and the new value. Invoices
   already written keep the price they sold at: FreshBooks copies a line's values into the invoice.
@@ -55,7 +56,7 @@ from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import Merge, merge_fields
 
-__all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "item_values", "plain_text", "sync_catalog"]
+__all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "item_taxes", "item_values", "plain_text", "sync_catalog"]
 
 CATALOG_STREAM = "catalog"
 CATALOG_IDS_STREAM = "catalog_ids"          # when the product ids were last read (deletions)
@@ -104,10 +105,39 @@ def item_values(product: bc.CatalogProduct, variant: bc.CatalogVariant, *, curre
     return values
 
 
+def item_taxes(ctx: SyncContext, product: bc.CatalogProduct) -> dict[str, str]:
+    """The item's default taxes as FreshBooks tax ids ("tax1", "tax2"; "" for none), from the profile's
+    `tax_class_taxes` for the product's tax class, each name mapped through `tax_names` and found among the
+    account's taxes by name; {} when the class is not listed (the item's taxes are then left alone)."""
+    names = ctx.profile.tax_class_taxes.get(str(product.tax_class_id or 0))
+    if names is None:
+        return {}
+    ids: list[str] = []
+    for name in names[:2]:
+        wanted = ctx.profile.tax_names.get(name, name).strip().casefold()
+        found = next((t for t in ctx.taxes if t.name.strip().casefold() == wanted), None)
+        if found is None:
+            log_activity(f"The tax {name!r} of BigCommerce tax class {product.tax_class_id or 0} has no FreshBooks "
+                         "tax of that name, so product items of that class get no default tax; add the tax in "
+                         "FreshBooks, or map its name in the mapping profile (tax_names).",
+                         level=ActivityLevel.WARNING, run_id=ctx.run_id)
+            continue
+        ids.append(str(found.id))
+    ids += [""] * (2 - len(ids))
+    return {"tax1": ids[0], "tax2": ids[1]}
+
+
 def _current(item: fb.Item, currency: str) -> dict[str, str]:
     return {"name": item.name, "description": item.description,
             "unit_cost": str(quantize(item.unit_cost, item.currency_code or currency)),
-            "inventory": str(int(item.inventory)) if item.inventory is not None else ""}
+            "inventory": str(int(item.inventory)) if item.inventory is not None else "",
+            "tax1": str(item.tax1 or ""), "tax2": str(item.tax2 or "")}
+
+
+def _tax(writes: Mapping[str, str], slot: str) -> int | None:
+    if slot not in writes:
+        return None
+    return int(writes[slot]) if writes[slot] else 0          # 0 takes the tax off (fb.ItemUpdate)
 
 
 def _update(writes: Mapping[str, str], currency: str) -> fb.ItemUpdate:
@@ -115,7 +145,8 @@ def _update(writes: Mapping[str, str], currency: str) -> fb.ItemUpdate:
         name=writes.get("name"), description=writes.get("description"),
         unit_cost=Decimal(writes["unit_cost"]) if "unit_cost" in writes else None,
         currency_code=currency if "unit_cost" in writes else "",
-        inventory=Decimal(writes["inventory"]) if writes.get("inventory") else None)
+        inventory=Decimal(writes["inventory"]) if writes.get("inventory") else None,
+        tax1=_tax(writes, "tax1"), tax2=_tax(writes, "tax2"))
 
 
 @dataclass(frozen=True)
@@ -178,7 +209,8 @@ async def _current_items(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Item]
 async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, current: dict[int, fb.Item],
                currency: str) -> None:
     sku, product, variant = wanted.sku, wanted.product, wanted.variant
-    desired = item_values(product, variant, currency=currency, inventory=ctx.profile.catalog_inventory)
+    desired = {**item_values(product, variant, currency=currency, inventory=ctx.profile.catalog_inventory),
+               **item_taxes(ctx, product)}
     if wanted.hidden:
         if state is not None and state.status is EntityStatus.ACTIVE and not ctx.dry_run:
             await ctx.freshbooks.archive_item(state.object_id)
@@ -221,7 +253,9 @@ async def _create(ctx: SyncContext, sku: str, product: bc.CatalogProduct, desire
                   currency: str) -> None:
     draft = fb.ItemDraft(name=desired["name"], description=desired["description"], sku=sku,
                          unit_cost=Decimal(desired["unit_cost"]), currency_code=currency,
-                         inventory=Decimal(desired["inventory"]) if desired.get("inventory") else None)
+                         inventory=Decimal(desired["inventory"]) if desired.get("inventory") else None,
+                         tax1=int(desired["tax1"]) if desired.get("tax1") else None,
+                         tax2=int(desired["tax2"]) if desired.get("tax2") else None)
 
     def linked(made: fb.Item) -> None:
         link_item(sku, made.id)

@@ -217,3 +217,22 @@ async def test_a_sku_two_products_share_is_a_conflict() -> None:
         assert not [e for e in list_errors(status=ACTIVE_STATUSES) if e.subject == f"item:{sku}"]
         state = get_state(EntityKind.ITEM, sku)
         assert state is not None and state.source_id == second["id"]
+
+
+async def test_an_items_default_tax_follows_its_products_tax_class() -> None:
+    async with rig(orders=20, seed=3) as r:
+        r.profile = _profile()
+        await r.sync(since=EPOCH)                       # the orders create the store's taxes in FreshBooks
+        taxes = r.state()["freshbooks"]["taxes"]
+        assert taxes
+        tax = taxes[0]
+        product = next(p for p in r.sandbox.bigcommerce.store.products
+                       if len(p["variants"]) == 1 and not p["tax_class_id"])
+        sku = product["variants"][0]["sku"]
+        r.profile = _profile(tax_class_taxes={"0": (tax["name"],), "99": ("No such tax",)})
+        r.tick()
+        await r.admin("PATCH", f"/products/{product['id']}", {"price": "20.00"})
+        await r.sync(since=None)
+        item = _items(r)[sku][0]
+        assert int(item["tax1"]) == tax["id"]
+        assert Decimal(item["unit_cost"]["amount"]) == Decimal("20.00")
