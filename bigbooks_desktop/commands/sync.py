@@ -21,6 +21,7 @@ from bigbooks_desktop.commands.service_runner import (
     EXIT_NETWORK,
     run_with_service,
 )
+from bigbooks_desktop.core.run_words import records_phrase
 from bigbooks_desktop.core.views import OrderResult, SyncSummaryView
 
 if TYPE_CHECKING:
@@ -62,6 +63,9 @@ def _print_summary(summary: SyncSummaryView, as_json: bool) -> None:
           f"{counts.orders_failed} need attention; {counts.invoices_created} invoices, "
           f"{counts.payments_created} payments, "
           f"{counts.credits_created} credit notes created. Inbox: {summary.inbox_active}.")
+    records = records_phrase(counts)
+    if records:                      # catalog or customer sync ran (the profile turns them on)
+        print(f"{records}.")
     for held in summary.skipped[:20]:
         print(f"  skipped order {held.order_id}: {held.reason}", file=sys.stderr)
     for failed in summary.failed[:20]:

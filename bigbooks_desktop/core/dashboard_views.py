@@ -24,6 +24,7 @@ __all__ = [
     "ApiWindowView",
     "DashboardView",
     "DayPointView",
+    "KeptInStepView",
     "Period",
     "PeriodFiguresView",
     "ReconciliationFilter",
@@ -143,6 +144,44 @@ class ApiBudgetView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class KeptInStepView:
+    """The FreshBooks items and clients catalog and customer sync keep in step (store.entity_state), by state,
+    and whether the profile in use has each sync on."""
+
+    catalog_on: bool = False
+    customers_on: bool = False
+    items_in_step: int = 0
+    items_archived: int = 0           # the product was hidden or deleted: archived in FreshBooks, never deleted
+    clients_in_step: int = 0
+    clients_flagged: int = 0          # the customer was deleted in BigCommerce: its client kept, flagged
+
+    @property
+    def shown(self) -> bool:
+        """Worth a line on the dashboard: a sync is on, or there is something it kept in step."""
+        return self.catalog_on or self.customers_on or bool(
+            self.items_in_step or self.items_archived or self.clients_in_step or self.clients_flagged)
+
+    @property
+    def sentence(self) -> str:
+        """`Catalog: 312 items in step, 4 archived · Customers: 88 clients in step`."""
+        parts = []
+        if self.catalog_on or self.items_in_step or self.items_archived:
+            text = f"Catalog: {_things(self.items_in_step, 'item')} in step"
+            text += f", {self.items_archived} archived" if self.items_archived else ""
+            parts.append(text + ("" if self.catalog_on else " (catalog sync is off)"))
+        if self.customers_on or self.clients_in_step or self.clients_flagged:
+            text = f"Customers: {_things(self.clients_in_step, 'client')} in step"
+            text += f", {self.clients_flagged} deleted in BigCommerce (kept, flagged)" if self.clients_flagged \
+                else ""
+            parts.append(text + ("" if self.customers_on else " (customer sync is off)"))
+        return " · ".join(parts)
+
+
+def _things(count: int, what: str) -> str:
+    return f"{count} {what}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DashboardView:
     """Everything the dashboard shows, read at `generated_at` in the zone named `zone_name`."""
 
@@ -157,6 +196,7 @@ class DashboardView:
     inbox_active: int
     next_sync_at: datetime | None = None            # auto-sync's next run (None: off, or running now)
     auto_sync_seconds: float | None = None
+    kept_in_step: KeptInStepView = field(default_factory=KeptInStepView)
 
     def __post_init__(self) -> None:
         _aware("generated_at", self.generated_at)

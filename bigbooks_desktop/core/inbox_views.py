@@ -13,6 +13,8 @@ from bigbooks_desktop.core.views import InboxDetailView, InboxView
 __all__ = [
     "CandidateInvoiceView",
     "CauseCode",
+    "ConflictChoice",
+    "FieldConflictView",
     "FixAction",
     "FixKind",
     "FixRecordView",
@@ -21,8 +23,11 @@ __all__ = [
     "InboxCauseView",
     "InboxFixView",
     "InboxGroupsView",
+    "SkuProductView",
     "UnknownSkuView",
     "UnknownTaxView",
+    "row_label",
+    "subject_label",
 ]
 
 
@@ -33,6 +38,8 @@ class CauseCode(StrEnum):
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_TAX = "unknown_tax"
     AMBIGUOUS_INVOICE = "ambiguous_invoice"
+    FIELD_CONFLICT = "field_conflict"  # an item or client changed in both BigCommerce and FreshBooks
+    SHARED_SKU = "shared_sku"         # two BigCommerce products with the SKU of one FreshBooks item
     RULE = "rule"                     # a mapping-profile rule sent it here (or could not run)
     TEMPORARY = "temporary"           # a network or service hiccup: retried automatically
     OTHER = "other"                   # anything else: grouped by its title
@@ -45,7 +52,37 @@ class FixKind(StrEnum):
     SKU_ITEM = "sku-item"             # map each unknown SKU to a FreshBooks item, or create it
     TAX = "tax"                       # map the BigCommerce tax to a FreshBooks tax of the same rate
     PICK_INVOICE = "pick-invoice"     # pick which hand-entered invoice is this order's
+    CHOOSE_VALUES = "choose-values"   # per conflicting field, keep BigCommerce's or FreshBooks' value
+    FOLLOW_PRODUCT = "follow-product"  # pick the product a shared SKU's item follows (or fix the SKU)
     NONE = "none"                     # nothing to type: fix it at the source, then retry (or ignore)
+
+
+class ConflictChoice(StrEnum):
+    """Whose value a conflicting field keeps (sync.field_merge.Choice)."""
+
+    BIGCOMMERCE = "bigcommerce"
+    FRESHBOOKS = "freshbooks"
+
+
+def subject_label(subject: str | None) -> str | None:
+    """What a row that is not an order's is about, in words: "item:MUG-111" -> "Item MUG-111",
+    "client:customer:42" -> "Client of customer 42" (None for an order's row)."""
+    if not subject:
+        return None
+    kind, _, key = subject.partition(":")
+    if kind == "item":
+        return f"Item {key}"
+    if kind == "client":
+        source, _, number = key.partition(":")
+        return f"Client of customer {number}" if source == "customer" and number else f"Client {key}"
+    return subject
+
+
+def row_label(order_id: int | None, subject: str | None, row_id: int) -> str:
+    """The name of an inbox row: "Order 123", "Item MUG-111", "Client of customer 42", else "Problem 7"."""
+    if order_id is not None:
+        return f"Order {order_id}"
+    return subject_label(subject) or f"Problem {row_id}"
 
 
 class FixAction(StrEnum):
@@ -121,6 +158,29 @@ class CandidateInvoiceView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FieldConflictView:
+    """One field of an item or client changed on both sides since the last sync: BigCommerce's value, FreshBooks'
+    value, the value both last agreed on (None: unknown) and the choice saved so far (None: not chosen)."""
+
+    field: str                        # the FreshBooks field: "name", "unit_cost", "p_street"...
+    label: str                        # as a merchant reads it: "Name", "Price", "Street"
+    bigcommerce: str
+    freshbooks: str
+    baseline: str | None = None
+    chosen: ConflictChoice | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkuProductView:
+    """One of the BigCommerce products that share a SKU; `followed`: the FreshBooks item follows it now;
+    `chosen`: the user picked it in the inbox."""
+
+    id: int
+    followed: bool = False
+    chosen: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FixRecordView:
     """One thing someone did about a row: who, when, what."""
 
@@ -146,6 +206,10 @@ class InboxFixView:
     skus: tuple[UnknownSkuView, ...] = ()
     tax: UnknownTaxView | None = None
     candidates: tuple[CandidateInvoiceView, ...] = ()
+    subject_label: str | None = None                   # "Item MUG-111" for a row that is not an order's
+    conflicts: tuple[FieldConflictView, ...] = ()      # FIELD_CONFLICT: per field, both values
+    shared_sku: str = ""                               # SHARED_SKU: the SKU, and the products sharing it
+    products: tuple[SkuProductView, ...] = ()
     history: tuple[FixRecordView, ...] = ()
     ignored_reason: str | None = None
     raw_json: str = "{}"

@@ -156,6 +156,8 @@ class SyncStage(StrEnum):
     STARTING = "starting"
     LISTING = "listing"
     MATCHING = "matching"        # linking invoices entered by hand before the first sync
+    CATALOG = "catalog"          # catalog sync: FreshBooks items following the products
+    CUSTOMERS = "customers"      # customer sync: FreshBooks clients following the customer accounts
     RETRYING = "retrying"
     SYNCING = "syncing"
     FINISHING = "finishing"
@@ -273,6 +275,7 @@ class InboxView:
     edits: Mapping[str, JsonValue]
     created_at: datetime
     updated_at: datetime
+    subject: str | None = None          # a row about an item or client, not an order: "item:SKU", "client:KEY"
 
     def __post_init__(self) -> None:
         for name in ("next_retry_at", "created_at", "updated_at"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bigbooks_desktop.core.run_words import orders_phrase, run_sentence
+from bigbooks_desktop.core.run_words import conflicts_count, orders_phrase, run_sentence
 from bigbooks_desktop.core.views import RunStatus, SyncProgressView, SyncStage, SyncSummaryView
 from bigbooks_desktop.gui.formatting import label
 from bigbooks_desktop.service.coordination import SyncState, SyncStatusView
@@ -77,6 +77,10 @@ def progress_text(progress: SyncProgressView | None) -> str:
     what = label(progress.result) if progress.result is not None else label(progress.stage)
     if progress.stage is SyncStage.WAITING:
         return (progress.message[:1].upper() + progress.message[1:]) if progress.message else "Waiting..."
+    if progress.stage is SyncStage.CATALOG:
+        return "Catalog: bringing FreshBooks items in step with the products..."
+    if progress.stage is SyncStage.CUSTOMERS:
+        return "Customers: bringing FreshBooks clients in step with the accounts..."
     if progress.total:
         return f"{progress.done} of {progress.total} orders · {what}"
     return f"{what}..." if not progress.message else f"{what}: {progress.message}"
@@ -96,7 +100,12 @@ def last_sync_line(status: SyncStatusView, now: datetime | None = None) -> str:
         return f"Last sync: {when}, could not finish"
     if summary.status is RunStatus.INTERRUPTED:
         return f"Last sync: {when}, stopped"
-    return f"Last sync: {when}, {summary.counts.invoices_created} invoices created"
+    extra = summary.counts.extra
+    items = sum(extra.get(k, 0) for k in ("catalog_items_created", "catalog_items_updated", "catalog_items_archived"))
+    clients = extra.get("clients_created_from_customers", 0) + extra.get("clients_updated_from_customers", 0)
+    kept = "".join(f", {n} {what}{'' if n == 1 else 's'} brought in step" for n, what in ((items, "item"),
+                                                                                         (clients, "client")) if n)
+    return f"Last sync: {when}, {summary.counts.invoices_created} invoices created{kept}"
 
 
 def next_sync_line(status: SyncStatusView, now: datetime | None = None) -> str:
@@ -129,7 +138,7 @@ def status_line(status: SyncStatusView, now: datetime | None = None) -> str:
 
 
 class NoticeKind(StrEnum):
-    FAILURES = "failures"       # orders that failed in the run just finished: see the inbox
+    FAILURES = "failures"       # orders that failed (or items and clients left for a choice): see the inbox
     SIGN_IN = "sign-in"         # a sign-in must be renewed before syncing goes on
     PROBLEM = "problem"         # the run could not finish (network, a service down): it is retried
 
@@ -155,6 +164,13 @@ def notices_between(before: SyncStatusView, after: SyncStatusView) -> list[Notic
         count = len(summary.failed)
         notices.append(Notice(NoticeKind.FAILURES, f"{_orders(count)} {'needs' if count == 1 else 'need'} attention",
                               "The last sync could not write them. The error inbox says why and what to do."))
+    conflicts = conflicts_count(summary.counts) if summary is not None and summary is not before.last_summary \
+        else 0
+    if conflicts:
+        notices.append(Notice(NoticeKind.FAILURES, f"{conflicts} FreshBooks item{'s' if conflicts != 1 else ''} or "
+                              f"client{'s' if conflicts != 1 else ''} need{'s' if conflicts == 1 else ''} a choice",
+                              "Changed in both BigCommerce and FreshBooks since the last sync (or a SKU two "
+                              "products share). The error inbox shows both values: choose which to keep."))
     if not after.sign_in_needed and after.last_error and after.last_error != before.last_error:
         notices.append(Notice(NoticeKind.PROBLEM, "Sync could not finish", after.last_error))
     return notices

@@ -104,7 +104,7 @@ def inbox_view(entry: ErrorEntry) -> v.InboxView:
                        kind=entry.kind, title=entry.title, message=entry.message,
                        status=v.InboxStatus(entry.status.value), attempts=entry.attempts,
                        next_retry_at=entry.next_retry_at, edits=dict(entry.edits), created_at=entry.created_at,
-                       updated_at=entry.updated_at)
+                       updated_at=entry.updated_at, subject=entry.subject)
 
 
 def inbox_detail_view(entry: ErrorEntry) -> v.InboxDetailView:
@@ -114,7 +114,7 @@ def inbox_detail_view(entry: ErrorEntry) -> v.InboxDetailView:
                              status=v.InboxStatus(entry.status.value), attempts=entry.attempts,
                              next_retry_at=entry.next_retry_at, edits=dict(entry.edits),
                              created_at=entry.created_at, updated_at=entry.updated_at,
-                             payload=dict(entry.payload))
+                             subject=entry.subject, payload=dict(entry.payload))
 
 
 # -- connections -------------------------------------------------------------------------------------------

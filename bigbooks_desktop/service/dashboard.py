@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -24,9 +25,16 @@ from bigbooks_desktop.store import error_queue
 from bigbooks_desktop.store.api_use import api_windows
 from bigbooks_desktop.store.dashboard_figures import CreatedInvoice, invoices_created_since, runs_started_since
 from bigbooks_desktop.store.db import current_database
+from bigbooks_desktop.store.entity_state import (
+    EntityKind,
+    EntityStatus,
+    count_customer_links_without_state,
+    count_states,
+)
 from bigbooks_desktop.store.runs import RunMode, RunStatus, SyncRun, recent_activity
 
 if TYPE_CHECKING:
+    from bigbooks_desktop.mapping.profile import MappingProfile
     from bigbooks_desktop.service.coordination import SyncStatusView
 
 __all__ = ["Dashboard", "dashboard_view"]
@@ -89,15 +97,38 @@ def _activity(limit: int) -> tuple[d.ActivityView, ...]:
                                 order_id=a.order_id, message=a.message) for a in recent_activity(limit))
 
 
-def last_run_words(run: v.RunView | None, inbox_active: int) -> str:
-    """The newest sync run in one sentence (core.run_words, as the window says it)."""
+def last_run_words(run: v.RunView | None, inbox_active: int, inbox_records: int = 0) -> str:
+    """The newest sync run in one sentence (core.run_words, as the window says it); `inbox_records` of the
+    `inbox_active` rows are items or clients."""
     if run is None:
         return "No sync has run yet. Press Sync now to copy your orders to FreshBooks."
-    return run_sentence(status=run.status, counts=run.counts, inbox_active=inbox_active, problem=run.error)
+    return run_sentence(status=run.status, counts=run.counts, inbox_active=inbox_active, problem=run.error,
+                        inbox_records=inbox_records)
+
+
+def _with_live_counts(run: v.RunView | None, status: SyncStatusView | None) -> v.RunView | None:
+    """The newest run with the counts its summary had when this process ran it: the stored history keeps the
+    order counters only, the summary also catalog and customer sync's (`CountsView.extra`)."""
+    summary = status.last_summary if status is not None else None
+    if run is None or summary is None or summary.run_id != run.id:
+        return run
+    return replace(run, counts=summary.counts)
+
+
+def kept_in_step(*, catalog_on: bool, customers_on: bool) -> d.KeptInStepView:
+    """The items and clients catalog and customer sync keep in step, by state (store.entity_state). With customer
+    sync on, the clients of customers who ordered follow their account before it first changes (no baseline
+    yet): they count too."""
+    items, clients = count_states(EntityKind.ITEM), count_states(EntityKind.CLIENT)
+    waiting = count_customer_links_without_state() if customers_on else 0
+    return d.KeptInStepView(catalog_on=catalog_on, customers_on=customers_on,
+                            items_in_step=items[EntityStatus.ACTIVE], items_archived=items[EntityStatus.ARCHIVED],
+                            clients_in_step=clients[EntityStatus.ACTIVE] + waiting,
+                            clients_flagged=clients[EntityStatus.SOURCE_DELETED])
 
 
 def dashboard_view(*, now: datetime, zone: tzinfo | None, days: int, activity: int,
-                   status: SyncStatusView | None) -> d.DashboardView:
+                   status: SyncStatusView | None, profile: MappingProfile | None = None) -> d.DashboardView:
     """The dashboard as the store has it (needs the database open on this thread)."""
     local_now = now.astimezone(zone)
     today = local_now.date()
@@ -111,20 +142,28 @@ def dashboard_view(*, now: datetime, zone: tzinfo | None, days: int, activity: i
     recent = [r for r in run_views(limit=20) if r.mode not in _NOT_SYNC_VIEWS]
     last = recent[0] if recent else None
     inbox = error_queue.count_errors(status=error_queue.ACTIVE_STATUSES)
+    records = error_queue.count_subject_errors() if inbox else 0
     return d.DashboardView(
         generated_at=local_now, zone_name=local_now.tzname() or local_now.strftime("%z"),
         periods=tuple(_figures(p, start, runs, invoices) for p, start in starts.items()),
         days=_days(first_day, today, runs, zone), api_budget=_budget(), activity=_activity(activity),
-        last_run=last, last_run_text=last_run_words(last, inbox), inbox_active=inbox,
+        last_run=last, last_run_text=last_run_words(_with_live_counts(last, status), inbox, records),
+        inbox_active=inbox,
         next_sync_at=status.next_run_at if status is not None else None,
-        auto_sync_seconds=status.auto_sync_seconds if status is not None else None)
+        auto_sync_seconds=status.auto_sync_seconds if status is not None else None,
+        kept_in_step=kept_in_step(catalog_on=profile is not None and profile.catalog_sync,
+                                  customers_on=profile is not None and profile.customer_sync != "off"))
 
 
 class Dashboard:
     """Mixin of `BigBooksService`: the dashboard's data. See the module docstring."""
 
-    if TYPE_CHECKING:  # provided by BigBooksService (SyncCoordination)
+    if TYPE_CHECKING:  # provided by BigBooksService (SyncCoordination, Settings)
         def sync_status(self) -> SyncStatusView:
+            raise NotImplementedError
+
+        @property
+        def profile(self) -> MappingProfile:
             raise NotImplementedError
 
     async def dashboard(self, *, now: datetime | None = None, zone: tzinfo | None = None, days: int = 30,
@@ -134,10 +173,12 @@ class Dashboard:
         words and the next sync. Read on a worker thread with its own connection (the loop only awaits)."""
         moment = now or datetime.now().astimezone()
         status = self.sync_status()
+        profile = self.profile
 
         def read() -> d.DashboardView:
             try:
-                return dashboard_view(now=moment, zone=zone, days=days, activity=activity, status=status)
+                return dashboard_view(now=moment, zone=zone, days=days, activity=activity, status=status,
+                                      profile=profile)
             finally:
                 current_database().close()        # this worker thread's connection (peewee: one per thread)
 

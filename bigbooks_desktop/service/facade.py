@@ -27,6 +27,7 @@ from bigbooks_desktop.service.coordination import SyncCoordination
 from bigbooks_desktop.service.dashboard import Dashboard
 from bigbooks_desktop.service.diagnostics import Diagnostics
 from bigbooks_desktop.service.inbox_fixes import InboxFixes
+from bigbooks_desktop.service.inbox_subjects import InboxSubjects
 from bigbooks_desktop.service.mapping_editor import MappingEditor
 from bigbooks_desktop.service.mapping_profiles import MappingProfiles
 from bigbooks_desktop.service.orders import OrderPages
@@ -63,8 +64,8 @@ def _is_alive(pid: int) -> bool:
     return True
 
 
-class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics, InboxFixes, Dashboard, RunsPage,
-                      MappingProfiles, MappingEditor):
+class BigBooksService(SyncCoordination, OrderPages, SignIn, Settings, Diagnostics, InboxFixes, InboxSubjects,
+                      Dashboard, RunsPage, MappingProfiles, MappingEditor):
     """Opens the sync database on construction; `aclose()` closes it. Every method raises core errors only
     and answers with frozen views (enums, aware datetimes, Decimal money), never store rows or dicts.
 

@@ -27,8 +27,10 @@ from bigbooks_desktop.service.inbox_causes import (
     Cause,
     cause_of,
     cause_words,
+    field_conflicts,
     order_email,
     raw_json,
+    shared_sku_products,
     summary,
     unknown_skus,
     unknown_tax,
@@ -122,7 +124,8 @@ class InboxFixes:
                     groups.setdefault(key, (Cause(key, code, label, fix), []))[1].append(
                         convert.inbox_view(entry))
                 views = [iv.InboxCauseView(key=c.key, code=c.code, label=c.label,
-                                           summary=summary(len(rows), c.label), fix=c.fix, items=tuple(rows))
+                                           summary=summary(len(rows), c.label, [r.subject for r in rows]),
+                                           fix=c.fix, items=tuple(rows))
                          for c, rows in groups.values()]
                 views.sort(key=lambda g: (-g.count, g.label.lower()))
                 return iv.InboxGroupsView(groups=tuple(views), total=len(entries))
@@ -141,12 +144,15 @@ class InboxFixes:
         ignored = next((str(f.details.get("reason", "")) for f in reversed(fixes)
                         if f.action is FixAction.IGNORED and f.error_id == entry.id), None)
         happened, to_do = cause_words(entry, code)
+        shared, products = shared_sku_products(entry)
         return iv.InboxFixView(
             item=convert.inbox_detail_view(entry), cause_key=key, code=code, label=label, what_happened=happened,
             what_to_do=to_do, fix=fix, email=order_email(entry), skus=unknown_skus(entry),
             tax=unknown_tax(entry), candidates=await self._candidates(entry) if fix is iv.FixKind.PICK_INVOICE
-            else (), history=tuple(iv.FixRecordView(at=f.at, actor=f.actor, action=iv.FixAction(f.action.value),
-                                                    text=f.text) for f in fixes),
+            else (), subject_label=iv.subject_label(entry.subject), conflicts=field_conflicts(entry),
+            shared_sku=shared, products=products,
+            history=tuple(iv.FixRecordView(at=f.at, actor=f.actor, action=iv.FixAction(f.action.value), text=f.text)
+                          for f in fixes),
             ignored_reason=ignored, raw_json=raw_json(entry))
 
     @staticmethod

@@ -11,9 +11,10 @@ from enum import StrEnum
 from peewee import chunked
 
 from bigbooks_desktop.store.fields import utc_now
-from bigbooks_desktop.store.rows import EntityStateRow, database_proxy
+from bigbooks_desktop.store.rows import ClientLinkRow, EntityStateRow, database_proxy
 
-__all__ = ["EntityKind", "EntityState", "EntityStatus", "count_states", "get_state", "get_states", "put_state"]
+__all__ = ["EntityKind", "EntityState", "EntityStatus", "count_customer_links_without_state", "count_states",
+           "get_state", "get_states", "put_state"]
 
 
 class EntityKind(StrEnum):
@@ -85,3 +86,11 @@ def count_states(kind: EntityKind) -> dict[EntityStatus, int]:
     for row in EntityStateRow.select(EntityStateRow.state).where(EntityStateRow.kind == kind.value):
         counts[EntityStatus(row.state)] += 1
     return counts
+
+
+def count_customer_links_without_state() -> int:
+    """Clients linked to a BigCommerce customer account (order sync's key "customer:ID") that customer sync has
+    no baseline for yet: with customer sync on, they follow their account from its next change."""
+    with_state = EntityStateRow.select(EntityStateRow.key).where(EntityStateRow.kind == EntityKind.CLIENT.value)
+    return int(ClientLinkRow.select().where(ClientLinkRow.customer_key.startswith("customer:")
+                                            & ClientLinkRow.customer_key.not_in(with_state)).count())

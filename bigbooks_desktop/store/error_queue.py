@@ -33,6 +33,7 @@ __all__ = [
     "active_error",
     "active_subject_errors",
     "count_errors",
+    "count_subject_errors",
     "due_retries",
     "edit_error",
     "get_error",
@@ -280,6 +281,11 @@ def count_errors(*, status: ErrorStatus | Collection[ErrorStatus] | None = None)
     if status is not None:
         query = query.where(ErrorRow.status.in_(_status_values(status)))
     return int(query.count())
+
+
+def count_subject_errors() -> int:
+    """How many active rows are about items or clients (a subject), not orders."""
+    return int(ErrorRow.select().where(ErrorRow.subject.is_null(False) & ErrorRow.status.in_(_ACTIVE_VALUES)).count())
 
 
 def due_retries(now: datetime | None = None, *, limit: int | None = None) -> list[ErrorEntry]:

@@ -67,6 +67,9 @@ class ActivityLevel(StrEnum):
     ERROR = "error"
 
 
+_SYNC_OF_RECORDS = ("catalog_", "customer", "clients_created_from", "clients_updated_from")
+
+
 @dataclass(frozen=True, slots=True)
 class RunCounts:
     orders_seen: int = 0
@@ -79,9 +82,22 @@ class RunCounts:
     items_created: int = 0
     payments_created: int = 0
     credits_created: int = 0
+    # catalog and customer sync (sync/catalog_sync.py, sync/customer_sync.py)
+    catalog_products_read: int = 0
+    catalog_items_created: int = 0
+    catalog_items_updated: int = 0
+    catalog_items_archived: int = 0
+    catalog_conflicts: int = 0
+    customers_read: int = 0
+    clients_created_from_customers: int = 0
+    clients_updated_from_customers: int = 0
+    customer_conflicts: int = 0
+    customers_deleted_flagged: int = 0
 
     def to_json(self) -> dict[str, int]:
-        return asdict(self)
+        """The order counts always; the catalog and customer counts when not 0 (a run without catalog or customer
+        sync reads as before)."""
+        return {k: v for k, v in asdict(self).items() if v or not k.startswith(_SYNC_OF_RECORDS)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunCounts:

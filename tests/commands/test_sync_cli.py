@@ -86,4 +86,4 @@ def test_json_outputs_keep_their_field_names(capsys: pytest.CaptureFixture[str],
     assert len(runs[0]["orders_created"]) == runs[0]["counts"]["invoices_created"]
     assert isinstance(inbox, list) and inbox and list(inbox[0]) == [
         "id", "order_id", "stage", "kind", "title", "message", "status", "attempts", "next_retry_at", "edits",
-        "created_at", "updated_at"]
+        "created_at", "updated_at", "subject"]

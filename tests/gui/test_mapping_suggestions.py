@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mapping_helpers import draft, source_of, wait_until
+from mapping_helpers import draft, preview_settled, source_of, wait_until
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QStyle, QStyleOptionViewItem, QTableView
@@ -136,6 +136,7 @@ def test_closing_the_dialog_maps_nothing(page: MappingEditorPage, qloop: asyncio
     assert not dialog.accept_selected.isEnabled()                           # nothing selected: nothing to do
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and draft(page) == before
+    wait_until(qloop, preview_settled(page))    # the unmap's preview: done before the sandbox stops
 
 
 def _edit_in_place(view: QTableView, index: QModelIndex, text: str) -> None:

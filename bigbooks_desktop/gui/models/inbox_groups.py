@@ -1,4 +1,5 @@
-"""The inbox grouped by cause: a two-level tree (cause groups with their counts, then one order a row), and
+"""The inbox grouped by cause: a two-level tree (cause groups with their counts, then one order, item or client a
+row: "Order 123", "Item MUG-111", "Client of customer 42"), and
 the FreshBooks items table of the SKU picker."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from bigbooks_desktop.core.inbox_views import FreshBooksItemView, InboxCauseView, InboxGroupsView
+from bigbooks_desktop.core.inbox_views import FreshBooksItemView, InboxCauseView, InboxGroupsView, row_label
 from bigbooks_desktop.core.views import InboxStatus, InboxView
 from bigbooks_desktop.gui.formatting import cell_text
 from bigbooks_desktop.gui.models.table import ROW_ROLE, SORT_ROLE, Column, ViewTableModel
@@ -149,15 +150,15 @@ class InboxGroupsModel(QAbstractItemModel):
 
     def _item_data(self, item: InboxView, column: int, role: int) -> object:
         if role == SORT_ROLE:
-            return (item.order_id, item.status.value, item.attempts, item.updated_at)[column]
+            return (item.order_id if item.order_id is not None else row_label(None, item.subject, item.id),
+                    item.status.value, item.attempts, item.updated_at)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == GroupColumn.ATTEMPTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == GroupColumn.PROBLEM:
             return item.message
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column == GroupColumn.PROBLEM:
-                order = f"Order {item.order_id}" if item.order_id is not None else f"Problem {item.id}"
-                return order + (" (fix saved)" if item.edits else "")
+                return row_label(item.order_id, item.subject, item.id) + (" (fix saved)" if item.edits else "")
             if column == GroupColumn.STATUS:
                 return status_words(item)
             if column == GroupColumn.ATTEMPTS:

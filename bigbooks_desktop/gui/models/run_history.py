@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from bigbooks_desktop.core.run_words import records_phrase
 from bigbooks_desktop.core.views import RunMode, RunStatus, RunView
 from bigbooks_desktop.gui.models.runs import RUN_COLUMNS
 from bigbooks_desktop.gui.models.table import Column, ViewTableModel
@@ -37,6 +38,9 @@ def created_text(run: RunView) -> str:
                                          (c.items_created, "item"), (c.payments_created, "payment"),
                                          (c.credits_created, "credit note"), (c.invoices_updated, "update"))
              if n]
+    records = records_phrase(c)           # catalog and customer sync, when the run kept their counts
+    if records:
+        return f"{', '.join(parts)}; {records}" if parts else records
     return ", ".join(parts) if parts else "nothing new"
 
 

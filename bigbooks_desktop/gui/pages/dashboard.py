@@ -1,5 +1,6 @@
 """The dashboard: today, this week and this month at a glance, syncs and failures per day (QtCharts), the
-BigCommerce API budget per rate-limit window, the next sync, the activity log and the last run in words.
+BigCommerce API budget per rate-limit window, the next sync, the activity log, the last run in words, and (with
+catalog or customer sync on) the FreshBooks items and clients kept in step.
 
 Everything comes from `service.dashboard()` (read off the loop) and the coordinator's status events; colours
 come from the palette (failures: the palette's highlight turned red), so light and dark both read.
@@ -276,6 +277,13 @@ class DashboardPage(QWidget):
         self.last_run.setWordWrap(True)
         self.last_run.setAccessibleName("Last run")
         self.last_run.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kept_title = QLabel("Kept in step")
+        self.kept = QLabel()
+        self.kept.setWordWrap(True)
+        self.kept.setAccessibleName("Items and clients kept in step")
+        self.kept.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kept.setToolTip("FreshBooks items that follow BigCommerce products and clients that follow customer "
+                             "accounts (turned on in the mapping profile). Archived items are never deleted.")
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Read the figures again (they also refresh after every sync)")
         self.refresh_button.setAccessibleDescription(self.refresh_button.toolTip())
@@ -293,6 +301,12 @@ class DashboardPage(QWidget):
         sync_layout.addWidget(sync_title)
         sync_layout.addWidget(self.next_sync)
         sync_layout.addWidget(self.last_run)
+        self.kept_title.setFont(bold)
+        sync_layout.addSpacing(4)
+        sync_layout.addWidget(self.kept_title)
+        sync_layout.addWidget(self.kept)
+        self.kept_title.setVisible(False)
+        self.kept.setVisible(False)
         sync_layout.addStretch(1)
         side.addWidget(sync_box, 1)
         middle = QHBoxLayout()
@@ -349,6 +363,11 @@ class DashboardPage(QWidget):
         self.budget.show_budget(board.api_budget)
         self.last_run.setText(board.last_run_text)
         self.last_run.setToolTip(board.last_run_text)
+        kept = board.kept_in_step
+        self.kept.setText(kept.sentence.replace(" · ", "\n"))
+        self.kept.setAccessibleDescription(kept.sentence)
+        self.kept_title.setVisible(kept.shown)
+        self.kept.setVisible(kept.shown)
         self.activity.set_rows(board.activity)
 
     # -- the coordinator's events ----------------------------------------------------------------------------

@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from bigbooks_desktop.core.errors import BigBooksError
-from bigbooks_desktop.core.inbox_views import FixKind, InboxCauseView, InboxFixView, InboxGroupsView
+from bigbooks_desktop.core.inbox_views import (
+    ConflictChoice,
+    FixKind,
+    InboxCauseView,
+    InboxFixView,
+    InboxGroupsView,
+    row_label,
+)
 from bigbooks_desktop.core.views import InboxView, SyncSummaryView
 from bigbooks_desktop.gui.a11y import describe
 from bigbooks_desktop.gui.formatting import cell_text
@@ -44,6 +51,7 @@ from bigbooks_desktop.gui.pages.inbox_fix_forms import (
     SkuFixForm,
     TaxFixForm,
 )
+from bigbooks_desktop.gui.pages.inbox_record_forms import ConflictFixForm, SharedSkuForm
 from bigbooks_desktop.gui.table_page import RESIZE_PRECISION
 from bigbooks_desktop.gui.wizard.common import InlineErrors, MessageLine, heading, hint, make_button, selectable
 
@@ -123,9 +131,12 @@ class InboxPage(QWidget):
         self.tax_form = TaxFixForm()
         self.invoice_form = InvoicePickForm()
         self.no_fix_form = NoFixForm()
+        self.conflict_form = ConflictFixForm()
+        self.shared_sku_form = SharedSkuForm()
         self.forms: dict[FixKind, FixForm] = {
             FixKind.EMAIL: self.email_form, FixKind.SKU_ITEM: self.sku_form, FixKind.TAX: self.tax_form,
-            FixKind.PICK_INVOICE: self.invoice_form, FixKind.NONE: self.no_fix_form}
+            FixKind.PICK_INVOICE: self.invoice_form, FixKind.NONE: self.no_fix_form,
+            FixKind.CHOOSE_VALUES: self.conflict_form, FixKind.FOLLOW_PRODUCT: self.shared_sku_form}
         self.form_stack = QStackedWidget()
         for form in self.forms.values():
             self.form_stack.addWidget(form)
@@ -135,6 +146,8 @@ class InboxPage(QWidget):
         self.sku_form.refresh_requested.connect(lambda: self._load_items(refresh=True))
         self.tax_form.map_requested.connect(self._map_tax)
         self.invoice_form.pick_requested.connect(self._pick_invoice)
+        self.conflict_form.choose_requested.connect(self._choose_values)
+        self.shared_sku_form.follow_requested.connect(self._follow_product)
 
         self.retry_button = make_button("&Retry", "Sync this order again now", shortcut="Ctrl+R")
         self.retry_all_button = make_button("Retry &all like this", "Sync every order with this cause again",
@@ -313,8 +326,7 @@ class InboxPage(QWidget):
             return
         self.right.setCurrentIndex(1)
         item = fix.item
-        order = f"Order {item.order_id}" if item.order_id is not None else f"Problem {item.id}"
-        self.title.setText(f"{order}: {fix.label}")
+        self.title.setText(f"{row_label(item.order_id, item.subject, item.id)}: {fix.label}")
         since = cell_text(item.created_at)
         self.facts.setText(f"Stage: {item.stage.value} · {status_words(item)} · tried {item.attempts} time"
                            f"{'' if item.attempts == 1 else 's'} · first seen {since}")
@@ -329,7 +341,8 @@ class InboxPage(QWidget):
         self.form_stack.adjustSize()
         same = next((g.count for g in self.groups.groups if g.key == fix.cause_key), 1)
         self.retry_all_button.setText(f"Retry &all like this ({same})")
-        self.retry_all_button.setAccessibleName(f"Retry all like this, {same} orders")
+        self.retry_all_button.setAccessibleName(f"Retry all like this, {same} "
+                                                f"{'orders' if item.order_id is not None else 'problems'}")
         lines = [f"{cell_text(h.at)}  {h.actor}: {h.text}" for h in fix.history]
         if fix.ignored_reason:
             lines.append(f"Ignored because: {fix.ignored_reason}")
@@ -441,6 +454,13 @@ class InboxPage(QWidget):
     def _pick_invoice(self, invoice_id: int) -> None:
         self._apply(self.invoice_form, lambda i: self.service.pick_inbox_invoice(i, invoice_id))
 
+    def _choose_values(self, choices: dict[str, ConflictChoice]) -> None:
+        picked = {name: choice.value for name, choice in choices.items()}
+        self._apply(self.conflict_form, lambda i: self.service.choose_inbox_values(i, picked))
+
+    def _follow_product(self, product_id: int) -> None:
+        self._apply(self.shared_sku_form, lambda i: self.service.follow_inbox_product(i, product_id))
+
     # -- actions ---------------------------------------------------------------------------------------
 
     async def _retry(self, ids: list[int]) -> None:
@@ -449,6 +469,8 @@ class InboxPage(QWidget):
         await self._after_sync(summary, ids)
 
     async def _after_sync(self, summary: SyncSummaryView, ids: list[int]) -> None:
+        asked = [i for g in self.groups.groups for i in g.items if i.id in ids]
+        records = bool(asked) and all(i.order_id is None for i in asked)     # items and clients, not orders
         groups = await self.service.inbox_groups()
         still = {i.id for g in groups.groups for i in g.items}
         fixed = [i for i in ids if i not in still]
@@ -456,7 +478,8 @@ class InboxPage(QWidget):
         if self.selected_item() is not None:
             await self._load_fix(self.selected_item_id())
         if fixed:
-            said = (f"{len(fixed)} of {len(ids)} synced to FreshBooks."
+            done = "settled: FreshBooks has what you chose" if records else "synced to FreshBooks"
+            said = (f"{len(fixed)} of {len(ids)} {done}."
                     + (f" {len(ids) - len(fixed)} still need attention." if len(fixed) < len(ids) else ""))
             self.result.show_ok(said)
             if self.right.currentIndex() == 0:     # the fixed order left and nothing else is selected: say it here
@@ -465,6 +488,10 @@ class InboxPage(QWidget):
                 self.placeholder.setAccessibleDescription(said)
         elif summary.problem:
             self.result.show_error(BigBooksError(summary.problem, title="The sync did not finish"))
+        elif records:
+            self.result.show_error(BigBooksError(
+                "The sync ran and this still waits: choose in the form above (or fix it in BigCommerce), then "
+                "retry; until then the sync leaves it as it is in FreshBooks.", title="Still waiting"))
         else:
             self.result.show_error(BigBooksError("The order failed again; the message above says why.",
                                                  title="Still failing"))
@@ -520,7 +547,8 @@ class InboxPage(QWidget):
 
     async def pictures(self, shoot: Callable[[str], object]) -> None:
         """`inbox` (the groups with an order selected), `inbox-fix-email`, and `inbox-fix-sku` when an order
-        waits on an unknown SKU (a store synced with the "inbox" unknown-SKU policy)."""
+        waits on an unknown SKU (a store synced with the "inbox" unknown-SKU policy), `inbox-fix-conflict` when an
+        item or client changed in both places (catalog or customer sync on)."""
         await self.refresh()
         keys = [g.key for g in self.groups.groups]
         email = next((k for k in keys if k == "missing_email"), None)
@@ -539,4 +567,10 @@ class InboxPage(QWidget):
             await self._detail_future()
             self.open_fix()
             shoot("inbox-fix-sku")
+        conflict = next((k for k in keys if k.startswith("field_conflict:")), None)
+        if conflict is not None:          # a store synced with catalog or customer sync on
+            await self.select_group(conflict)
+            await self._detail_future()
+            self.open_fix()
+            shoot("inbox-fix-conflict")
 
