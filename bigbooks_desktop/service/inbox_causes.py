@@ -219,6 +219,12 @@ def field_conflicts(entry: ErrorEntry) -> tuple[iv.FieldConflictView, ...]:
     if cause.get("code") != iv.CauseCode.FIELD_CONFLICT:
         return ()
     chosen = _mapping(entry.edits.get("choose"))
+    currency = str(cause.get("currency") or "")
+
+    def shown(name: str, value: object) -> str:
+        text = str(value if value is not None else "")
+        return f"{text} {currency}" if name == "unit_cost" and currency and text else text      # a price
+
     result = []
     for conflict in cause.get("conflicts", ()):
         if not isinstance(conflict, Mapping):
@@ -227,8 +233,9 @@ def field_conflicts(entry: ErrorEntry) -> tuple[iv.FieldConflictView, ...]:
         pick = str(chosen.get(name, ""))
         baseline = conflict.get("baseline")
         result.append(iv.FieldConflictView(
-            field=name, label=FIELD_LABELS.get(name, name), bigcommerce=str(conflict.get("bigcommerce", "")),
-            freshbooks=str(conflict.get("freshbooks", "")), baseline=str(baseline) if baseline is not None else None,
+            field=name, label=FIELD_LABELS.get(name, name), bigcommerce=shown(name, conflict.get("bigcommerce", "")),
+            freshbooks=shown(name, conflict.get("freshbooks", "")),
+            baseline=shown(name, baseline) if baseline is not None else None,
             chosen=iv.ConflictChoice(pick) if pick in {c.value for c in iv.ConflictChoice} else None))
     return tuple(result)
 

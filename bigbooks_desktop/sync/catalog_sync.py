@@ -241,7 +241,7 @@ async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, cur
         return
     await _write(ctx, sku, item_id, merge, currency, reason=f"product {product.id} changed in BigCommerce")
     if merge.conflicts:
-        _conflict(ctx, sku, item_id, product, desired, merge)
+        _conflict(ctx, sku, item_id, product, desired, merge, currency)
     else:
         resolve_subject(SUBJECT + sku)
     put_state(EntityKind.ITEM, sku, object_id=item_id, source_id=product.id, values=merge.baseline,
@@ -279,14 +279,14 @@ async def _write(ctx: SyncContext, sku: str, item_id: int, merge: Merge, currenc
 
 
 def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProduct, desired: Mapping[str, str],
-              merge: Merge) -> None:
+              merge: Merge, currency: str) -> None:
     fields = ", ".join(c.field for c in merge.conflicts)
     error = DataError(
         f"The FreshBooks item {sku} was changed in FreshBooks and its product in BigCommerce since the last "
         f"sync ({fields}). Choose which value to keep for each field, then retry; until then those fields are "
         "left as they are in FreshBooks.", field="item", title="Item changed in both places",
         details={"cause": {"code": "field_conflict", "kind": "item", "key": sku, "object_id": item_id,
-                           "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
+                           "currency": currency, "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
                                           "freshbooks": c.freshbooks, "baseline": c.baseline}
                                          for c in merge.conflicts]}})
     record_error(None, ErrorStage.ITEM, error, {"sku": sku, "product_id": product.id, "desired": dict(desired)},

@@ -127,8 +127,8 @@ def test_the_conflict_form_shows_both_values_and_settles_the_choice(
     texts = {key: button.text() for key, button in form.buttons.items()}
     assert texts[("name", ConflictChoice.BIGCOMMERCE)] == "Grand Café Mug"
     assert texts[("name", ConflictChoice.FRESHBOOKS)] == "Mug, large (by hand)"
-    assert texts[("unit_cost", ConflictChoice.BIGCOMMERCE)] == "70.00"
-    assert texts[("unit_cost", ConflictChoice.FRESHBOOKS)] == "64.00"
+    assert texts[("unit_cost", ConflictChoice.BIGCOMMERCE)] == "70.00 USD"
+    assert texts[("unit_cost", ConflictChoice.FRESHBOOKS)] == "64.00 USD"
     assert all(b.accessibleName() and b.toolTip() for b in form.buttons.values())
     page.open_fix()
     assert form.first_field() is form.buttons[("name", ConflictChoice.BIGCOMMERCE)]
