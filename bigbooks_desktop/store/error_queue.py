@@ -31,6 +31,7 @@ __all__ = [
     "FixRecord",
     "RetryPolicy",
     "active_error",
+    "active_subject_error",
     "active_subject_errors",
     "count_errors",
     "count_subject_errors",
@@ -172,6 +173,12 @@ def active_subject_errors(prefix: str) -> list[ErrorEntry]:
     """The active rows about items or clients whose subject starts with `prefix` ("item:", "client:")."""
     rows = ErrorRow.select().where(ErrorRow.subject.startswith(prefix) & ErrorRow.status.in_(_ACTIVE_VALUES))
     return [_entry(row) for row in rows.order_by(ErrorRow.id)]
+
+
+def active_subject_error(subject: str) -> ErrorEntry | None:
+    """The active row about `subject` ("item:SKU", "client:KEY"), if any."""
+    row = ErrorRow.get_or_none((ErrorRow.subject == subject) & ErrorRow.status.in_(_ACTIVE_VALUES))
+    return None if row is None else _entry(row)
 
 
 def resolve_subject(subject: str, *, now: datetime | None = None) -> int:

@@ -44,6 +44,7 @@ from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
 from bigbooks_desktop.store.error_queue import (
     ErrorStage,
+    active_subject_error,
     active_subject_errors,
     record_error,
     resolve_subject,
@@ -280,6 +281,8 @@ async def _write(ctx: SyncContext, sku: str, item_id: int, merge: Merge, currenc
 
 def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProduct, desired: Mapping[str, str],
               merge: Merge, currency: str) -> None:
+    if _same_conflict(SUBJECT + sku, merge):
+        return                      # read again within the overlap: already waiting, not another attempt
     fields = ", ".join(c.field for c in merge.conflicts)
     error = DataError(
         f"The FreshBooks item {sku} was changed in FreshBooks and its product in BigCommerce since the last "
@@ -296,6 +299,15 @@ def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProdu
     ctx.count("catalog_conflicts")
 
 
+def _same_conflict(subject: str, merge: Merge) -> bool:
+    """Whether the active row about `subject` already waits on exactly these values."""
+    waiting = active_subject_error(subject)
+    if waiting is None or waiting.cause.get("code") != "field_conflict":
+        return False
+    recorded = {(c.get("field"), c.get("bigcommerce"), c.get("freshbooks")) for c in waiting.cause.get("conflicts", ())}
+    return recorded == {(c.field, c.bigcommerce, c.freshbooks) for c in merge.conflicts}
+
+
 def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int | None) -> None:
     """Two products with one SKU (read together, or a product taking the SKU of the one its item follows)."""
     products = sorted({(w.product.id, w.product.name) for w in wanted})
@@ -309,7 +321,10 @@ def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int
                       "sells it, choose which product the item follows.", field="sku",
                       title="SKU shared by two products",
                       details={"cause": {"code": "shared_sku", "kind": "item", "key": sku, "products": ids}})
-    if not ctx.dry_run:
+    waiting = active_subject_error(SUBJECT + sku)
+    already = waiting is not None and waiting.cause.get("code") == "shared_sku" and \
+        sorted(waiting.cause.get("products", ())) == ids
+    if not ctx.dry_run and not already:
         record_error(None, ErrorStage.ITEM, error, {"sku": sku, "products": ids}, run_id=ctx.run_id,
                      policy=ctx.retry_policy, subject=SUBJECT + sku)
     ctx.count("catalog_conflicts")

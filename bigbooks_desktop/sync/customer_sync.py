@@ -25,7 +25,13 @@ from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, Pe
 from bigbooks_desktop.mapping.countries import COUNTRY_NAMES
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
-from bigbooks_desktop.store.error_queue import ErrorStage, active_subject_errors, record_error, resolve_subject
+from bigbooks_desktop.store.error_queue import (
+    ErrorStage,
+    active_subject_error,
+    active_subject_errors,
+    record_error,
+    resolve_subject,
+)
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, link_client
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
@@ -155,6 +161,11 @@ async def _write(ctx: SyncContext, key: str, client: fb.Client, merge: Merge, *,
 
 def _conflict(ctx: SyncContext, key: str, client_id: int, customer: bc.Customer, desired: Mapping[str, str],
               merge: Merge) -> None:
+    waiting = active_subject_error(SUBJECT + key)
+    if waiting is not None and waiting.cause.get("code") == "field_conflict" and \
+            {(c.get("field"), c.get("bigcommerce"), c.get("freshbooks")) for c in waiting.cause.get("conflicts", ())} \
+            == {(c.field, c.bigcommerce, c.freshbooks) for c in merge.conflicts}:
+        return                      # read again within the overlap: already waiting, not another attempt
     fields = ", ".join(c.field for c in merge.conflicts)
     error = DataError(
         f"The FreshBooks client of customer {customer.id} was changed in FreshBooks and the customer's account "

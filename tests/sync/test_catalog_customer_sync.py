@@ -166,6 +166,9 @@ async def test_a_field_changed_on_both_sides_waits_for_a_choice() -> None:
         conflict = row.cause["conflicts"][0]
         assert (conflict["field"], conflict["bigcommerce"], conflict["freshbooks"]) == \
             ("name", "Grand Café Mug", "Mug, large (by hand)")
+        await r.sync(since=None)                # read again within the overlap: still one waiting row, one try
+        again = [e for e in list_errors(status=ACTIVE_STATUSES) if e.subject == f"item:{sku}"]
+        assert [e.id for e in again] == [row.id] and again[0].attempts == 1
         # the user keeps FreshBooks' name: written nowhere, the row settled, and it is the new baseline
         edit_error(row.id, {"choose": {"name": "freshbooks"}})
         await r.sync(since=None)
