@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,10 +53,10 @@ from bigbooks_desktop.store.error_queue import (
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_item_link, link_item
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import find_item
+from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
-from bigbooks_desktop.sync.field_merge import Merge, merge_fields
+from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
 
 __all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "item_taxes", "item_values", "plain_text", "sync_catalog"]
 
@@ -176,7 +177,12 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
             if variant.sku.strip():
                 by_sku[variant.sku.strip()].append(_Wanted(variant.sku.strip(), product, variant))
     states = get_states(EntityKind.ITEM, by_sku)
-    current = await _current_items(ctx, [s.object_id for s in states.values()])
+    # a variant whose values BigCommerce has not changed since they were last seen needs nothing (re-read
+    # within the cursor's overlap, or a sibling of the variant that changed): FreshBooks is not even asked
+    by_sku = {sku: wanted for sku, wanted in by_sku.items()
+              if not _unchanged(ctx, wanted, states.get(sku), currency)}
+    current = await _current_items(ctx, [s.object_id for k, s in states.items() if k in by_sku])
+    await _snapshot_new(ctx, [sku for sku in by_sku if sku not in states and find_item_link(sku) is None])
     failed: list[datetime] = []
     for sku, wanted in by_sku.items():
         state = states.get(sku)
@@ -197,6 +203,34 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
     if not ctx.dry_run:
         # a failed product is read again next run: the cursor stays before it
         set_cursor(CATALOG_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
+
+
+def _unchanged(ctx: SyncContext, wanted: list[_Wanted], state: EntityState | None, currency: str) -> bool:
+    """Whether BigCommerce says for this SKU exactly what it said when the item was last synced."""
+    if state is None or len(wanted) != 1 or wanted[0].product.id != state.source_id:
+        return False
+    want = wanted[0]
+    if want.hidden != (state.status is EntityStatus.ARCHIVED):
+        return False
+    desired = {**item_values(want.product, want.variant, currency=currency,
+                             inventory=ctx.profile.catalog_inventory), **item_taxes(ctx, want.product)}
+    return all(state.values.get(STORE + name, state.values.get(name)) == value for name, value in desired.items())
+
+
+async def _snapshot_new(ctx: SyncContext, skus: list[str]) -> None:
+    """For many SKUs no link knows (a first catalog sync), read FreshBooks' items as one list when that costs
+    fewer calls than a lookup per SKU (`sync.books_lookups`)."""
+    if len(skus) < 2:
+        return
+    items = await ctx.freshbooks.active_items_within(max_pages=len(skus) - 1)
+    if items is None:
+        return
+    snapshot = ctx.books if isinstance(ctx.books, BooksSnapshot) else BooksSnapshot()
+    snapshot.items = {}
+    for item in items:
+        snapshot.items.setdefault(item.sku, item)
+    snapshot.read_at = time.monotonic()
+    ctx.books = snapshot
 
 
 async def _current_items(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Item]:

@@ -16,6 +16,7 @@ order sync's behaviour (a client per email, written when an order is).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -35,10 +36,10 @@ from bigbooks_desktop.store.error_queue import (
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, link_client
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import find_client
+from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
-from bigbooks_desktop.sync.field_merge import Merge, merge_fields
+from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
 
 __all__ = ["CUSTOMERS_IDS_STREAM", "CUSTOMERS_STREAM", "client_values", "sync_customers"]
 
@@ -79,6 +80,10 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
     ctx.count("customers_read", len(customers))
     keys = {f"customer:{c.id}": c for c in customers}
     states = get_states(EntityKind.CLIENT, keys)
+    # an account BigCommerce has not changed since it was last seen (re-read within the overlap) needs nothing
+    keys = {key: c for key, c in keys.items() if not _unchanged(states.get(key), c)}
+    if mode == "all":
+        await _snapshot_new(ctx, [k for k in keys if k not in states and find_client_link(k) is None])
     failed: list[datetime] = []
     for key, customer in keys.items():
         if mode == "ordered" and find_client_link(key) is None and key not in states:
@@ -95,6 +100,29 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
     await _flag_deleted(ctx, started, {c.id for c in customers} if since is None else None)
     if not ctx.dry_run:
         set_cursor(CUSTOMERS_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
+
+
+def _unchanged(state: EntityState | None, customer: bc.Customer) -> bool:
+    if state is None or state.status is not EntityStatus.ACTIVE or state.source_id != customer.id:
+        return False
+    return all(state.values.get(STORE + name, state.values.get(name)) == value
+               for name, value in client_values(customer).items())
+
+
+async def _snapshot_new(ctx: SyncContext, keys: list[str]) -> None:
+    """For many customers no link knows (a first customer sync with "all"), read FreshBooks' clients as one list
+    when that costs fewer calls than a lookup by email each (`sync.books_lookups`)."""
+    if len(keys) < 2:
+        return
+    clients = await ctx.freshbooks.active_clients_within(max_pages=len(keys) - 1)
+    if clients is None:
+        return
+    snapshot = ctx.books if isinstance(ctx.books, BooksSnapshot) else BooksSnapshot()
+    snapshot.clients = {}
+    for client in clients:
+        snapshot.clients.setdefault(client.email.strip().casefold(), client)
+    snapshot.read_at = time.monotonic()
+    ctx.books = snapshot
 
 
 async def _one(ctx: SyncContext, key: str, customer: bc.Customer, state: EntityState | None) -> None:
