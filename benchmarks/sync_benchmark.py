@@ -30,25 +30,23 @@ import cProfile
 import io
 import json
 import math
-import os
-import platform
 import pstats
 import re
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # bench_common, beside this file
+from bench_common import cpu_of, engine_caller, isolate, loadavg, machine, sandbox_process  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "tests" / "sync"))   # bc_design_minimum: shared with tests/sync/test_call_budget.py
 
 BEGIN, END = "<!-- sync_benchmark:begin -->", "<!-- sync_benchmark:end -->"
@@ -70,55 +68,16 @@ BC_PREFIX = "/stores/{hash}/"
 # -- the child: one run against its own sandbox process ----------------------------------------------------
 
 
-def _isolate() -> Path:
-    """A throw-away data folder and the opt-in file secret store, so a benchmark never touches real state."""
-    home = Path(tempfile.mkdtemp(prefix="bigbooks-bench-"))
-    os.environ["BIGBOOKS_HOME"] = str(home)
-    os.environ["BIGBOOKS_ALLOW_FILE_SECRETS"] = "1"
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return home
 
 
-def _cpu_of(pid: int) -> float:
-    """User + system CPU seconds of another process (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
 
 
-@contextmanager
-def _sandbox(args: argparse.Namespace, *, bc_quota: int, fb_quota: int, time_scale: float
-             ) -> Iterator[tuple[dict[str, Any], int]]:
-    """`bigbooks sandbox` in its own process (as tests/sync/test_kill9.py starts it): its start-up line, its pid."""
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "bigbooks_desktop", "sandbox", "--port", "0", "--orders", str(args.orders),
-         "--seed", str(args.seed), "--bc-quota", str(bc_quota), "--fb-quota", str(fb_quota),
-         "--time-scale", f"{time_scale:g}"],
-        cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox printed nothing")
-        yield json.loads(line), proc.pid
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+
+
+
+
 
 
 def _primary(books: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -229,20 +188,7 @@ def _template(method: str, path: str) -> str:
     return f"{method} {path}"
 
 
-def _caller() -> str:
-    """The innermost two engine frames (sync/, else service/) of the request being sent."""
-    frame = sys._getframe(2)
-    found: list[str] = []
-    outermost = ""
-    while frame is not None and len(found) < 2:
-        name = frame.f_code.co_filename
-        if "/bigbooks_desktop/sync/" in name:
-            found.append(f"{Path(name).stem}.{frame.f_code.co_name}")
-        elif "/bigbooks_desktop/" in name:
-            outermost = f"{Path(name).parent.name}/{Path(name).stem}.{frame.f_code.co_name}"
-        frame = frame.f_back  # type: ignore[assignment]
-    # a request sent from a task (asyncio.gather) shows only the task's own frames: name its outermost one
-    return " < ".join(found) or f"{outermost} (in a task)"
+
 
 
 def _trace_origins() -> Counter[str]:
@@ -253,7 +199,7 @@ def _trace_origins() -> Counter[str]:
     original = httpx.AsyncClient.send
 
     async def send(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        origins[f"{_template(request.method, request.url.path)}\t{_caller()}"] += 1
+        origins[f"{_template(request.method, request.url.path)}\t{engine_caller()}"] += 1
         return await original(self, request, **kwargs)
 
     httpx.AsyncClient.send = send  # type: ignore[method-assign]
@@ -292,8 +238,8 @@ async def _phase(args: argparse.Namespace, info: dict[str, Any], pid: int) -> di
     service = BigBooksService(allow_file_store=True, options=SyncOptions(concurrency=args.concurrency))
     profiler = cProfile.Profile() if args.phase == "profile" else None
     origins = _trace_origins() if args.phase == "profile" else None
-    load_before = _loadavg()
-    sandbox_cpu = _cpu_of(pid)
+    load_before = loadavg()
+    sandbox_cpu = cpu_of(pid)
     cpu = time.process_time()
     started = time.monotonic()
     if profiler is not None:
@@ -305,13 +251,13 @@ async def _phase(args: argparse.Namespace, info: dict[str, Any], pid: int) -> di
             profiler.disable()
         wall = time.monotonic() - started
         cpu = time.process_time() - cpu
-        sandbox_cpu = _cpu_of(pid) - sandbox_cpu
+        sandbox_cpu = cpu_of(pid) - sandbox_cpu
     counted = await _requests(admin)
     counted.subtract(before)
     state = await _state(admin)
     out: dict[str, Any] = {
         "phase": args.phase, "wall": wall, "cpu": cpu, "sandbox_cpu": sandbox_cpu, "load_before": load_before,
-        "load_after": _loadavg(), "counts": _counts_dict(summary.counts),
+        "load_after": loadavg(), "counts": _counts_dict(summary.counts),
         "requests": {k: v for k, v in counted.items() if v}, "books_before": books_before,
         "time_scale": float(info["time_scale"]), "bc_quota": info["quota"],
         "fb_quota": info.get("freshbooks_quota", 0), "status": summary.status.value, "problem": summary.problem,
@@ -375,12 +321,13 @@ async def _phase(args: argparse.Namespace, info: dict[str, Any], pid: int) -> di
 
 
 def _child(args: argparse.Namespace) -> int:
-    _isolate()
+    isolate("bigbooks-bench-")
     if args.phase == "quota":
         bc_quota, fb_quota, scale = args.bc_quota, args.fb_quota, args.time_scale
     else:
         bc_quota, fb_quota, scale = UNLIMITED_BC_QUOTA, 0, 1.0
-    with _sandbox(args, bc_quota=bc_quota, fb_quota=fb_quota, time_scale=scale) as (info, pid):
+    with sandbox_process("--orders", str(args.orders), "--seed", str(args.seed), "--bc-quota", str(bc_quota),
+                         "--fb-quota", str(fb_quota), "--time-scale", f"{scale:g}") as (info, pid):
         result = asyncio.run(_phase(args, info, pid))
     Path(args.out).write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0
@@ -413,7 +360,7 @@ def _run_phase(args: argparse.Namespace, phase: str) -> dict[str, Any]:
            "--orders", str(args.orders), "--seed", str(args.seed), "--bc-quota", str(args.bc_quota),
            "--fb-quota", str(args.fb_quota), "--time-scale", f"{args.time_scale or 1:g}",
            "--concurrency", str(args.concurrency)]
-    print(f"[{time.strftime('%H:%M:%S')}] {phase} run: {args.orders} orders (load {_loadavg()})", file=sys.stderr)
+    print(f"[{time.strftime('%H:%M:%S')}] {phase} run: {args.orders} orders (load {loadavg()})", file=sys.stderr)
     started = time.monotonic()
     done = subprocess.run(cmd, cwd=ROOT, check=False)  # noqa: S603 - this script, fixed arguments
     if done.returncode != 0:
@@ -650,7 +597,7 @@ def _markdown(a: dict[str, Any], cpu: dict[str, Any], quota: dict[str, Any], pro
          f"{cpu['reconcile_wall']:.1f} s / {cpu['recon']['requests']}"),
     ]
     out = [BEGIN, "# Sync benchmark results", "",
-           f"Measured {stamp} on: {_machine()}. `benchmarks/sync_benchmark.py --orders {args.orders} --seed "
+           f"Measured {stamp} on: {machine()}. `benchmarks/sync_benchmark.py --orders {args.orders} --seed "
            f"{args.seed}`: the sandbox in its own `bigbooks sandbox` process (loopback sockets), the engine alone "
            f"in the benchmark's process, engine concurrency {args.concurrency}. Each figure is from a first sync of "
            "the whole store into empty books; the machine has 2 CPUs shared with other jobs (load averages "
@@ -811,17 +758,7 @@ invoice is half the 30 s poll interval on average plus the measured wall time of
 one new paid order (over loopback: a real network adds its round trips)."""
 
 
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}")
+
 
 
 def _write_results(section: str) -> Path:

@@ -29,6 +29,10 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = a free port; default 0)")
     parser.add_argument("--orders", type=int, default=50, help="generated BigCommerce orders (default 50)")
     parser.add_argument("--seed", type=int, default=1, help="generator and fault seed (default 1)")
+    parser.add_argument("--products", type=int, default=None, metavar="N",
+                        help="catalog products, each with the generator's variants (default 60)")
+    parser.add_argument("--customers", type=int, default=None, metavar="N",
+                        help="registered customers (default: a quarter of --orders, at least 10)")
     parser.add_argument("--faults", default="", metavar="SPEC", help="fault spec (grammar below)")
     parser.add_argument("--bc-quota", type=int, default=150,
                         help="BigCommerce requests per rate-limit window (default 150)")
@@ -59,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.time_scale <= 0:
         print("--time-scale must be greater than 0", file=sys.stderr)
         return 2
+    if (args.products is not None and args.products < 1) or (args.customers is not None and args.customers < 0):
+        print("--products must be 1 or more, --customers 0 or more", file=sys.stderr)
+        return 2
     if args.fb_quota < 0:
         print("--fb-quota must be 0 (off) or more", file=sys.stderr)
         return 2
@@ -67,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     except FaultSpecError as exc:
         print(f"bad --faults: {exc}", file=sys.stderr)
         return 2
-    config = SandboxConfig(orders=args.orders, seed=args.seed, faults=args.faults, bc_quota=args.bc_quota,
+    config = SandboxConfig(orders=args.orders, seed=args.seed, products=args.products, customers=args.customers,
+                           faults=args.faults, bc_quota=args.bc_quota,
                            time_scale=args.time_scale, freshbooks_tax_rounding=args.fb_tax_rounding,
                            freshbooks_quota=args.fb_quota)
     if args.token_ttl is not None:

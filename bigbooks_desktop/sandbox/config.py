@@ -27,6 +27,8 @@ def check_tax_rounding(rule: str) -> str:
 class SandboxConfig:
     orders: int = 50                     # generated BigCommerce orders
     seed: int = 1                        # generator seed: same seed, same store
+    products: int | None = None          # catalog products (None: 60), each with the generator's variants
+    customers: int | None = None         # registered customers (None: max(10, orders // 4))
     store_hash: str = "sbx7k2q9"         # BigCommerce store hash in /stores/{hash}/
     bigcommerce_token: str = "sandbox-bc-token-5f3a9c1e7b2d4a6f"   # store-level API account access token
     bigcommerce_client_id: str = "sandbox-bc-app-client"           # app OAuth (install flow) credentials

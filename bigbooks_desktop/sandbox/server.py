@@ -27,7 +27,10 @@ def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     if not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"the sandbox serves on loopback only, not {host}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP (base_events._set_nodelay),
+    # and the accepted connections inherit the listener's proto. With proto 0, uvicorn's two writes per answer
+    # (headers, then body) meet Nagle and the client's delayed ACK: about 40 ms per request over loopback.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((host, port))
         sock.listen(128)

@@ -84,12 +84,13 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
     keys = {key: c for key, c in keys.items() if not _unchanged(states.get(key), c)}
     if mode == "all":
         await _snapshot_new(ctx, [k for k in keys if k not in states and find_client_link(k) is None])
+    current = await _current_clients(ctx, [s.object_id for k, s in states.items() if k in keys])
     failed: list[datetime] = []
     for key, customer in keys.items():
         if mode == "ordered" and find_client_link(key) is None and key not in states:
             continue                       # has not ordered: its client comes with its first order
         try:
-            await _one(ctx, key, customer, states.get(key))
+            await _one(ctx, key, customer, states.get(key), current)
         except (AuthError, PermissionDeniedError):
             raise
         except BigBooksError as exc:
@@ -125,7 +126,16 @@ async def _snapshot_new(ctx: SyncContext, keys: list[str]) -> None:
     ctx.books = snapshot
 
 
-async def _one(ctx: SyncContext, key: str, customer: bc.Customer, state: EntityState | None) -> None:
+async def _current_clients(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Client]:
+    """The FreshBooks clients to compare with, in one list read when that costs fewer calls than one each."""
+    if len(ids) < 2:
+        return {}
+    listed = await ctx.freshbooks.active_clients_within(max_pages=len(ids) - 1)
+    return {client.id: client for client in listed or ()}
+
+
+async def _one(ctx: SyncContext, key: str, customer: bc.Customer, state: EntityState | None,
+               current: dict[int, fb.Client]) -> None:
     desired = client_values(customer)
     link = find_client_link(key)
     client_id = state.object_id if state is not None else link.client_id if link is not None else None
@@ -143,7 +153,7 @@ async def _one(ctx: SyncContext, key: str, customer: bc.Customer, state: EntityS
         if not ctx.dry_run:
             link_client(key, client.id, fingerprint="")
     if client is None:
-        client = await ctx.freshbooks.get_client(client_id)
+        client = current.get(client_id) or await ctx.freshbooks.get_client(client_id)
     merge = merge_fields(desired, state.values if state is not None else None, _current(client),
                          keep_freshbooks=ctx.profile.clients_keep_freshbooks)
     if ctx.dry_run:

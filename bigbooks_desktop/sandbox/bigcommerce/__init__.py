@@ -41,7 +41,8 @@ class BigCommerceSandbox:
     def reset(self) -> None:
         """Regenerate the store from config and start a fresh rate-limit window (issued tokens stay valid)."""
         self.store = generator.generate_store(orders=self.config.orders, seed=self.config.seed,
-                                              books_known_share=self.config.books_known_share)
+                                              books_known_share=self.config.books_known_share,
+                                              products=self.config.products, customers=self.config.customers)
         self._index = {r["order"]["id"]: r for r in self.store.orders}
         self.oauth_codes.clear()
         self.rate = RateWindow(

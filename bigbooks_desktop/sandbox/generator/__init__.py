@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from bigbooks_desktop.sandbox.generator.catalog import add_catalog, add_customers
+from bigbooks_desktop.sandbox.generator.catalog import DEFAULT_PRODUCTS, add_catalog, add_customers
 from bigbooks_desktop.sandbox.generator.orders import build_order
 from bigbooks_desktop.sandbox.generator.store import BASE_DATE, GeneratedStore
 from bigbooks_desktop.sandbox.generator.vocabulary import STATUS_NAMES, STATUS_WEIGHTS
@@ -27,13 +27,16 @@ def settle_balances(store: GeneratedStore) -> None:
         customer["store_credit_amounts"] = [{"amount": store.ledger.store_credit_balance(customer["id"])}]
 
 
-def generate_store(*, orders: int, seed: int, books_known_share: float = 0.75) -> GeneratedStore:
+def generate_store(*, orders: int, seed: int, books_known_share: float = 0.75, products: int | None = None,
+                   customers: int | None = None) -> GeneratedStore:
     """The whole store; the same (orders, seed) always gives the same store. `books_known_share`: the share of
-    variant SKUs FreshBooks already has as items (the draws are the same whatever the share)."""
+    variant SKUs FreshBooks already has as items (the draws are the same whatever the share). `products` and
+    `customers` size the catalog and the registered customers (None: 60 products and max(10, orders // 4)
+    customers, as before the options existed)."""
     rng = random.Random(seed)
     store = GeneratedStore(products=[], customers=[], orders=[], books_skus=[])
-    add_catalog(rng, store)
-    add_customers(rng, store, max(10, orders // 4))
+    add_catalog(rng, store, DEFAULT_PRODUCTS if products is None else products)
+    add_customers(rng, store, max(10, orders // 4) if customers is None else customers)
     store.counters.update(
         order_product=1000, address=500, transaction=90000, refund=0, tax=0, fee=0, gift_certificate=0
     )

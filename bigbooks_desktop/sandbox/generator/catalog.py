@@ -19,12 +19,17 @@ from bigbooks_desktop.sandbox.generator.vocabulary import (
     street,
 )
 
-__all__ = ["add_catalog", "add_customers"]
+__all__ = ["DEFAULT_PRODUCTS", "add_catalog", "add_customers"]
 
 
-def add_catalog(rng: random.Random, store: GeneratedStore) -> None:
+DEFAULT_PRODUCTS = 60
+
+
+def add_catalog(rng: random.Random, store: GeneratedStore, count: int = DEFAULT_PRODUCTS) -> None:
+    """`count` products (60 by default), about a third without options and the rest with 2 to 4 variants
+    (Size, Color...): the same draws for the first products whatever `count` is."""
     store.counters.update(product=110, variant=340, option_value=170, sku=300)
-    for index in range(60):
+    for index in range(count):
         product_id = store.next_id("product")
         digital = index % 12 == 5
         name = (
@@ -34,7 +39,8 @@ def add_catalog(rng: random.Random, store: GeneratedStore) -> None:
             name += f" No. {index}"
         sku = f"{NOUNS[index % len(NOUNS)][:3].upper()}-{product_id}"
         price = shop_price(rng, 4, 240)
-        created = BASE_DATE - timedelta(days=500 - index)
+        # the first 400 products a day apart (as ever), any after them a second apart: every date in the past
+        created = BASE_DATE - timedelta(days=500 - min(index, 400)) + timedelta(seconds=max(index - 400, 0))
         option = None if digital or index % 3 == 0 else rng.choice(list(OPTIONS))
         values = OPTIONS[option][: rng.randint(2, 4)] if option else [None]
         variants = []
