@@ -23,7 +23,8 @@ from bigbooks_desktop.mapping.clients import client_key
 from bigbooks_desktop.store.links import find_client_link, find_item_link
 from bigbooks_desktop.sync.context import SyncContext
 
-__all__ = ["SNAPSHOT_FRESH", "BooksSnapshot", "find_client", "find_item", "read_snapshot"]
+__all__ = ["SNAPSHOT_FRESH", "BooksSnapshot", "find_client", "find_item", "read_snapshot", "remember_client",
+           "remember_item"]
 
 SNAPSHOT_FRESH = 15 * 60.0          # seconds a snapshot answers for
 
@@ -81,3 +82,19 @@ async def find_item(ctx: SyncContext, sku: str) -> fb.Item | None:
     if isinstance(snapshot, BooksSnapshot) and snapshot.items is not None and snapshot.fresh:
         return snapshot.items.get(sku)
     return await ctx.freshbooks.find_item_by_sku(sku)
+
+
+def remember_client(ctx: SyncContext, client: fb.Client) -> None:
+    """A client this run created or linked: the run's snapshot (read before it existed) answers with it from now
+    on, so a second key with the same email (a guest and a registered customer) finds it instead of creating
+    another."""
+    snapshot = ctx.books
+    if isinstance(snapshot, BooksSnapshot) and snapshot.clients is not None and client.email.strip():
+        snapshot.clients.setdefault(client.email.strip().casefold(), client)
+
+
+def remember_item(ctx: SyncContext, item: fb.Item) -> None:
+    """An item this run created or linked, likewise."""
+    snapshot = ctx.books
+    if isinstance(snapshot, BooksSnapshot) and snapshot.items is not None and item.sku:
+        snapshot.items.setdefault(item.sku, item)

@@ -39,7 +39,7 @@ from typing import Any
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
-from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, PermissionDeniedError
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, ErrorKind, PermissionDeniedError
 from bigbooks_desktop.core.money import quantize
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
@@ -67,6 +67,7 @@ ID_SCAN_EVERY = timedelta(hours=24)
 NAME_LIMIT = 200                            # as order sync names items (sync.references.ensure_items)
 DESCRIPTION_LIMIT = 2_000                   # ours: FreshBooks documents no limit for an item's description
 SUBJECT = "item:"
+ARCHIVED = 2                                # an item's vis_state when archived (freshbooks SUMMARY.md §10)
 
 
 class _Text(HTMLParser):
@@ -181,7 +182,7 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
     # within the cursor's overlap, or a sibling of the variant that changed): FreshBooks is not even asked
     by_sku = {sku: wanted for sku, wanted in by_sku.items()
               if not _unchanged(ctx, wanted, states.get(sku), currency)}
-    current = await _current_items(ctx, [s.object_id for k, s in states.items() if k in by_sku])
+    current = await _current_items(ctx, [s.object_id for k, s in states.items() if k in by_sku and s.object_id])
     await _snapshot_new(ctx, [sku for sku in by_sku if sku not in states and find_item_link(sku) is None])
     failed: list[datetime] = []
     for sku, wanted in by_sku.items():
@@ -195,14 +196,17 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
         except (AuthError, PermissionDeniedError):
             raise
         except BigBooksError as exc:
-            failed.append(wanted[0].product.date_modified or started)
+            if exc.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT):
+                failed.append(wanted[0].product.date_modified or started)
             record_error(None, ErrorStage.ITEM, exc, {"sku": sku, "product": wanted[0].product.model_dump(
                 mode="json")}, run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + sku)
             ctx.count("catalog_failed")
-    await _archive_deleted(ctx, started, {p.id for p in products} if since is None else None)
     if not ctx.dry_run:
-        # a failed product is read again next run: the cursor stays before it
+        # a product that failed for a passing reason (the network, a rate limit) is read again next run: the
+        # cursor stays before it; one that failed for good waits in the inbox (ignoring it ends it) and is read
+        # again when it changes
         set_cursor(CATALOG_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
+    await _archive_deleted(ctx, started, {p.id for p in products} if since is None else None)
 
 
 def _unchanged(ctx: SyncContext, wanted: list[_Wanted], state: EntityState | None, currency: str) -> bool:
@@ -247,7 +251,7 @@ async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, cur
     desired = {**item_values(product, variant, currency=currency, inventory=ctx.profile.catalog_inventory),
                **item_taxes(ctx, product)}
     if wanted.hidden:
-        if state is not None and state.status is EntityStatus.ACTIVE and not ctx.dry_run:
+        if state is not None and state.object_id and state.status is EntityStatus.ACTIVE and not ctx.dry_run:
             await ctx.freshbooks.archive_item(state.object_id)
             put_state(EntityKind.ITEM, sku, object_id=state.object_id, source_id=product.id, values=state.values,
                       source_modified=product.date_modified, status=EntityStatus.ARCHIVED)
@@ -256,7 +260,8 @@ async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, cur
             ctx.count("catalog_items_archived")
         return
     link = find_item_link(sku)
-    item_id = state.object_id if state is not None else link.item_id if link is not None else None
+    item_id = state.object_id if state is not None and state.object_id else \
+        link.item_id if link is not None else None
     if item_id is None:
         found = await find_item(ctx, sku)
         if found is None:
@@ -268,7 +273,12 @@ async def _one(ctx: SyncContext, wanted: _Wanted, state: EntityState | None, cur
         item_id = found.id
         current[found.id] = found
     item = current.get(item_id) or await ctx.freshbooks.get_item(item_id)
-    baseline = state.values if state is not None else None
+    if item.vis_state == ARCHIVED and not ctx.dry_run:          # the product is sold again: so is its item
+        item = await ctx.freshbooks.restore_item(item_id)
+        log_activity(f"Restored FreshBooks item {item_id} ({sku}): the product is visible in BigCommerce again.",
+                     run_id=ctx.run_id)
+        ctx.count("catalog_items_restored")
+    baseline = state.values if state is not None and state.values else None
     merge = merge_fields(desired, baseline, _current(item, currency),
                          keep_freshbooks=ctx.profile.items_keep_freshbooks)
     if ctx.dry_run:
@@ -378,7 +388,14 @@ async def _apply_decisions(ctx: SyncContext, currency: str) -> None:
         sku, item_id = str(cause["key"]), int(cause["object_id"])
         desired = {str(k): str(v) for k, v in dict(entry.payload.get("desired") or {}).items()}
         state = get_states(EntityKind.ITEM, [sku]).get(sku)
-        item = await ctx.freshbooks.get_item(item_id)
+        try:
+            item = await ctx.freshbooks.get_item(item_id)
+        except (AuthError, PermissionDeniedError):
+            raise
+        except BigBooksError as exc:          # e.g. the item was deleted in FreshBooks: the row says so
+            record_error(None, ErrorStage.ITEM, exc, entry.payload, run_id=ctx.run_id, policy=ctx.retry_policy,
+                         subject=SUBJECT + sku)
+            continue
         merge = merge_fields(desired, state.values if state is not None else None, _current(item, currency),
                              keep_freshbooks=ctx.profile.items_keep_freshbooks,
                              choices={str(k): str(v) for k, v in choose.items()})
@@ -399,6 +416,10 @@ def _follow(sku: str, product_id: int) -> None:
         put_state(EntityKind.ITEM, sku, object_id=state.object_id, source_id=product_id,
                   values={k: v for k, v in state.values.items() if not k.startswith("store.")},
                   source_modified=None, status=state.status)
+    else:       # no item yet (the SKU was shared from the first read): the chosen product's next read makes it
+        link = find_item_link(sku)
+        put_state(EntityKind.ITEM, sku, object_id=link.item_id if link is not None else 0, source_id=product_id,
+                  values={}, source_modified=None)
     resolve_subject(SUBJECT + sku)
 
 
@@ -412,9 +433,17 @@ async def _archive_deleted(ctx: SyncContext, started: datetime, listed: set[int]
     if states:
         alive = listed if listed is not None else set(await ctx.bigcommerce.list_product_ids())
         for state in states:
-            if state.source_id in alive or ctx.dry_run:
+            if state.source_id in alive or ctx.dry_run or not state.object_id:
                 continue
-            await ctx.freshbooks.archive_item(state.object_id)
+            try:
+                await ctx.freshbooks.archive_item(state.object_id)
+            except (AuthError, PermissionDeniedError):
+                raise
+            except BigBooksError as exc:
+                record_error(None, ErrorStage.ITEM, exc, {"sku": state.key, "object_id": state.object_id},
+                             run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + state.key)
+                ctx.count("catalog_failed")
+                continue
             put_state(EntityKind.ITEM, state.key, object_id=state.object_id, source_id=state.source_id,
                       values=state.values, source_modified=state.source_modified, status=EntityStatus.ARCHIVED)
             log_activity(f"Archived FreshBooks item {state.object_id} ({state.key}): its product was deleted in "

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
-from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, PermissionDeniedError
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, ErrorKind, PermissionDeniedError
 from bigbooks_desktop.mapping.countries import COUNTRY_NAMES
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
@@ -36,7 +36,7 @@ from bigbooks_desktop.store.error_queue import (
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, link_client
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client
+from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client, remember_client
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
@@ -94,7 +94,8 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
         except (AuthError, PermissionDeniedError):
             raise
         except BigBooksError as exc:
-            failed.append(customer.date_modified or started)
+            if exc.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT):     # read again next run
+                failed.append(customer.date_modified or started)
             record_error(None, ErrorStage.CLIENT, exc, {"customer": customer.model_dump(mode="json")},
                          run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + key)
             ctx.count("customers_failed")
@@ -178,6 +179,7 @@ async def _create(ctx: SyncContext, key: str, customer: bc.Customer, desired: Ma
                                 lookup=lambda: ctx.freshbooks.find_client_by_email(desired["email"]),
                                 create=lambda: ctx.freshbooks.create_client(draft), object_id=lambda c: c.id,
                                 confirm=linked)
+    remember_client(ctx, made)
     put_state(EntityKind.CLIENT, key, object_id=made.id, source_id=customer.id, values=dict(desired),
               source_modified=customer.date_modified)
     log_activity(f"Created FreshBooks client {made.id} for BigCommerce customer {customer.id}.",
@@ -231,7 +233,14 @@ async def _apply_decisions(ctx: SyncContext) -> None:
         key, client_id = str(cause["key"]), int(cause["object_id"])
         desired = {str(k): str(v) for k, v in dict(entry.payload.get("desired") or {}).items()}
         state = get_states(EntityKind.CLIENT, [key]).get(key)
-        client = await ctx.freshbooks.get_client(client_id)
+        try:
+            client = await ctx.freshbooks.get_client(client_id)
+        except (AuthError, PermissionDeniedError):
+            raise
+        except BigBooksError as exc:          # e.g. the client was deleted in FreshBooks: the row says so
+            record_error(None, ErrorStage.CLIENT, exc, entry.payload, run_id=ctx.run_id, policy=ctx.retry_policy,
+                         subject=SUBJECT + key)
+            continue
         merge = merge_fields(desired, state.values if state is not None else None, _current(client),
                              keep_freshbooks=ctx.profile.clients_keep_freshbooks,
                              choices={str(k): str(v) for k, v in choose.items()})

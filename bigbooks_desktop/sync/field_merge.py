@@ -90,7 +90,8 @@ def merge_fields(desired: Mapping[str, str], synced: Mapping[str, str] | None, c
             if store_changed and books_changed:
                 conflicts.append(Conflict(field=name, bigcommerce=want, freshbooks=have, baseline=books_before))
                 if books_before is not None:
-                    _agree(baseline, name, books=books_before, store=store_before or books_before)
+                    seen = store_before if store_before is not None else books_before
+                    _agree(baseline, name, books=books_before, store=seen)
                 continue
         writes[name] = want
         overwrites[name] = (have, want)

@@ -13,10 +13,11 @@ from typing import Any
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
 from bigbooks_desktop.core.errors import DataError
+from bigbooks_desktop.store.entity_state import EntityKind, get_state
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, find_item_link, link_client, link_item
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import find_client, find_item
+from bigbooks_desktop.sync.books_lookups import find_client, find_item, remember_client
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 
@@ -98,6 +99,9 @@ async def ensure_client(ctx: SyncContext, *, key: str, draft: fb.ClientDraft, or
     async with ctx.lock(f"client:{key}"):
         link = find_client_link(key)
         if link is not None:
+            if ctx.profile.customer_sync != "off" and get_state(EntityKind.CLIENT, key) is not None:
+                return link.client_id       # customer sync keeps this client in step with the account (its
+                #                             merge rules, "FreshBooks keeps" fields): the order does not write it
             if link.fingerprint != fingerprint and order_modified > link.updated_at:
                 await ctx.freshbooks.update_client(link.client_id, draft)
                 link_client(key, link.client_id, fingerprint=fingerprint)
@@ -108,12 +112,14 @@ async def ensure_client(ctx: SyncContext, *, key: str, draft: fb.ClientDraft, or
         existing = await find_client(ctx, draft.email)
         if existing is not None:
             link_client(key, existing.id, fingerprint=fingerprint)
+            remember_client(ctx, existing)
             return int(existing.id)
         client, _ = await create_once(
             ctx, kind=IntentKind.CLIENT, key=f"client:{key}", order_id=order_id,
             lookup=lambda: ctx.freshbooks.find_client_by_email(draft.email),
             create=lambda: ctx.freshbooks.create_client(draft), object_id=lambda c: c.id,
             confirm=lambda c: link_client(key, c.id, fingerprint=fingerprint))
+        remember_client(ctx, client)
         ctx.count("clients_created")
         return int(client.id)
 

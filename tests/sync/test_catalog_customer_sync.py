@@ -91,6 +91,16 @@ async def test_items_follow_products_and_are_archived_never_deleted() -> None:
         assert _items(r)[sku][0]["vis_state"] == 2
         state = get_state(EntityKind.ITEM, sku)
         assert state is not None and state.status is EntityStatus.ARCHIVED
+        # shown again: its item is restored, not left archived
+        r.tick()
+        await r.admin("PATCH", f"/products/{product['id']}", {"is_visible": True})
+        summary = await r.sync(since=None)
+        assert summary.counts["catalog_items_restored"] == 1 and _items(r)[sku][0]["vis_state"] == 0
+        state = get_state(EntityKind.ITEM, sku)
+        assert state is not None and state.status is EntityStatus.ACTIVE
+        r.tick()
+        await r.admin("PATCH", f"/products/{product['id']}", {"is_visible": False})
+        await r.sync(since=None)
         # a deleted product: archived by the daily id check (made due here)
         gone = next(p for p in products if p["is_visible"] and p["id"] not in (product["id"], multi["id"]))
         gone_skus = [v["sku"] for v in gone["variants"]]
@@ -197,6 +207,33 @@ async def test_a_field_freshbooks_keeps_is_never_written() -> None:
         await r.sync(since=None)
         client = _client(r, link.client_id)
         assert client["organization"] != "Renamed Ltd" and client["bus_phone"] == "555-9999"
+        # the bookkeeper sets the organization by hand; a new order of the customer does not write it either
+        async with r.clients() as (_, freshbooks):
+            held = await freshbooks.get_client(link.client_id)
+            await freshbooks.update_client(link.client_id, fb.ClientDraft(
+                **{**{n: getattr(held, n) for n in fb.ClientDraft.model_fields}, "organization": "Set by hand"}))
+        r.tick()
+        await r.admin("POST", "/orders", {"status_id": 11, "customer_id": customer["id"],
+                                          "billing_address": {"company": "From the order Ltd"}})
+        await r.sync(since=None)
+        assert _client(r, link.client_id)["organization"] == "Set by hand"
+
+
+async def test_a_sku_shared_from_the_first_read_follows_the_product_chosen() -> None:
+    async with rig(orders=10, seed=3) as r:
+        first, second = [p for p in r.sandbox.bigcommerce.store.products if len(p["variants"]) == 1][:2]
+        sku = first["variants"][0]["sku"]
+        await r.admin("PATCH", f"/variants/{second['variants'][0]['id']}",
+                      {"sku": sku, "allow_duplicate_sku": True})
+        r.profile = _profile()
+        await r.sync(since=EPOCH)
+        row = next(e for e in list_errors(status=ACTIVE_STATUSES) if e.subject == f"item:{sku}")
+        edit_error(row.id, {"follow": second["id"]})
+        r.tick()
+        await r.sync(since=None)
+        state = get_state(EntityKind.ITEM, sku)
+        assert state is not None and state.source_id == second["id"]
+        assert not [e for e in list_errors(status=ACTIVE_STATUSES) if e.subject == f"item:{sku}"]
 
 
 async def test_a_sku_two_products_share_is_a_conflict() -> None:

@@ -90,6 +90,11 @@ class ItemsAndTaxes:
         body = await self._write("PUT", f"items/items/{item_id}", "item", dict(bodies.VIS_ARCHIVED))
         return parse_item(self._one(body, "item"))
 
+    async def restore_item(self, item_id: int) -> fb.Item:
+        """Bring an archived item back (vis_state 0), e.g. when its product is sold again."""
+        body = await self._write("PUT", f"items/items/{item_id}", "item", {"vis_state": 0})
+        return parse_item(self._one(body, "item"))
+
     async def list_taxes(self) -> list[fb.Tax]:
         return [parse_tax(r) for r in await self._list("taxes/taxes", "taxes", [])]
 

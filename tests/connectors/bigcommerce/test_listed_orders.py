@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bigbooks_desktop.connectors.bigcommerce import wire
 from bigbooks_desktop.connectors.bigcommerce.client import BigCommerceClient
 from bigbooks_desktop.connectors.bigcommerce.consignments import (
     coupons_from_lines,
@@ -29,6 +31,7 @@ from bigbooks_desktop.sandbox.config import SandboxConfig
 
 BASE = "http://sandbox.test"
 ORDERS = 150
+EXAMPLES = Path(__file__).resolve().parents[2] / "reference" / "bigcommerce" / "specs" / "examples"
 MONEY_EVENTS = {"purchase", "capture", "settled", "refund"}
 INVOICED = (2, 3, 4, 8, 9, 10, 11, 14)       # MappingProfile.invoice_status_ids' default
 
@@ -230,3 +233,16 @@ async def test_lines_missing_from_the_consignments_are_read_per_order(sandbox: S
             read = _bc_counts(sandbox)
             assert read["GET v2/orders/{id}/products"] == 1
             assert read["GET v2/orders/{id}/shipping_addresses"] == (0 if addresses_known else 1)
+
+
+def test_a_redemption_always_reads_the_transactions() -> None:
+    """A gift certificate or store credit spent on an order is keyed by its transaction when the transactions are
+    read, by the order otherwise (mapping/payments.py): they are read whatever the payment status says, so one
+    redemption never gets two keys (two payments) between two reads of the order."""
+    example = json_loads((EXAMPLES / "orders_v2_get_order.json").read_text(encoding="utf-8"))
+    base = {**example, "status_id": 7, "payment_status": "pending", "gift_certificate_amount": "0.0000",
+            "store_credit_amount": "0.0000"}
+    assert not money_may_have_moved(wire.parse_order(base))
+    with_certificate = wire.parse_order({**base, "gift_certificate_amount": "30.0000"})
+    with_credit = wire.parse_order({**base, "store_credit_amount": "5.0000"})
+    assert money_may_have_moved(with_certificate) and money_may_have_moved(with_credit)
