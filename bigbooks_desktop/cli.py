@@ -80,9 +80,13 @@ def _set_damaged_preferences_aside() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] in (["--self-test"], ["--startup-time"]):     # before the log file: the test has its own folder
-        from bigbooks_desktop import self_test
+        if given[0] == "--self-test":
+            from bigbooks_desktop.commands import self_test
 
-        return (self_test.main if given[0] == "--self-test" else self_test.startup_time_main)(given[1:])
+            return self_test.main(given[1:])
+        from bigbooks_desktop.gui.self_test import startup_time_main
+
+        return startup_time_main(given[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) not in (None, "gui"):   # the window says it in a message box instead

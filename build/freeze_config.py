@@ -30,7 +30,8 @@ QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtCharts")
 DYNAMIC_IMPORTS = (
     "bigbooks_desktop.gui.wizard",              # gui.optional_dialogs: find_spec + import when present
     "bigbooks_desktop.gui.pages.settings",
-    "bigbooks_desktop.self_test",               # cli.main: `--self-test`, `--startup-time`
+    "bigbooks_desktop.commands.self_test",      # cli.main: `--self-test` (the window's part: gui.self_test)
+    "bigbooks_desktop.gui.self_test",           # cli.main: `--startup-time`
     "uvicorn.loops.asyncio",                    # sandbox.server's uvicorn.Config(loop="asyncio", ...)
     "uvicorn.protocols.http.h11_impl",          # http="h11"
     "uvicorn.lifespan.on",                      # lifespan="auto" picks LifespanOn

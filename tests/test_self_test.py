@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.sockets]
 
 def test_self_test_builds_every_screen_syncs_and_saves_a_picture(qapp: Any, tmp_path: Path,
                                                                   memory_keyring: Any) -> None:
-    from bigbooks_desktop.self_test import run_self_test
+    from bigbooks_desktop.commands.self_test import run_self_test
 
     home_before = os.environ["BIGBOOKS_HOME"]
     said: list[str] = []
