@@ -185,15 +185,8 @@ class BigCommerceClient(StoreReads):
                           max_id: int | None = None, status_id: int | None = None,
                           customer_id: int | None = None, sort: str = "date_modified:asc",
                           limit: int = MAX_PAGE) -> AsyncIterator[bc.Order]:
-        params: Params = {"sort": sort, "include": "fees"}     # fees come with the headers, no extra call
-        if modified_since is not None:
-            params["min_date_modified"] = _iso(modified_since, "modified_since")
-        if modified_until is not None:
-            params["max_date_modified"] = _iso(modified_until, "modified_until")
-        for name, value in (("min_id", min_id), ("max_id", max_id), ("status_id", status_id),
-                            ("customer_id", customer_id)):
-            if value is not None:
-                params[name] = value
+        params: Params = {"sort": sort, "include": "fees",     # fees come with the headers, no extra call
+                          **_order_filters(modified_since, modified_until, min_id, max_id, status_id, customer_id)}
         async for item in self._iter_v2("/v2/orders", params, limit=limit):
             yield wire.parse_order(item)
 
@@ -205,15 +198,8 @@ class BigCommerceClient(StoreReads):
         """Orders 250 a page with their lines, shipping addresses and fees (`include=consignments.line_items,
         fees&consignment_structure=object`, see `connectors.bigcommerce.consignments`). An order whose payload
         cannot be read comes as an `UnreadableOrder` with the payload; the rest of its page is still read."""
-        params: Params = {"sort": sort, **consignments.LIST_PARAMS}
-        if modified_since is not None:
-            params["min_date_modified"] = _iso(modified_since, "modified_since")
-        if modified_until is not None:
-            params["max_date_modified"] = _iso(modified_until, "modified_until")
-        for name, value in (("min_id", min_id), ("max_id", max_id), ("status_id", status_id),
-                            ("customer_id", customer_id)):
-            if value is not None:
-                params[name] = value
+        params: Params = {"sort": sort, **consignments.LIST_PARAMS,
+                          **_order_filters(modified_since, modified_until, min_id, max_id, status_id, customer_id)}
         async for item in self._iter_v2("/v2/orders", params, limit=limit):
             yield consignments.parse_listed_order(item)
 
@@ -373,6 +359,21 @@ class BigCommerceClient(StoreReads):
         if not isinstance(body, dict) or "count" not in body:
             raise BugError("BigCommerce sent no count from /v2/orders/count.", service=SERVICE)
         return int(body["count"])
+
+
+def _order_filters(modified_since: datetime | None, modified_until: datetime | None, min_id: int | None,
+                   max_id: int | None, status_id: int | None, customer_id: int | None) -> Params:
+    """The `GET /v2/orders` filters given (orders.v2.oas2.yml getOrders)."""
+    params: Params = {}
+    if modified_since is not None:
+        params["min_date_modified"] = _iso(modified_since, "modified_since")
+    if modified_until is not None:
+        params["max_date_modified"] = _iso(modified_until, "modified_until")
+    for name, value in (("min_id", min_id), ("max_id", max_id), ("status_id", status_id),
+                        ("customer_id", customer_id)):
+        if value is not None:
+            params[name] = value
+    return params
 
 
 async def _known(values: Sequence[Any]) -> list[Any]:
