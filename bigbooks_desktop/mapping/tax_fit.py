@@ -113,9 +113,6 @@ class _Cents:
         num, den = rate.as_integer_ratio()
         return num, den * 100
 
-    def taxes(self, units: int, slots: Sequence[tuple[str, tuple[int, int]]]) -> dict[str, int]:
-        return {name: _round_div(units * num, den, self.even) for name, (num, den) in slots}
-
 
 def _by_name(pieces: Sequence[Piece], currency: str, rule: TaxRounding) -> dict[str, Decimal]:
     return freshbooks_math.tax_by_name([p.line() for p in pieces], currency, rule)
@@ -164,10 +161,27 @@ def _split_order(pieces: Sequence[Piece]) -> list[int]:
     return sorted((i for i, p in enumerate(pieces) if p.slots), key=rank)
 
 
-def _left(want: dict[str, int], changes: dict[str, int]) -> int:
-    """How many minor units of tax stay wrong after applying `changes` (per name) to what is missing."""
-    names = set(want) | set(changes)
-    return sum(abs(want.get(n, 0) - changes.get(n, 0)) for n in names)
+class _Wrong:
+    """How many minor units of tax stay wrong when lines of the same `slots` (of `units` minor units each)
+    change their amounts: integer arithmetic over their own tax names (the search tries thousands of amounts
+    per order, so no dict per try)."""
+
+    def __init__(self, want: dict[str, int], slots: tuple[tuple[str, Decimal], ...], units: Sequence[int],
+                 cents: _Cents) -> None:
+        by_name = dict(slots)                     # one rate per name, as a per-name sum would see it
+        self.rates = [_Cents.rate(rate) for rate in by_name.values()]
+        self.even = cents.even
+        self.wanted = [want.get(name, 0) for name in by_name]
+        self.outside = sum(abs(v) for name, v in want.items() if name not in by_name)
+        self.before = [sum(_round_div(u * num, den, self.even) for u in units) for num, den in self.rates]
+
+    def after(self, *amounts: int) -> int:
+        """Tax left wrong when the lines become lines of `amounts` (minor units each)."""
+        left = self.outside
+        for k, (num, den) in enumerate(self.rates):
+            change = sum(_round_div(a * num, den, self.even) for a in amounts) - self.before[k]
+            left += abs(self.wanted[k] - change)
+        return left
 
 
 def _transfer(pieces: Sequence[Piece], want: dict[str, int], cents: _Cents) -> tuple[int, int, int, int] | None:
@@ -178,23 +192,19 @@ def _transfer(pieces: Sequence[Piece], want: dict[str, int], cents: _Cents) -> t
     for i, discount in enumerate(pieces):
         if discount.kind != "discount" or not any(n in want for n, _r in discount.slots):
             continue
-        slots = [(name, cents.rate(rate)) for name, rate in discount.slots]
         d_units = cents.units(discount.amount)
-        d_before = cents.taxes(d_units, slots)
         for j, other in enumerate(pieces):
             if j == i or other.slots != discount.slots or not other.rounded or \
                     other.qty != other.qty.to_integral_value():
                 continue
             qty, o_units = int(other.qty), cents.units(other.amount)
-            o_before = cents.taxes(o_units, slots)
+            pair = _Wrong(want, discount.slots, (o_units, d_units), cents)
             for step in range(1, _SEARCH_CENTS // 4):
                 for move in (step * qty, -step * qty):
                     new_o, new_d = o_units + move, d_units - move
                     if new_o * o_units <= 0 or new_d * d_units <= 0:
                         continue
-                    after_o, after_d = cents.taxes(new_o, slots), cents.taxes(new_d, slots)
-                    changes = {n: after_o[n] + after_d[n] - o_before[n] - d_before[n] for n in after_o}
-                    if _left(want, changes) < wrong:
+                    if pair.after(new_o, new_d) < wrong:
                         return i, new_d, j, new_o
     return None
 
@@ -208,13 +218,11 @@ def _split(pieces: Sequence[Piece], want: dict[str, int], cents: _Cents,
         piece = pieces[index]
         if not any(name in want for name, _rate in piece.slots):
             continue
-        slots = [(name, cents.rate(rate)) for name, rate in piece.slots]
         units = cents.units(piece.amount)
-        before = cents.taxes(units, slots)
+        line = _Wrong(want, piece.slots, (units,), cents)
         best: tuple[int, tuple[int, int, int, int]] | None = None
         for split in _splits(piece.qty, units):
-            first, second = cents.taxes(split[1], slots), cents.taxes(split[3], slots)
-            left = _left(want, {n: first[n] + second[n] - before[n] for n in before})
+            left = line.after(split[1], split[3])
             if left < wrong and (best is None or left < best[0]):
                 best = (left, split)
                 if left == 0:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bigbooks_desktop.core.errors import BigBooksError, ErrorKind, NotFoundError, RateLimitedError
 from bigbooks_desktop.core.redact import redact, redact_mapping
+from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import ErrorFixRow, ErrorRow, database_proxy
 
@@ -158,15 +159,23 @@ def _entry(row: ErrorRow) -> ErrorEntry:
 
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE_STATUSES]
+_ACTIVE_MARKS = ", ".join("?" for _ in _ACTIVE_VALUES)
 _system_rng = random.Random()  # noqa: S311 - jitter for retry timing, not cryptography
 
 
 def _active_row(order_id: int | None, stage: ErrorStage, subject: str | None = None) -> ErrorRow | None:
-    order_match = ErrorRow.order_id.is_null() if order_id is None else ErrorRow.order_id == order_id
-    subject_match = ErrorRow.subject.is_null() if subject is None else ErrorRow.subject == subject
-    row: ErrorRow | None = ErrorRow.get_or_none(order_match & subject_match & (ErrorRow.stage == stage.value)
-                                                & ErrorRow.status.in_(_ACTIVE_VALUES))
-    return row
+    where, params = _order_clause(order_id)
+    if subject is None:
+        where += ' AND "subject" IS NULL'
+    else:
+        where += ' AND "subject" = ?'
+        params.append(subject)
+    return statements.select_one(ErrorRow, f'{where} AND "stage" = ? AND "status" IN ({_ACTIVE_MARKS})',
+                                 (*params, stage.value, *_ACTIVE_VALUES))
+
+
+def _order_clause(order_id: int | None) -> tuple[str, list[Any]]:
+    return ('"order_id" IS NULL', []) if order_id is None else ('"order_id" = ?', [order_id])
 
 
 def active_subject_errors(prefix: str) -> list[ErrorEntry]:
@@ -252,14 +261,15 @@ def _describe(error: BigBooksError | ErrorDetails) -> tuple[ErrorKind, str, str,
 def resolve_errors(order_id: int | None, stages: Collection[ErrorStage] | None = None, *,
                    now: datetime | None = None) -> int:
     """Mark the order's active rows (all stages, or the given ones) resolved. Returns how many."""
-    order_match = ErrorRow.order_id.is_null() if order_id is None else ErrorRow.order_id == order_id
     at = now or utc_now()
-    query = (ErrorRow.update(status=ErrorStatus.RESOLVED.value, resolved_at=at, updated_at=at,
-                             next_retry_at=None)
-             .where(order_match & ErrorRow.status.in_(_ACTIVE_VALUES)))
+    where, params = _order_clause(order_id)
+    where += f' AND "status" IN ({_ACTIVE_MARKS})'
+    params.extend(_ACTIVE_VALUES)
     if stages is not None:
-        query = query.where(ErrorRow.stage.in_([s.value for s in stages]))
-    return int(query.execute())
+        where += f' AND "stage" IN ({", ".join("?" for _ in stages)})'
+        params.extend(s.value for s in stages)
+    return statements.update(ErrorRow, {"status": ErrorStatus.RESOLVED.value, "resolved_at": at, "updated_at": at,
+                                        "next_retry_at": None}, where, params)
 
 
 def get_error(error_id: int) -> ErrorEntry | None:

@@ -16,6 +16,7 @@ from typing import Any
 from peewee import chunked
 
 from bigbooks_desktop.core.errors import NotFoundError
+from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import IntentRow, database_proxy
 
@@ -86,13 +87,13 @@ def _intent(row: IntentRow, *, resumed: bool = False) -> Intent:
 
 
 def get_intent(intent_id: int) -> Intent | None:
-    row = IntentRow.get_or_none(IntentRow.id == intent_id)
+    row = statements.select_one(IntentRow, '"id" = ?', (intent_id,))
     return None if row is None else _intent(row)
 
 
 def find_pending_intent(kind: IntentKind, natural_key: str) -> Intent | None:
-    row = IntentRow.get_or_none((IntentRow.kind == kind.value) & (IntentRow.natural_key == natural_key)
-                                & (IntentRow.state == IntentState.PENDING.value))
+    row = statements.select_one(IntentRow, '"kind" = ? AND "natural_key" = ? AND "state" = ?',
+                                (kind.value, natural_key, IntentState.PENDING.value))
     return None if row is None else _intent(row)
 
 
@@ -108,28 +109,25 @@ def begin_intents(specs: Sequence[IntentSpec], *, run_id: int | None = None,
                   now: datetime | None = None) -> list[Intent]:
     """`begin_intent` for many at once, in one transaction; results in the order of `specs`."""
     at = now or utc_now()
+    result: list[Intent] = []
     with database_proxy.atomic():
         existing = _pending_by_key([(s.kind.value, s.natural_key) for s in specs])
-        new_rows: list[dict[str, Any]] = []
-        seen: set[tuple[str, str]] = set(existing)
+        created: dict[tuple[str, str], Intent] = {}
         for spec in specs:
             key = (spec.kind.value, spec.natural_key)
-            if key in seen:
+            if key in existing:
+                result.append(replace(existing[key], resumed=True))
                 continue
-            seen.add(key)
-            new_rows.append({"kind": spec.kind.value, "natural_key": spec.natural_key,
-                             "order_id": spec.order_id,
-                             "run_id": run_id, "payload": spec.payload, "state": IntentState.PENDING.value,
-                             "object_id": None, "created_at": at, "updated_at": at})
-        for batch in chunked(new_rows, 200):
-            IntentRow.insert_many(batch).execute()
-        created = _pending_by_key([(row["kind"], row["natural_key"]) for row in new_rows])
-    result: list[Intent] = []
-    for spec in specs:
-        key = (spec.kind.value, spec.natural_key)
-        if key in existing:
-            result.append(replace(existing[key], resumed=True))
-        else:
+            if key not in created:
+                stored = IntentRow.payload.db_value(spec.payload)
+                intent_id = statements.insert(IntentRow, {
+                    "kind": spec.kind.value, "natural_key": spec.natural_key, "order_id": spec.order_id,
+                    "run_id": run_id, "payload": spec.payload, "state": IntentState.PENDING.value,
+                    "object_id": None, "created_at": at, "updated_at": at})
+                created[key] = Intent(id=intent_id, kind=spec.kind, natural_key=spec.natural_key,
+                                      order_id=spec.order_id, run_id=run_id,
+                                      payload=IntentRow.payload.python_value(stored),
+                                      state=IntentState.PENDING, object_id=None, created_at=at, updated_at=at)
             result.append(created[key])
     return result
 
@@ -141,17 +139,18 @@ def _pending_by_key(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], In
         by_kind.setdefault(kind, []).append(natural_key)
     for kind, natural_keys in by_kind.items():
         for batch in chunked(natural_keys, 500):
-            query = IntentRow.select().where((IntentRow.kind == kind) & IntentRow.natural_key.in_(batch)
-                                             & (IntentRow.state == IntentState.PENDING.value))
-            for row in query:
+            marks = ", ".join("?" for _ in batch)
+            rows = statements.select(IntentRow, f'"kind" = ? AND "natural_key" IN ({marks}) AND "state" = ?',
+                                     (kind, *batch, IntentState.PENDING.value))
+            for row in rows:
                 found[(row.kind, row.natural_key)] = _intent(row)
     return found
 
 
 def note_intent_object(intent_id: int, object_id: int, *, now: datetime | None = None) -> None:
     """Remember the FreshBooks id as soon as the write returns, before the rest of the step is recorded."""
-    (IntentRow.update(object_id=object_id, updated_at=now or utc_now())
-     .where(IntentRow.id == intent_id).execute())
+    statements.update(IntentRow, {"object_id": object_id, "updated_at": now or utc_now()}, '"id" = ?',
+                      (intent_id,))
 
 
 def complete_intent(intent_id: int, object_id: int | None = None, *, now: datetime | None = None) -> Intent:
@@ -169,7 +168,7 @@ def _settle(intent_id: int, state: IntentState, object_id: int | None, now: date
     if object_id is not None:
         values["object_id"] = object_id
     with database_proxy.atomic():
-        IntentRow.update(**values).where(IntentRow.id == intent_id).execute()
+        statements.update(IntentRow, values, '"id" = ?', (intent_id,))
         intent = get_intent(intent_id)
     if intent is None:
         raise NotFoundError(f"Intent {intent_id} is not in the sync database.", title="Unknown intent")

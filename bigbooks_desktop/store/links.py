@@ -8,8 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from peewee import EXCLUDED, chunked, fn
+from peewee import chunked
 
+from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import (
     ClientLinkRow,
@@ -56,7 +57,9 @@ __all__ = [
     "set_payment_amount",
 ]
 
-_CHUNK = 200  # rows per multi-row INSERT (12 columns x 200 stays far under SQLite's variable limit)
+# What a second save of an order's link overwrites (created_run and created_at keep their first values).
+_ORDER_LINK_UPDATES = ("invoice_id", "invoice_number", "account_id", "fingerprint", "order_date_modified",
+                       "status", "updated_at")
 
 
 class OrderLinkStatus(StrEnum):
@@ -139,7 +142,7 @@ def _order_link(row: OrderLinkRow) -> OrderLink:
 
 
 def get_order_link(order_id: int) -> OrderLink | None:
-    row = OrderLinkRow.get_or_none(OrderLinkRow.order_id == order_id)
+    row = statements.select_one(OrderLinkRow, '"order_id" = ?', (order_id,))
     return None if row is None else _order_link(row)
 
 
@@ -187,25 +190,16 @@ def save_order_link(*, order_id: int, invoice_id: int | None, invoice_number: st
 
 def save_order_links(links: Sequence[OrderLink]) -> int:
     """Upsert many links in one transaction (multi-row upserts). Returns how many were given."""
-    rows = [{
-        "order_id": link.order_id, "invoice_id": link.invoice_id, "invoice_number": link.invoice_number,
-        "account_id": link.account_id, "fingerprint": link.fingerprint,
-        "order_date_modified": link.order_date_modified, "status": link.status.value,
-        "created_run": link.created_run, "created_at": link.created_at, "updated_at": link.updated_at,
-        "profile_version": link.profile_version,
-    } for link in links]
     with database_proxy.atomic():
-        for batch in chunked(rows, _CHUNK):
-            (OrderLinkRow.insert_many(batch)
-             .on_conflict(conflict_target=[OrderLinkRow.order_id],
-                          preserve=[OrderLinkRow.invoice_id, OrderLinkRow.invoice_number,
-                                    OrderLinkRow.account_id, OrderLinkRow.fingerprint,
-                                    OrderLinkRow.order_date_modified, OrderLinkRow.status,
-                                    OrderLinkRow.updated_at],
-                          update={OrderLinkRow.profile_version: fn.COALESCE(EXCLUDED.profile_version,
-                                                                            OrderLinkRow.profile_version)})
-             .execute())
-    return len(rows)
+        for link in links:
+            statements.upsert(OrderLinkRow, {
+                "order_id": link.order_id, "invoice_id": link.invoice_id, "invoice_number": link.invoice_number,
+                "account_id": link.account_id, "fingerprint": link.fingerprint,
+                "order_date_modified": link.order_date_modified, "status": link.status.value,
+                "created_run": link.created_run, "created_at": link.created_at, "updated_at": link.updated_at,
+                "profile_version": link.profile_version,
+            }, conflict=("order_id",), update=_ORDER_LINK_UPDATES, keep_when_null=("profile_version",))
+    return len(links)
 
 
 def set_order_link_status(order_id: int, status: OrderLinkStatus, *,
@@ -241,18 +235,16 @@ def _client_link(row: ClientLinkRow) -> ClientLink:
 
 
 def find_client_link(key: str) -> ClientLink | None:
-    row = ClientLinkRow.get_or_none(ClientLinkRow.customer_key == key)
+    row = statements.select_one(ClientLinkRow, '"customer_key" = ?', (key,))
     return None if row is None else _client_link(row)
 
 
 def link_client(key: str, client_id: int, *, fingerprint: str, now: datetime | None = None) -> ClientLink:
     """Create or update the link of a customer key to a FreshBooks client."""
     at = now or utc_now()
-    (ClientLinkRow.insert(customer_key=key, client_id=client_id, fingerprint=fingerprint, created_at=at,
-                          updated_at=at)
-     .on_conflict(conflict_target=[ClientLinkRow.customer_key],
-                  preserve=[ClientLinkRow.client_id, ClientLinkRow.fingerprint, ClientLinkRow.updated_at])
-     .execute())
+    statements.upsert(ClientLinkRow, {"customer_key": key, "client_id": client_id, "fingerprint": fingerprint,
+                                      "created_at": at, "updated_at": at},
+                      conflict=("customer_key",), update=("client_id", "fingerprint", "updated_at"))
     saved = find_client_link(key)
     assert saved is not None
     return saved
@@ -266,7 +258,7 @@ def _item_link(row: ItemLinkRow) -> ItemLink:
 
 
 def find_item_link(sku: str) -> ItemLink | None:
-    row = ItemLinkRow.get_or_none(ItemLinkRow.sku == sku)
+    row = statements.select_one(ItemLinkRow, '"sku" = ?', (sku,))
     return None if row is None else _item_link(row)
 
 
@@ -276,9 +268,8 @@ def list_item_links() -> list[ItemLink]:
 
 def link_item(sku: str, item_id: int, *, now: datetime | None = None) -> ItemLink:
     at = now or utc_now()
-    (ItemLinkRow.insert(sku=sku, item_id=item_id, created_at=at, updated_at=at)
-     .on_conflict(conflict_target=[ItemLinkRow.sku], preserve=[ItemLinkRow.item_id, ItemLinkRow.updated_at])
-     .execute())
+    statements.upsert(ItemLinkRow, {"sku": sku, "item_id": item_id, "created_at": at, "updated_at": at},
+                      conflict=("sku",), update=("item_id", "updated_at"))
     saved = find_item_link(sku)
     assert saved is not None
     return saved
@@ -293,7 +284,7 @@ def _payment_link(row: PaymentLinkRow) -> PaymentLink:
 
 
 def find_payment_link(transaction_id: str) -> PaymentLink | None:
-    row = PaymentLinkRow.get_or_none(PaymentLinkRow.transaction_id == transaction_id)
+    row = statements.select_one(PaymentLinkRow, '"transaction_id" = ?', (transaction_id,))
     return None if row is None else _payment_link(row)
 
 
@@ -306,8 +297,8 @@ def link_payment(transaction_id: str, payment_id: int, *, order_id: int, amount:
                  now: datetime | None = None) -> PaymentLink:
     """Record a payment written to FreshBooks. A transaction is linked once: a second link raises
     peewee.IntegrityError, because two FreshBooks payments for one transaction is the bug to prevent."""
-    PaymentLinkRow.create(transaction_id=transaction_id, payment_id=payment_id, order_id=order_id,
-                          amount=amount, created_at=now or utc_now())
+    statements.insert(PaymentLinkRow, {"transaction_id": transaction_id, "payment_id": payment_id,
+                                       "order_id": order_id, "amount": amount, "created_at": now or utc_now()})
     saved = find_payment_link(transaction_id)
     assert saved is not None
     return saved
@@ -315,7 +306,7 @@ def link_payment(transaction_id: str, payment_id: int, *, order_id: int, amount:
 
 def set_payment_amount(transaction_id: str, amount: Decimal) -> None:
     """The amount a linked payment now carries in FreshBooks (lowered when money was refunded from it)."""
-    PaymentLinkRow.update(amount=amount).where(PaymentLinkRow.transaction_id == transaction_id).execute()
+    statements.update(PaymentLinkRow, {"amount": amount}, '"transaction_id" = ?', (transaction_id,))
 
 
 # --------------------------------------------------------------------------------------------- credits
@@ -327,7 +318,7 @@ def _credit_link(row: CreditLinkRow) -> CreditLink:
 
 
 def find_credit_link(refund_id: str) -> CreditLink | None:
-    row = CreditLinkRow.get_or_none(CreditLinkRow.refund_id == refund_id)
+    row = statements.select_one(CreditLinkRow, '"refund_id" = ?', (refund_id,))
     return None if row is None else _credit_link(row)
 
 
@@ -341,8 +332,9 @@ def link_credit(refund_id: str, *, order_id: int, amount: Decimal, credit_note_i
     """Record a refund written to FreshBooks (credit note and/or payment). Linked once, like payments."""
     if credit_note_id is None and payment_id is None:
         raise ValueError("a credit link needs a FreshBooks credit note id or payment id")
-    CreditLinkRow.create(refund_id=refund_id, credit_note_id=credit_note_id, payment_id=payment_id,
-                         order_id=order_id, amount=amount, created_at=now or utc_now())
+    statements.insert(CreditLinkRow, {"refund_id": refund_id, "credit_note_id": credit_note_id,
+                                      "payment_id": payment_id, "order_id": order_id, "amount": amount,
+                                      "created_at": now or utc_now()})
     saved = find_credit_link(refund_id)
     assert saved is not None
     return saved

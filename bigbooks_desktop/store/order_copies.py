@@ -23,6 +23,7 @@ from typing import Any
 
 from peewee import fn
 
+from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.db import current_database
 from bigbooks_desktop.store.fields import from_utc_text, to_utc_text, utc_now
 from bigbooks_desktop.store.rows import OrderCopyRow
@@ -162,7 +163,7 @@ def save_order_copy(copy: OrderCopy, *, now: datetime | None = None) -> None:
     values["state"] = copy.state.value
     values["updated_at"] = now or utc_now()
     keep = [f for f in ("invoice_id", "invoice_number", "invoice_amount", "invoice_tax") if values[f] is None]
-    existing = OrderCopyRow.get_or_none(OrderCopyRow.order_id == copy.order_id)
+    existing = statements.select_one(OrderCopyRow, '"order_id" = ?', (copy.order_id,))
     if existing is not None:
         for name in keep:
             values[name] = getattr(existing, name)
@@ -172,10 +173,8 @@ def save_order_copy(copy: OrderCopy, *, now: datetime | None = None) -> None:
         if not detail.get("order") and existing.detail.get("order"):
             detail["order"] = existing.detail["order"]
         values["detail"] = detail
-    (OrderCopyRow.insert(**values)
-     .on_conflict(conflict_target=[OrderCopyRow.order_id],
-                  preserve=[getattr(OrderCopyRow, k) for k in values if k != "order_id"])
-     .execute())
+    statements.upsert(OrderCopyRow, values, conflict=("order_id",), update=tuple(k for k in values
+                                                                               if k != "order_id"))
 
 
 # -- the first, simple listing (newest first, stored state) ---------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, NewType
 from peewee import chunked
 
 from bigbooks_desktop.core.redact import redact
+from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.rows import ActivityRow, RunObjectRow, SyncRunRow, database_proxy
@@ -205,8 +206,8 @@ def interrupt_stale_runs(*, is_alive: Callable[[int], bool], now: datetime | Non
 
 def record_run_object(run_id: RunId, object_kind: IntentKind, object_id: int, *, order_id: int | None = None,
                       now: datetime | None = None) -> None:
-    RunObjectRow.create(run=run_id, object_kind=object_kind.value, object_id=object_id, order_id=order_id,
-                        created_at=now or utc_now())
+    statements.insert(RunObjectRow, {"run": run_id, "object_kind": object_kind.value, "object_id": object_id,
+                                     "order_id": order_id, "created_at": now or utc_now()})
 
 
 def record_run_objects(run_id: RunId, objects: Iterable[tuple[IntentKind, int, int | None]], *,
@@ -235,7 +236,8 @@ def log_activity(message: str, *, level: ActivityLevel = ActivityLevel.INFO, run
                  order_id: int | None = None, now: datetime | None = None) -> None:
     """Append to the activity log (and the log file, core.logfile); the text is redacted first."""
     text = redact(message)
-    ActivityRow.create(at=now or utc_now(), level=level.value, run_id=run_id, order_id=order_id, message=text)
+    statements.insert(ActivityRow, {"at": now or utc_now(), "level": level.value, "run_id": run_id,
+                                    "order_id": order_id, "message": text})
     _LOG.log(logging.WARNING if level.value in ("warning", "error") else logging.INFO, "%s%s",
              f"run {run_id}: " if run_id is not None else "", text)
 
