@@ -167,9 +167,8 @@ def _settle(intent_id: int, state: IntentState, object_id: int | None, now: date
     values: dict[str, Any] = {"state": state.value, "updated_at": now or utc_now()}
     if object_id is not None:
         values["object_id"] = object_id
-    with database_proxy.atomic():
-        statements.update(IntentRow, values, '"id" = ?', (intent_id,))
-        intent = get_intent(intent_id)
+    statements.update(IntentRow, values, '"id" = ?', (intent_id,))
+    intent = get_intent(intent_id)
     if intent is None:
         raise NotFoundError(f"Intent {intent_id} is not in the sync database.", title="Unknown intent")
     return intent
