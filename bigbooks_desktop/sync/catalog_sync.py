@@ -39,9 +39,9 @@ from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, Er
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
 from bigbooks_desktop.store.error_queue import (
+    ErrorEntry,
     ErrorStage,
     active_subject_error,
-    active_subject_errors,
     record_error,
     resolve_subject,
 )
@@ -52,6 +52,7 @@ from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
+from bigbooks_desktop.sync.inbox_decisions import Decisions, apply_decisions, same_conflict
 from bigbooks_desktop.sync.item_values import current_values, item_taxes, item_update, item_values
 
 __all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "sync_catalog"]
@@ -237,7 +238,7 @@ async def _write(ctx: SyncContext, sku: str, item_id: int, merge: Merge, currenc
 
 def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProduct, desired: Mapping[str, str],
               merge: Merge, currency: str) -> None:
-    if _same_conflict(SUBJECT + sku, merge):
+    if same_conflict(SUBJECT + sku, merge):
         return                      # read again within the overlap: already waiting, not another attempt
     fields = ", ".join(c.field for c in merge.conflicts)
     error = DataError(
@@ -253,15 +254,6 @@ def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProdu
     log_activity(f"Item {sku} changed in both places ({fields}): waiting in the inbox for a choice.",
                  level=ActivityLevel.WARNING, run_id=ctx.run_id)
     ctx.count("catalog_conflicts")
-
-
-def _same_conflict(subject: str, merge: Merge) -> bool:
-    """Whether the active row about `subject` already waits on exactly these values."""
-    waiting = active_subject_error(subject)
-    if waiting is None or waiting.cause.get("code") != "field_conflict":
-        return False
-    recorded = {(c.get("field"), c.get("bigcommerce"), c.get("freshbooks")) for c in waiting.cause.get("conflicts", ())}
-    return recorded == {(c.field, c.bigcommerce, c.freshbooks) for c in merge.conflicts}
 
 
 def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int | None) -> None:
@@ -287,37 +279,22 @@ def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int
 
 
 async def _apply_decisions(ctx: SyncContext, currency: str) -> None:
-    """Conflicts the user decided in the inbox (`edits["choose"]`: field -> "bigcommerce" | "freshbooks")."""
-    for entry in active_subject_errors(SUBJECT):
-        choose = entry.edits.get("choose")
-        cause = entry.cause
-        follow = entry.edits.get("follow")
-        if cause.get("code") == "shared_sku" and isinstance(follow, int) and not ctx.dry_run:
-            _follow(str(cause["key"]), follow)
-            continue
-        if not isinstance(choose, dict) or cause.get("code") != "field_conflict" or ctx.dry_run:
-            continue
-        sku, item_id = str(cause["key"]), int(cause["object_id"])
-        desired = {str(k): str(v) for k, v in dict(entry.payload.get("desired") or {}).items()}
-        state = get_states(EntityKind.ITEM, [sku]).get(sku)
-        try:
-            item = await ctx.freshbooks.get_item(item_id)
-        except (AuthError, PermissionDeniedError):
-            raise
-        except BigBooksError as exc:          # e.g. the item was deleted in FreshBooks: the row says so
-            record_error(None, ErrorStage.ITEM, exc, entry.payload, run_id=ctx.run_id, policy=ctx.retry_policy,
-                         subject=SUBJECT + sku)
-            continue
-        merge = merge_fields(desired, state.values if state is not None else None, current_values(item, currency),
-                             keep_freshbooks=ctx.profile.items_keep_freshbooks,
-                             choices={str(k): str(v) for k, v in choose.items()})
-        if merge.conflicts:
-            continue                    # a field still undecided: the row keeps waiting
-        await _write(ctx, sku, item_id, merge, currency, reason="as chosen in the inbox")
-        put_state(EntityKind.ITEM, sku, object_id=item_id,
-                  source_id=state.source_id if state is not None else int(entry.payload.get("product_id") or 0),
-                  values=merge.baseline, source_modified=state.source_modified if state is not None else None)
-        resolve_subject(SUBJECT + sku)
+    """Conflicts the user decided in the inbox (`sync.inbox_decisions`), and the product a shared SKU follows."""
+
+    async def write(sku: str, item_id: int, _item: fb.Item, merge: Merge, reason: str) -> None:
+        await _write(ctx, sku, item_id, merge, currency, reason=reason)
+
+    def follow(entry: ErrorEntry) -> bool:
+        chosen = entry.edits.get("follow")
+        if entry.cause.get("code") != "shared_sku" or not isinstance(chosen, int) or ctx.dry_run:
+            return False
+        _follow(str(entry.cause["key"]), chosen)
+        return True
+
+    await apply_decisions(ctx, Decisions(
+        subject=SUBJECT, kind=EntityKind.ITEM, stage=ErrorStage.ITEM, source_field="product_id",
+        keep_freshbooks=ctx.profile.items_keep_freshbooks, read=ctx.freshbooks.get_item,
+        values=partial(current_values, currency=currency), write=write, other=follow))
 
 
 def _follow(sku: str, product_id: int) -> None:

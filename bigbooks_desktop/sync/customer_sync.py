@@ -26,13 +26,7 @@ from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, Er
 from bigbooks_desktop.mapping.countries import COUNTRY_NAMES
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
-from bigbooks_desktop.store.error_queue import (
-    ErrorStage,
-    active_subject_error,
-    active_subject_errors,
-    record_error,
-    resolve_subject,
-)
+from bigbooks_desktop.store.error_queue import ErrorStage, record_error, resolve_subject
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, link_client
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
@@ -40,6 +34,7 @@ from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client, reme
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
+from bigbooks_desktop.sync.inbox_decisions import Decisions, apply_decisions, same_conflict
 
 __all__ = ["CUSTOMERS_IDS_STREAM", "CUSTOMERS_STREAM", "client_values", "sync_customers"]
 
@@ -201,10 +196,7 @@ async def _write(ctx: SyncContext, key: str, client: fb.Client, merge: Merge, *,
 
 def _conflict(ctx: SyncContext, key: str, client_id: int, customer: bc.Customer, desired: Mapping[str, str],
               merge: Merge) -> None:
-    waiting = active_subject_error(SUBJECT + key)
-    if waiting is not None and waiting.cause.get("code") == "field_conflict" and \
-            {(c.get("field"), c.get("bigcommerce"), c.get("freshbooks")) for c in waiting.cause.get("conflicts", ())} \
-            == {(c.field, c.bigcommerce, c.freshbooks) for c in merge.conflicts}:
+    if same_conflict(SUBJECT + key, merge):
         return                      # read again within the overlap: already waiting, not another attempt
     fields = ", ".join(c.field for c in merge.conflicts)
     error = DataError(
@@ -224,33 +216,15 @@ def _conflict(ctx: SyncContext, key: str, client_id: int, customer: bc.Customer,
 
 
 async def _apply_decisions(ctx: SyncContext) -> None:
-    """Conflicts the user decided in the inbox (`edits["choose"]`: field -> "bigcommerce" | "freshbooks")."""
-    for entry in active_subject_errors(SUBJECT):
-        choose = entry.edits.get("choose")
-        cause = entry.cause
-        if not isinstance(choose, dict) or cause.get("code") != "field_conflict" or ctx.dry_run:
-            continue
-        key, client_id = str(cause["key"]), int(cause["object_id"])
-        desired = {str(k): str(v) for k, v in dict(entry.payload.get("desired") or {}).items()}
-        state = get_states(EntityKind.CLIENT, [key]).get(key)
-        try:
-            client = await ctx.freshbooks.get_client(client_id)
-        except (AuthError, PermissionDeniedError):
-            raise
-        except BigBooksError as exc:          # e.g. the client was deleted in FreshBooks: the row says so
-            record_error(None, ErrorStage.CLIENT, exc, entry.payload, run_id=ctx.run_id, policy=ctx.retry_policy,
-                         subject=SUBJECT + key)
-            continue
-        merge = merge_fields(desired, state.values if state is not None else None, _current(client),
-                             keep_freshbooks=ctx.profile.clients_keep_freshbooks,
-                             choices={str(k): str(v) for k, v in choose.items()})
-        if merge.conflicts:
-            continue
-        await _write(ctx, key, client, merge, reason="as chosen in the inbox")
-        put_state(EntityKind.CLIENT, key, object_id=client_id,
-                  source_id=state.source_id if state is not None else int(entry.payload.get("customer_id") or 0),
-                  values=merge.baseline, source_modified=state.source_modified if state is not None else None)
-        resolve_subject(SUBJECT + key)
+    """Conflicts the user decided in the inbox (`sync.inbox_decisions`)."""
+
+    async def write(key: str, _client_id: int, client: fb.Client, merge: Merge, reason: str) -> None:
+        await _write(ctx, key, client, merge, reason=reason)
+
+    await apply_decisions(ctx, Decisions(
+        subject=SUBJECT, kind=EntityKind.CLIENT, stage=ErrorStage.CLIENT, source_field="customer_id",
+        keep_freshbooks=ctx.profile.clients_keep_freshbooks, read=ctx.freshbooks.get_client, values=_current,
+        write=write))
 
 
 async def _flag_deleted(ctx: SyncContext, started: datetime, listed: set[int] | None) -> None:
