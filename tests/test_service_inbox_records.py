@@ -56,6 +56,32 @@ def test_the_run_words_name_catalog_and_customer_counts_only_when_they_ran() -> 
     assert run_sentence(status=RunStatus.FINISHED, counts=quiet).startswith("Last sync: nothing new to write")
 
 
+UP_TO_DATE = "Last sync: nothing new to write; FreshBooks was already up to date."
+
+
+def test_a_quiet_run_with_nothing_waiting_says_freshbooks_is_up_to_date() -> None:
+    assert run_sentence(status=RunStatus.FINISHED, counts=CountsView()) == UP_TO_DATE
+
+
+def test_a_quiet_run_beside_a_row_in_the_inbox_does_not_say_up_to_date() -> None:
+    # a conflict left by an earlier run still waits: nothing new to write, but FreshBooks is not all in step
+    assert run_sentence(status=RunStatus.FINISHED, counts=CountsView(), inbox_active=1, inbox_records=1) == (
+        "Last sync: nothing new to write. 1 item or client needs attention in the error inbox.")
+    assert run_sentence(status=RunStatus.FINISHED, counts=CountsView(), inbox_active=2) == (
+        "Last sync: nothing new to write. 2 orders need attention in the error inbox.")
+
+
+def test_a_quiet_run_that_left_a_conflict_or_failure_behind_does_not_say_up_to_date() -> None:
+    left = [CountsView(extra={"catalog_products_read": 1, "catalog_conflicts": 1}),
+            CountsView(extra={"customers_read": 1, "customer_conflicts": 1}),
+            CountsView(extra={"catalog_products_read": 1, "catalog_failed": 1}),
+            CountsView(extra={"customers_read": 1, "customers_failed": 1}),
+            CountsView(orders_seen=1, orders_failed=1)]
+    for counts in left:           # even when the caller does not know what waits in the inbox
+        sentence = run_sentence(status=RunStatus.FINISHED, counts=counts)
+        assert sentence.startswith("Last sync: nothing was written.") and "up to date" not in sentence, counts
+
+
 @pytest_asyncio.fixture
 async def service() -> AsyncIterator[Any]:
     """30 orders, seed 3, the catalog profile, synced once through the coordinator; `service.admin(method,

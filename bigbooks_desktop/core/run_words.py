@@ -74,6 +74,13 @@ def _records_written(counts: CountsView) -> bool:
                                       "clients_created_from_customers", "clients_updated_from_customers"))
 
 
+def _left_behind(counts: CountsView) -> bool:
+    """Whether the run left an order, item or client unwritten (failed, or waiting for a choice)."""
+    extra = counts.extra
+    return bool(counts.orders_failed or conflicts_count(counts) or extra.get("catalog_failed")
+                or extra.get("customers_failed"))
+
+
 def run_sentence(*, status: RunStatus, counts: CountsView, inbox_active: int = 0, problem: str | None = None,
                  note: str | None = None, inbox_records: int = 0) -> str:
     """`Last sync: 3 invoices created, ...`, the catalog and customer counts, then what waits in the inbox
@@ -87,7 +94,11 @@ def run_sentence(*, status: RunStatus, counts: CountsView, inbox_active: int = 0
         text = "A sync is under way."
     elif not (counts.invoices_created or counts.invoices_updated or counts.payments_created
               or counts.credits_created) and status is RunStatus.FINISHED:
+        # "already up to date" only when nothing waits: not after a run that left an order, item or client
+        # behind (it tried and wrote nothing), nor beside a row an earlier run left in the inbox
         text = "Last sync: no invoice to write." if _records_written(counts) else \
+            "Last sync: nothing was written." if _left_behind(counts) else \
+            "Last sync: nothing new to write." if inbox_active else \
             "Last sync: nothing new to write; FreshBooks was already up to date."
     else:
         text = (f"Last sync: {counts.invoices_created} invoices created, {counts.invoices_updated} updated, "

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bigbooks_desktop.core import views as v
 from bigbooks_desktop.gui.sync_text import (
     NoticeKind,
+    describe_status,
     duration,
     last_sync_line,
     next_sync_line,
@@ -75,3 +76,17 @@ def test_status_lines_never_leave_a_sync_running_that_is_not() -> None:
     assert progress_text(progress) == "40 of 120 orders · Synced"
     done = replace(IDLE, runs=1, last_summary=_summary(), last_finished_at=NOW)
     assert last_sync_line(done, NOW).endswith(", 3 invoices created")
+
+
+def test_a_quiet_run_says_up_to_date_only_when_nothing_waits_in_the_inbox() -> None:
+    quiet = replace(_summary(), counts=v.CountsView())
+    done = replace(IDLE, runs=1, last_summary=quiet, last_finished_at=NOW)
+    assert describe_status(done) == "Last sync: nothing new to write; FreshBooks was already up to date."
+    waiting = replace(done, last_summary=replace(quiet, inbox_active=1))
+    assert describe_status(waiting) == ("Last sync: nothing new to write. 1 order needs attention in the error "
+                                        "inbox.")
+    conflict = replace(done, last_summary=replace(quiet, counts=v.CountsView(
+        extra={"catalog_products_read": 1, "catalog_conflicts": 1})))
+    assert "up to date" not in describe_status(conflict)
+    # the status bar's and tray's short line counts what was written; it never claims FreshBooks is up to date
+    assert last_sync_line(waiting, NOW).endswith(", 0 invoices created")
