@@ -1,17 +1,17 @@
 """The main window: who is connected, the sync (Sync now, cancel, auto-sync, live progress, the last run), recent
 runs and the error inbox, kept true by the sync coordinator's events and by a cheap check for changes made by
-another process (the CLI, cron, a sign-in); the tray and in-window notices."""
+another process (the CLI, cron, a sign-in); the tray and in-window notices. The sync's actions and status
+events are `WindowSync`'s (gui/window_sync.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -35,18 +35,12 @@ from bigbooks_desktop.gui.models.run_history import RunHistoryModel
 from bigbooks_desktop.gui.notice_bar import NoticeBar
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
 from bigbooks_desktop.gui.optional_dialogs import DialogKind
-from bigbooks_desktop.gui.sync_from_date import SyncFromDateDialog
 from bigbooks_desktop.gui.sync_panel import SyncPanel
-from bigbooks_desktop.gui.sync_text import (
-    Notice,
-    NoticeKind,
-    describe_summary,
-    last_sync_line,
-    notices_between,
-)
+from bigbooks_desktop.gui.sync_text import Notice, NoticeKind, describe_summary, last_sync_line
 from bigbooks_desktop.gui.tray import TrayController
 from bigbooks_desktop.gui.window_actions import WindowActions, action_button
 from bigbooks_desktop.gui.window_pages import Screen, WindowPages
+from bigbooks_desktop.gui.window_sync import WindowSync
 from bigbooks_desktop.service.coordination import ChangeStamp, SyncState, SyncStatusView
 
 if TYPE_CHECKING:
@@ -61,7 +55,7 @@ log = logging.getLogger(__name__)
 CHANGE_CHECK_MS = 1000        # how often the window looks for changes made by another process
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowSync, QMainWindow):
     """Calls only the service facade; every call runs on the qasync loop through `run_op`."""
 
     closed = Signal()   # the window closed for good (the app quits; a running sync was asked to stop)
@@ -258,124 +252,6 @@ class MainWindow(QMainWindow):
             log.info("the profile changed outside this window: reloading")
             self.refresh(quiet=True)
 
-    # -- the sync --------------------------------------------------------------------------------------
-
-    def sync_now(self, *, since: date | None = None) -> asyncio.Future[SyncSummaryView]:
-        """Start a sync (or join the running one); `since` backfills orders from that day. Returns its future
-        (tests await it)."""
-        self.sync_action.setEnabled(False)
-        self.sync_from_action.setEnabled(False)
-        if not self.status.busy:
-            self.sync_panel.show_starting()
-        future = run_op(self, self._sync(since), presenter=self.presenter)
-        self._running_sync = future
-        return future
-
-    def ask_sync_from_date(self) -> SyncFromDateDialog:
-        """Sync > Sync from a date...: the dialog (returned for tests); accepting it starts the backfill."""
-        dialog = SyncFromDateDialog(self, start=self.preferences.backfill_start)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.sync_now(since=dialog.chosen()))
-        dialog.open()
-        return dialog
-
-    async def _sync(self, since: date | None = None) -> SyncSummaryView:
-        """The sync, then the window brought up to date with what it did (also when it failed)."""
-        try:
-            return await self.service.sync_now(since=since)
-        finally:
-            if shiboken6.isValid(self):         # deleted meanwhile: nothing left to show it on
-                self._show_status(self.service.sync_status())
-                if not self._closed:       # the run's end already asked for the reload (_on_status): join it
-                    await (self._loading if self._loading is not None and not self._loading.done()
-                           else self.refresh(quiet=True, shown_only=True))
-
-    def running_sync(self) -> asyncio.Future[SyncSummaryView] | None:
-        running = self._running_sync
-        return running if running is not None and not running.done() else None
-
-    def cancel_sync(self) -> None:
-        if self.status.busy:
-            self.service.cancel_sync()
-            self.cancel_action.setEnabled(False)
-            self.sync_panel.show_stopping()
-
-    def auto_sync_interval(self) -> float | None:
-        """Seconds between automatic syncs from the preferences; None while auto-sync is off there."""
-        preferences = self.preferences
-        return float(preferences.poll_interval_seconds) if preferences.background_polling else None
-
-    def _wanted_interval(self) -> float | None:
-        if not self.connected or self._auto_sync_user is False:
-            return None
-        interval = self.auto_sync_interval()
-        if interval is None and self._auto_sync_user:
-            interval = float(self.preferences.poll_interval_seconds)
-        return interval
-
-    def apply_auto_sync(self) -> None:
-        """Start, change or stop auto-sync to match the preferences, the sign-ins and a pause by hand (never
-        again once the window is closed: closing stopped it)."""
-        if self._closed:
-            return
-        wanted = self._wanted_interval()
-        current = self.service.sync_status().auto_sync_seconds
-        if wanted is None:
-            if current is not None:
-                self.service.stop_auto_sync()
-        elif current is None or current != max(wanted, self.service.sync_min_interval):
-            self.service.start_auto_sync(wanted)
-        self._update_auto_sync_action()
-
-    def toggle_auto_sync(self) -> None:
-        self._auto_sync_user = self.status.auto_sync_seconds is None
-        run_op(self, self._apply_later(), presenter=self.presenter)
-
-    async def _apply_later(self) -> None:
-        self.apply_auto_sync()
-        self._show_status(self.service.sync_status())
-
-    def _update_auto_sync_action(self) -> None:
-        on = self.service.sync_status().auto_sync_seconds is not None
-        preference = self.auto_sync_interval() is not None
-        text = "&Pause auto-sync" if on else "&Resume auto-sync" if preference else "&Start auto-sync"
-        tip = ("Stop syncing automatically until you resume (or restart BigBooks)" if on else
-               "Sync automatically again on the interval in Settings" if preference else
-               "Sync automatically on the interval in Settings while BigBooks runs (turn it on for good in "
-               "Settings)")
-        self.auto_sync_action.setText(text)
-        keys = self.auto_sync_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.auto_sync_action.setToolTip(f"{tip} ({keys})")
-        self.auto_sync_action.setEnabled(self.connected)
-
-    def _on_status(self, status: SyncStatusView) -> None:
-        before, self.status = self.status, status
-        # The run under way (ours once it has recorded its start, or the other process's we wait for) and,
-        # after a run, what it did.
-        started = status.state is SyncState.SYNCING and status.progress is not None and (
-            before.state is not SyncState.SYNCING or before.progress is None)
-        waiting = status.state is SyncState.WAITING and before.state is not SyncState.WAITING
-        if started or waiting or status.runs != before.runs:
-            self.refresh(quiet=True, shown_only=True)
-        for notice in notices_between(before, status):
-            self._notify(notice)
-        self._show_status(status)
-
-    def _show_status(self, status: SyncStatusView) -> None:
-        busy = status.busy
-        self.sync_action.setEnabled(not busy)
-        self.sync_from_action.setEnabled(not busy)
-        self.cancel_action.setEnabled(busy)
-        message = self.sync_panel.show_status(status)
-        if busy or status.runs:
-            self.statusBar().showMessage(message)
-        self.tray.update(status)
-        self._update_auto_sync_action()
-        self._update_placeholders()
-
-    def _update_placeholders(self) -> None:
-        self.tabs.set_context(loaded=self._loaded, connected=self.connected, busy=self.status.busy)
-
     def _update_welcome(self) -> None:
         has_wizard = optional_dialogs.available(DialogKind.SETUP)
         missing = [card.title.text() for card in (self.bigcommerce_card, self.freshbooks_card)
@@ -390,16 +266,6 @@ class MainWindow(QMainWindow):
         self.welcome_text.setText(f"<b>{what} {'is' if len(missing) == 1 else 'are'} not connected yet.</b> {how}")
         self.welcome_button.setVisible(has_wizard)
         self.welcome.show()
-
-    # -- notices ---------------------------------------------------------------------------------------
-
-    def _notify(self, notice: Notice) -> None:
-        action = self.inbox_tab_action if notice.kind is NoticeKind.FAILURES else \
-            self.settings_action if notice.kind is NoticeKind.SIGN_IN and \
-            optional_dialogs.available(DialogKind.SETTINGS) else None
-        self.notice_bar.show_notice(notice, action)
-        self.tray.notify(notice)
-        log.info("notice: %s: %s", notice.title, notice.message)
 
     # -- dialogs ---------------------------------------------------------------------------------------
 

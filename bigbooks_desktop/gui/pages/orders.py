@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPalette
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,40 +33,18 @@ from bigbooks_desktop.core.order_views import (
     OrderQuery,
     OrderSort,
     OrderState,
-    RecordLineView,
     StatedOrderPageView,
     StatedOrderView,
 )
-from bigbooks_desktop.gui.models.orders import (
-    INVOICE_COLUMNS,
-    LINE_COLUMNS,
-    ORDER_COLUMNS,
-    ChecksModel,
-    PagedOrdersModel,
-    state_icon,
-)
-from bigbooks_desktop.gui.models.table import ROW_ROLE, ViewTableModel
+from bigbooks_desktop.gui.models.orders import INVOICE_COLUMNS, ORDER_COLUMNS, PagedOrdersModel, state_icon
+from bigbooks_desktop.gui.models.table import ROW_ROLE
 from bigbooks_desktop.gui.ops import ErrorPresenter, run_op
+from bigbooks_desktop.gui.pages.order_detail import OrderDetailPane, record_table
 from bigbooks_desktop.service import BigBooksService
 
 __all__ = ["OrdersPage"]
 
 _ANY_DATE = QDate(2000, 1, 1)
-
-
-def _table(model: QAbstractItemModel, name: str, description: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.setWordWrap(False)
-    view.setAccessibleName(name)
-    view.setAccessibleDescription(description)
-    view.setToolTip(description)
-    return view
 
 
 class _TableWithEmptyState(QStackedWidget):
@@ -110,10 +88,10 @@ class OrdersPage(QWidget):
         self.orders = PagedOrdersModel(self._page, ORDER_COLUMNS, parent=self)
         self.invoices = PagedOrdersModel(self._page, INVOICE_COLUMNS, query=OrderQuery(invoiced_only=True),
                                          parent=self)
-        self.orders_view = _table(self.orders, "Orders", "BigCommerce orders from the local copy. Select one "
-                                  "to see its invoice and compare both records below.")
-        self.invoices_view = _table(self.invoices, "Invoices", "FreshBooks invoices BigBooks wrote. Select "
-                                    "one to see its order.")
+        self.orders_view = record_table(self.orders, "Orders", "BigCommerce orders from the local copy. Select "
+                                        "one to see its invoice and compare both records below.")
+        self.invoices_view = record_table(self.invoices, "Invoices", "FreshBooks invoices BigBooks wrote. "
+                                          "Select one to see its order.")
         for view, model in ((self.orders_view, self.orders), (self.invoices_view, self.invoices)):
             view.setSortingEnabled(True)
             view.horizontalHeader().setSortIndicator(2 if model is self.orders else 1,
@@ -129,7 +107,11 @@ class OrdersPage(QWidget):
             lambda current, _previous: self._selected(self.invoices_view, current))
 
         self._build_filters()
-        self._build_detail()
+        self.detail_pane = OrderDetailPane()
+        pane = self.detail_pane          # its parts, under the names the page has always had
+        self.detail_title, self.detail_summary = pane.title, pane.summary
+        self.open_bigcommerce, self.open_freshbooks = pane.open_bigcommerce, pane.open_freshbooks
+        self.order_lines, self.invoice_lines, self.checks = pane.order_lines, pane.invoice_lines, pane.checks
         self.orders_box = _TableWithEmptyState(self.orders_view)
         self.invoices_box = _TableWithEmptyState(self.invoices_view)
         self.orders_title = QLabel("<b>Orders</b> (BigCommerce)")
@@ -230,59 +212,6 @@ class OrdersPage(QWidget):
         legend.addWidget(self.count_label)
         self.legend = legend
 
-    def _build_detail(self) -> None:
-        pane = QWidget()
-        pane.setAccessibleName("Order detail")
-        self.detail_title = QLabel("Select an order or an invoice to compare both records line by line.")
-        self.detail_title.setTextFormat(Qt.TextFormat.RichText)
-        self.detail_summary = QLabel()
-        self.detail_summary.setWordWrap(True)
-        self.open_bigcommerce = QPushButton("Open in BigCommerce")
-        self.open_freshbooks = QPushButton("Open in FreshBooks")
-        self.open_bigcommerce.setToolTip("Open the order in the BigCommerce control panel")
-        self.open_freshbooks.setToolTip("Open the invoice in FreshBooks")
-        self.open_bigcommerce.clicked.connect(lambda: self._open(self.detail.bigcommerce_url if self.detail else None))
-        self.open_freshbooks.clicked.connect(lambda: self._open(self.detail.freshbooks_url if self.detail else None))
-        for button in (self.open_bigcommerce, self.open_freshbooks):
-            button.setEnabled(False)
-        self.order_lines: ViewTableModel[RecordLineView] = ViewTableModel(LINE_COLUMNS, self)
-        self.invoice_lines: ViewTableModel[RecordLineView] = ViewTableModel(LINE_COLUMNS, self)
-        self.checks = ChecksModel(self)
-        self.order_lines_view = _table(self.order_lines, "Order lines", "The BigCommerce order line by line")
-        self.invoice_lines_view = _table(self.invoice_lines, "Invoice lines",
-                                         "The FreshBooks invoice line by line, with its payments and credits")
-        self.checks_view = _table(self.checks, "Checks", "Both records compared; a difference is bold, with why")
-        for view in (self.order_lines_view, self.invoice_lines_view, self.checks_view):
-            header = view.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.checks_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.checks_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        # one line a check (the whole "why" in its tooltip; a difference's why is also said above the tables)
-        top = QHBoxLayout()
-        top.addWidget(self.detail_title, 1)
-        top.addWidget(self.open_bigcommerce)
-        top.addWidget(self.open_freshbooks)
-        tables = QSplitter(Qt.Orientation.Horizontal)
-        for title, view in (("Order", self.order_lines_view), ("Invoice", self.invoice_lines_view),
-                            ("Compared", self.checks_view)):
-            box = QWidget()
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(QLabel(f"<b>{title}</b>"))
-            column.addWidget(view)
-            tables.addWidget(box)
-        tables.setStretchFactor(0, 3)
-        tables.setStretchFactor(1, 3)
-        tables.setStretchFactor(2, 4)
-        layout = QVBoxLayout(pane)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.detail_summary)
-        layout.addWidget(tables, 1)
-        self.detail_pane = pane
-
-    # -- data ---------------------------------------------------------------------------------------------
 
     async def _page(self, query: OrderQuery, offset: int, limit: int, with_total: bool) -> StatedOrderPageView:
         return await self.service.order_page(query, offset=offset, limit=limit, with_total=with_total)
@@ -433,23 +362,7 @@ class OrdersPage(QWidget):
         if self._detail_for != order_id:
             return
         self.detail = detail
-        row = detail.order.row
-        invoice = f" · invoice {row.invoice_number}" if row.invoice_number else " · no invoice"
-        self.detail_title.setText(f"<b>Order #{row.order_id}</b> · {row.customer or row.email}{invoice}")
-        differences = " ".join(f"{c.what}: {c.explanation}" for c in detail.checks if c.difference)
-        self.detail_summary.setText(" ".join(part for part in (detail.summary, differences, detail.links_note)
-                                             if part))
-        self.order_lines.set_rows(detail.order_lines)
-        self.invoice_lines.set_rows(detail.invoice_lines)
-        self.checks.set_rows(detail.checks)
-        self.open_bigcommerce.setEnabled(detail.bigcommerce_url is not None)
-        self.open_freshbooks.setEnabled(detail.freshbooks_url is not None)
-        self.open_bigcommerce.setToolTip(detail.bigcommerce_url or detail.links_note or "No address")
-        self.open_freshbooks.setToolTip(detail.freshbooks_url or detail.links_note or "No invoice to open")
-
-    def _open(self, url: str | None) -> None:
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        self.detail_pane.show_detail(detail)
 
     # -- pictures -----------------------------------------------------------------------------------------
 
