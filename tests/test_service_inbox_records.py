@@ -155,6 +155,7 @@ async def test_a_conflict_is_listed_shown_decided_and_settled_by_the_next_sync(s
     await service.admin("PATCH", f"/customers/{customer['id']}", {"city": "Portland"})
     summary = await service.sync_now()
     assert summary.counts.extra["catalog_conflicts"] == 1 and summary.counts.extra["customer_conflicts"] == 1
+    assert summary.inbox_records == 2 and summary.inbox_active >= 2      # the sync panel names them as such
     assert "Catalog: " in run_sentence(status=summary.status, counts=summary.counts)
 
     # listed: each in its own group, named by what it is about

@@ -340,6 +340,7 @@ class SyncSummaryView:
     planned_totals: PlannedTotalsView = field(default_factory=PlannedTotalsView)
     skipped: tuple[SkippedOrderView, ...] = ()
     first_run: FirstRunView | None = None
+    inbox_records: int = 0               # how many of `inbox_active` are about items or clients, not orders
 
     def __post_init__(self) -> None:
         for name in ("started_at", "finished_at", "cursor"):

@@ -50,7 +50,7 @@ def describe_summary(summary: SyncSummaryView) -> str:
     if summary.status is RunStatus.INTERRUPTED and summary.run_id is None and summary.problem:
         return summary.problem                 # cancelled before it began (waiting for another process)
     return run_sentence(status=summary.status, counts=summary.counts, inbox_active=summary.inbox_active,
-                        problem=summary.problem, note=summary.note)
+                        problem=summary.problem, note=summary.note, inbox_records=summary.inbox_records)
 
 
 def describe_status(status: SyncStatusView) -> str:

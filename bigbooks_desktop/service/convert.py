@@ -228,8 +228,8 @@ def summary_view(summary: RunSummary) -> v.SyncSummaryView:
         run_id=summary.run_id, mode=v.RunMode(summary.mode), status=v.RunStatus(summary.status),
         dry_run=summary.dry_run, started_at=_required_when(summary.started_at),
         finished_at=_required_when(summary.finished_at), counts=counts_view(summary.counts), results=results,
-        failed=failed, inbox_active=summary.inbox_active, cursor=_when(summary.cursor), problem=summary.problem,
-        problem_kind=summary.problem_kind, note=summary.note,
+        failed=failed, inbox_active=summary.inbox_active, inbox_records=summary.inbox_records,
+        cursor=_when(summary.cursor), problem=summary.problem, problem_kind=summary.problem_kind, note=summary.note,
         api_calls={v.ServiceName(name): _api_calls(stats) for name, stats in summary.api_calls.items() if stats},
         planned=tuple(_planned(p) for p in summary.planned), planned_totals=_planned_totals(summary.planned_totals),
         skipped=tuple(v.SkippedOrderView(order_id=int(s["order_id"]), reason=str(s.get("reason") or ""))

@@ -338,7 +338,7 @@ def _cancelled_while_waiting(mode: RunMode) -> v.SyncSummaryView:
     return v.SyncSummaryView(
         run_id=None, mode=v.RunMode(mode.value), status=v.RunStatus.INTERRUPTED, dry_run=False, started_at=now,
         finished_at=now, counts=v.CountsView(), results={}, failed=(), inbox_active=error_queue.count_errors(
-            status=error_queue.ACTIVE_STATUSES), cursor=None,
+            status=error_queue.ACTIVE_STATUSES), inbox_records=error_queue.count_subject_errors(), cursor=None,
         problem="Cancelled while waiting for another sync of this profile; nothing was synced.")
 
 

@@ -22,7 +22,13 @@ from bigbooks_desktop.mapping.profile import MappingProfile, default_profile
 from bigbooks_desktop.store.api_use import ApiWindow, record_api_windows
 from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.db import current_database, transaction
-from bigbooks_desktop.store.error_queue import ACTIVE_STATUSES, RetryPolicy, count_errors, due_retries
+from bigbooks_desktop.store.error_queue import (
+    ACTIVE_STATUSES,
+    RetryPolicy,
+    count_errors,
+    count_subject_errors,
+    due_retries,
+)
 from bigbooks_desktop.store.links import get_order_links
 from bigbooks_desktop.store.order_copies import OrderCopy, save_order_copy
 from bigbooks_desktop.store.runs import ActivityLevel, RunMode, RunStatus, finish_run, log_activity, start_run
@@ -82,6 +88,7 @@ class RunSummary:
     planned_totals: dict[str, Any] = field(default_factory=dict)
     skipped: list[dict[str, Any]] = field(default_factory=list)   # {order_id, reason}: left alone on purpose
     first_run: dict[str, Any] | None = None   # the hand-entered invoices matched (sync.first_run report)
+    inbox_records: int = 0         # how many of `inbox_active` are about items or clients, not orders
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -382,7 +389,7 @@ class SyncEngine:
             started_at=started.isoformat(), finished_at=(finished or started).isoformat(),
             counts={**ctx.run_counts().to_json(), **dict(ctx.tally)}, results=dict(results),
             failed=sorted(failed, key=lambda f: f["order_id"]),
-            inbox_active=count_errors(status=ACTIVE_STATUSES),
+            inbox_active=count_errors(status=ACTIVE_STATUSES), inbox_records=count_subject_errors(),
             cursor=cursor, problem=problem,
             api_calls={"bigcommerce": _stats(self.bigcommerce), "freshbooks": _stats(self.freshbooks)},
             planned=[_plain(p) for p in sorted(planned, key=lambda p: p.order_id)],

@@ -90,3 +90,10 @@ def test_a_quiet_run_says_up_to_date_only_when_nothing_waits_in_the_inbox() -> N
     assert "up to date" not in describe_status(conflict)
     # the status bar's and tray's short line counts what was written; it never claims FreshBooks is up to date
     assert last_sync_line(waiting, NOW).endswith(", 0 invoices created")
+
+
+def test_the_sync_panel_names_an_item_or_client_in_the_inbox_as_such() -> None:
+    quiet = replace(_summary(), counts=v.CountsView(), inbox_active=2, inbox_records=1)
+    done = replace(IDLE, runs=1, last_summary=quiet, last_finished_at=NOW)
+    assert describe_status(done) == ("Last sync: nothing new to write. 1 order and 1 item or client need attention "
+                                     "in the error inbox.")
