@@ -168,7 +168,8 @@ class _Wrong:
 
     def __init__(self, want: dict[str, int], slots: tuple[tuple[str, Decimal], ...], units: Sequence[int],
                  cents: _Cents) -> None:
-        by_name = dict(slots)                     # one rate per name, as a per-name sum would see it
+        by_name = dict(slots)   # a name twice on a line counts its last rate, as the search always did (fit()
+                                # checks every result with freshbooks_math, which sums both, so none is wrong)
         self.rates = [_Cents.rate(rate) for rate in by_name.values()]
         self.even = cents.even
         self.wanted = [want.get(name, 0) for name in by_name]

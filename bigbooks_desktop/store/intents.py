@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -108,7 +108,7 @@ def begin_intent(kind: IntentKind, natural_key: str, *, order_id: int | None = N
 def begin_intents(specs: Sequence[IntentSpec], *, run_id: int | None = None,
                   now: datetime | None = None) -> list[Intent]:
     """`begin_intent` for many at once, in one transaction; results in the order of `specs`."""
-    at = now or utc_now()
+    at = (now or utc_now()).astimezone(UTC)        # as the store reads it back
     result: list[Intent] = []
     with database_proxy.atomic():
         existing = _pending_by_key([(s.kind.value, s.natural_key) for s in specs])
@@ -122,8 +122,8 @@ def begin_intents(specs: Sequence[IntentSpec], *, run_id: int | None = None,
                 stored = IntentRow.payload.db_value(spec.payload)
                 intent_id = statements.insert(IntentRow, {
                     "kind": spec.kind.value, "natural_key": spec.natural_key, "order_id": spec.order_id,
-                    "run_id": run_id, "payload": spec.payload, "state": IntentState.PENDING.value,
-                    "object_id": None, "created_at": at, "updated_at": at})
+                    "run_id": run_id, "payload": stored, "state": IntentState.PENDING.value,
+                    "object_id": None, "created_at": at, "updated_at": at}, stored=("payload",))
                 created[key] = Intent(id=intent_id, kind=spec.kind, natural_key=spec.natural_key,
                                       order_id=spec.order_id, run_id=run_id,
                                       payload=IntentRow.payload.python_value(stored),

@@ -189,7 +189,8 @@ def save_order_link(*, order_id: int, invoice_id: int | None, invoice_number: st
 
 
 def save_order_links(links: Sequence[OrderLink]) -> int:
-    """Upsert many links in one transaction (multi-row upserts). Returns how many were given."""
+    """Upsert many links in one transaction, in order (a link given twice: the later wins, keeping the first's
+    `created_run`/`created_at`). Returns how many were given."""
     with database_proxy.atomic():
         for link in links:
             statements.upsert(OrderLinkRow, {

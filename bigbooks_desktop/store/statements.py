@@ -12,7 +12,7 @@ every value is a bound parameter (hence the S608 exemptions).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -42,7 +42,9 @@ def _select_sql(model: type[BaseRow], where: str, tail: str) -> str:
 def _row(model: type[R], values: Sequence[Any]) -> R:
     names, converters = _columns(model)
     data = {name: convert(v) for name, convert, v in zip(names, converters, values, strict=True)}
-    return model(__no_default__=1, **data)
+    row = model(__no_default__=1, **data)
+    row._dirty.clear()  # type: ignore[attr-defined]  # as read: nothing to save, as peewee leaves its reads
+    return row
 
 
 def select(model: type[R], where: str, params: Sequence[Any], tail: str = "") -> list[R]:
@@ -58,10 +60,10 @@ def select_one(model: type[R], where: str, params: Sequence[Any]) -> R | None:
     return None if values is None else _row(model, values)
 
 
-def db_values(model: type[BaseRow], values: Mapping[str, Any]) -> tuple[Any, ...]:
-    """`values` (field name -> Python value) as the row's fields store them."""
+def db_values(model: type[BaseRow], values: Mapping[str, Any], stored: Collection[str] = ()) -> tuple[Any, ...]:
+    """`values` (field name -> Python value) as the row's fields store them; the `stored` ones are already."""
     fields = model._meta.fields
-    return tuple(fields[name].db_value(v) for name, v in values.items())
+    return tuple(v if name in stored else fields[name].db_value(v) for name, v in values.items())
 
 
 @lru_cache(maxsize=256)
@@ -80,10 +82,10 @@ def _insert_sql(model: type[BaseRow], names: tuple[str, ...], conflict: tuple[st
     return sql
 
 
-def insert(model: type[BaseRow], values: Mapping[str, Any]) -> int:
-    """INSERT one row; returns its rowid."""
+def insert(model: type[BaseRow], values: Mapping[str, Any], *, stored: Collection[str] = ()) -> int:
+    """INSERT one row (the `stored` values already in their stored form); returns its rowid."""
     sql = _insert_sql(model, tuple(values), (), (), ())
-    cursor = database_proxy.execute_sql(sql, db_values(model, values))
+    cursor = database_proxy.execute_sql(sql, db_values(model, values, stored))
     return int(cursor.lastrowid or 0)
 
 

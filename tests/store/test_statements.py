@@ -14,6 +14,7 @@ from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.error_queue import ErrorDetails, ErrorStage, active_error, record_error, resolve_errors
 from bigbooks_desktop.store.intents import IntentKind, begin_intent, get_intent
 from bigbooks_desktop.store.links import (
+    OrderLink,
     OrderLinkStatus,
     find_item_link,
     find_payment_link,
@@ -21,6 +22,7 @@ from bigbooks_desktop.store.links import (
     link_item,
     link_payment,
     save_order_link,
+    save_order_links,
     set_payment_amount,
 )
 from bigbooks_desktop.store.order_copies import OrderCopy, OrderCopyState, get_order_copy, save_order_copy
@@ -59,6 +61,23 @@ def test_order_link_upsert_keeps_first_run_and_a_known_profile_version(db: Sqlit
     third = save_order_link(order_id=5, invoice_id=51, invoice_number="BC-5", account_id="acc", fingerprint="f2",
                             order_date_modified=later, now=later, profile_version=4)
     assert third.profile_version == 4 and get_order_link(5) == third
+
+
+def test_many_order_links_saved_at_once_follow_the_same_rules(db: SqliteDatabase) -> None:
+    later = NOW + timedelta(hours=2)
+
+    def link(order_id: int, invoice_id: int, run: int, at: datetime, version: int | None) -> OrderLink:
+        return OrderLink(order_id=order_id, invoice_id=invoice_id, invoice_number=f"BC-{order_id}", account_id="acc",
+                         fingerprint=f"f{invoice_id}", order_date_modified=at, status=OrderLinkStatus.SYNCED,
+                         created_run=run, created_at=at, updated_at=at, profile_version=version)
+
+    assert save_order_links([link(1, 10, 1, NOW, 2), link(2, 20, 1, NOW, None),
+                             link(1, 11, 2, later, None)]) == 3          # order 1 twice: the later one wins
+    one, two = get_order_link(1), get_order_link(2)
+    assert one is not None and two is not None
+    assert (one.invoice_id, one.fingerprint, one.updated_at) == (11, "f11", later)
+    assert (one.created_run, one.created_at, one.profile_version) == (1, NOW, 2)
+    assert (two.invoice_id, two.profile_version) == (20, None)
 
 
 def test_item_and_payment_links(db: SqliteDatabase) -> None:
