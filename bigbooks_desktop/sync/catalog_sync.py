@@ -52,7 +52,7 @@ from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
-from bigbooks_desktop.sync.inbox_decisions import Decisions, apply_decisions, same_conflict
+from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, same_conflict
 from bigbooks_desktop.sync.item_values import current_values, item_taxes, item_update, item_values
 
 __all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "sync_catalog"]
@@ -281,8 +281,8 @@ def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int
 async def _apply_decisions(ctx: SyncContext, currency: str) -> None:
     """Conflicts the user decided in the inbox (`sync.inbox_decisions`), and the product a shared SKU follows."""
 
-    async def write(sku: str, item_id: int, _item: fb.Item, merge: Merge, reason: str) -> None:
-        await _write(ctx, sku, item_id, merge, currency, reason=reason)
+    async def write(sku: str, item_id: int, _item: fb.Item, merge: Merge) -> None:
+        await _write(ctx, sku, item_id, merge, currency, reason=REASON)
 
     def follow(entry: ErrorEntry) -> bool:
         chosen = entry.edits.get("follow")

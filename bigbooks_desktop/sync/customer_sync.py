@@ -34,7 +34,7 @@ from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client, reme
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
 from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
-from bigbooks_desktop.sync.inbox_decisions import Decisions, apply_decisions, same_conflict
+from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, same_conflict
 
 __all__ = ["CUSTOMERS_IDS_STREAM", "CUSTOMERS_STREAM", "client_values", "sync_customers"]
 
@@ -218,8 +218,8 @@ def _conflict(ctx: SyncContext, key: str, client_id: int, customer: bc.Customer,
 async def _apply_decisions(ctx: SyncContext) -> None:
     """Conflicts the user decided in the inbox (`sync.inbox_decisions`)."""
 
-    async def write(key: str, _client_id: int, client: fb.Client, merge: Merge, reason: str) -> None:
-        await _write(ctx, key, client, merge, reason=reason)
+    async def write(key: str, _client_id: int, client: fb.Client, merge: Merge) -> None:
+        await _write(ctx, key, client, merge, reason=REASON)
 
     await apply_decisions(ctx, Decisions(
         subject=SUBJECT, kind=EntityKind.CLIENT, stage=ErrorStage.CLIENT, source_field="customer_id",

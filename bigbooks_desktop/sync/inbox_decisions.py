@@ -28,7 +28,7 @@ from bigbooks_desktop.store.error_queue import (
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.field_merge import Merge, merge_fields
 
-__all__ = ["Decisions", "apply_decisions", "same_conflict"]
+__all__ = ["REASON", "Decisions", "apply_decisions", "same_conflict"]
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class Decisions(Generic[T]):
     - `source_field`: the payload key naming the BigCommerce id when no baseline is kept ("product_id");
     - `keep_freshbooks`: the fields the profile lets FreshBooks keep;
     - `read(object_id)`: the FreshBooks object now; `values(obj)`: its current values as text;
-    - `write(key, object_id, obj, merge, reason)`: write the merge's writes (and log them);
+    - `write(key, object_id, obj, merge)`: write the merge's writes (and log them, saying `REASON`);
     - `other(entry)`: another kind of decision (a shared SKU's `follow`) applied by the caller; True when it
       handled the row.
     """
@@ -55,7 +55,7 @@ class Decisions(Generic[T]):
     keep_freshbooks: Collection[str]
     read: Callable[[int], Awaitable[T]]
     values: Callable[[T], Mapping[str, str]]
-    write: Callable[[str, int, T, Merge, str], Awaitable[None]]
+    write: Callable[[str, int, T, Merge], Awaitable[None]]
     other: Callable[[ErrorEntry], bool] | None = None
 
 
@@ -84,7 +84,7 @@ async def apply_decisions(ctx: SyncContext, decisions: Decisions[T]) -> None:
                              choices={str(k): str(v) for k, v in choose.items()})
         if merge.conflicts:
             continue                    # a field still undecided: the row keeps waiting
-        await decisions.write(key, object_id, obj, merge, REASON)
+        await decisions.write(key, object_id, obj, merge)
         put_state(decisions.kind, key, object_id=object_id,
                   source_id=state.source_id if state is not None
                   else int(entry.payload.get(decisions.source_field) or 0),
