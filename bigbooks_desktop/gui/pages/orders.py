@@ -79,7 +79,6 @@ class OrdersPage(QWidget):
         super().__init__(parent)
         self.service = service
         self.presenter = presenter or ErrorPresenter(self)
-        self.detail: OrderDetailView | None = None
         self._linking = False
         self._refreshing: asyncio.Future[None] | None = None
         self._again = False
@@ -212,6 +211,12 @@ class OrdersPage(QWidget):
         legend.addWidget(self.count_label)
         self.legend = legend
 
+    # -- data ---------------------------------------------------------------------------------------------
+
+    @property
+    def detail(self) -> OrderDetailView | None:
+        """The order shown in the detail pane, if any."""
+        return self.detail_pane.detail
 
     async def _page(self, query: OrderQuery, offset: int, limit: int, with_total: bool) -> StatedOrderPageView:
         return await self.service.order_page(query, offset=offset, limit=limit, with_total=with_total)
@@ -361,7 +366,6 @@ class OrdersPage(QWidget):
         detail = await self.service.order_detail(order_id)
         if self._detail_for != order_id:
             return
-        self.detail = detail
         self.detail_pane.show_detail(detail)
 
     # -- pictures -----------------------------------------------------------------------------------------
