@@ -70,7 +70,7 @@ def test_json_outputs_keep_their_field_names(capsys: pytest.CaptureFixture[str],
     assert isinstance(summary, dict) and list(summary) == [
         "run_id", "mode", "status", "dry_run", "started_at", "finished_at", "counts", "results", "failed",
         "inbox_active", "cursor", "problem", "problem_kind", "note", "api_calls", "planned", "planned_totals",
-        "skipped", "first_run"]
+        "skipped", "first_run", "inbox_records"]
     assert summary["counts"]["invoices_created"] > 0 and "taxes_created" in summary["counts"]   # extras inline
     assert summary["started_at"].endswith("+00:00") or summary["started_at"][-6] in "+-"
     assert isinstance(status, dict) and list(status) == [
