@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from peewee import chunked
-
 from bigbooks_desktop.core.errors import NotFoundError
 from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
@@ -138,7 +136,8 @@ def _pending_by_key(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], In
     for kind, natural_key in keys:
         by_kind.setdefault(kind, []).append(natural_key)
     for kind, natural_keys in by_kind.items():
-        for batch in chunked(natural_keys, 500):
+        for start in range(0, len(natural_keys), 500):
+            batch = natural_keys[start:start + 500]
             marks = ", ".join("?" for _ in batch)
             rows = statements.select(IntentRow, f'"kind" = ? AND "natural_key" IN ({marks}) AND "state" = ?',
                                      (kind, *batch, IntentState.PENDING.value))

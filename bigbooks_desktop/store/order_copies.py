@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -159,7 +159,8 @@ def _from_tuple(values: Sequence[Any], shown: str) -> OrderCopy:
 def save_order_copy(copy: OrderCopy, *, now: datetime | None = None) -> None:
     """Insert or replace the order's copy. Invoice fields left None keep what the copy had (an order skipped
     as unchanged still shows its invoice), and so does the invoice side of `detail`."""
-    values = {k: v for k, v in asdict(copy).items() if k not in ("updated_at", "shown_state")}
+    # shallow: asdict() would deep-copy `detail` (both records line by line) only to encode it as JSON below
+    values = {f.name: getattr(copy, f.name) for f in fields(copy) if f.name not in ("updated_at", "shown_state")}
     values["state"] = copy.state.value
     values["updated_at"] = now or utc_now()
     keep = [f for f in ("invoice_id", "invoice_number", "invoice_amount", "invoice_tax") if values[f] is None]
