@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-QT_DEBS="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetype6 libfontconfig1 libdbus-1-3 fonts-dejavu-core"
+# fonts-droid-fallback: CJK glyphs (the sandbox store has "東京 Plant Pot" and a "株式会社テスト"), else boxes on screen
+QT_DEBS="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetype6 libfontconfig1 libdbus-1-3 fonts-dejavu-core fonts-droid-fallback"
 XVFB_DEBS="xvfb xauth xdotool libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libx11-xcb1"
 PY_DEBS="python3-venv"
 
