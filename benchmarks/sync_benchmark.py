@@ -799,10 +799,11 @@ Options: `--orders N` (2000), `--seed S` (7), `--bc-quota Q` (150 BigCommerce re
 quota run; by default the largest whole T at which the bound is at most half the engine's unthrottled speed
 measured in the cpu run, so the quota and not the engine's own speed bounds the run, and the run still lasts at
 least 90 s, so its fixed start and end weigh no more than at the real windows), `--concurrency C` (engine
-orders at once, 4), `--cpu-runs N` (3: the engine CPU is the median run's), `--no-profile`, `--reuse CPU.json,QUOTA.json[,PROFILE.json]` (render earlier runs' raw
-figures, whose paths the benchmark prints, without running). Each run is a child process
-with a throw-away data folder and the opt-in file secret store, against its own `bigbooks sandbox` process;
-nothing real is touched. The benchmark exits 1 when a correctness check fails.
+orders at once, 4), `--cpu-runs N` (3: the engine CPU is the median run's), `--no-profile`,
+`--reuse CPU.json,QUOTA.json[,PROFILE.json]` (render earlier runs' raw figures, whose paths the benchmark
+prints, without running). Each run is a child process with a throw-away data folder and the opt-in file
+secret store, against its own `bigbooks sandbox` process; nothing real is touched. The benchmark exits 1 when
+a correctness check fails.
 
 How the figures are computed: calls per order divide the sandbox's own request counts (`/_sandbox/requests`,
 before and after the sync; sign-in and identity calls left out) by the orders in the store (the run reads every
