@@ -6,21 +6,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QFont
 
 from bigbooks_desktop.core.profile_views import MappingFieldView
+from bigbooks_desktop.gui.models.group_tree import GroupTreeModel, Index
 
-__all__ = ["FIELD_ROLE", "PATH_ROLE", "FieldGroup", "FieldTreeModel"]
+__all__ = ["FIELD_ROLE", "PATH_ROLE", "FieldGroup", "FieldTreeModel", "Index", "group_fields"]
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1      # the MappingFieldView of a field row (None on a group row)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3       # the field's path ("" on a group row)
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
 FieldGroup: TypeAlias = tuple[str, tuple[MappingFieldView, ...]]
-_GROUP = 0          # internalId of a group row; a field row's is its group's row + 1
 
 
-class FieldTreeModel(QAbstractItemModel):
+def group_fields(fields: Iterable[MappingFieldView], side: str,
+                 titles: Sequence[tuple[str, str]]) -> list[FieldGroup]:
+    """The fields of one `side` ("source" or "target") grouped by their path's first part: one group a
+    `(prefix, title)` of `titles`, in that order."""
+    chosen = [f for f in fields if f.side == side]
+    return [(title, tuple(f for f in chosen if f.path.split(".", 1)[0] == prefix)) for prefix, title in titles]
+
+
+class FieldTreeModel(GroupTreeModel):
     """Groups of fields. Subclasses give `HEADERS` and `field_data(field, column, role)`."""
 
     HEADERS: tuple[str, ...] = ("Field",)
@@ -53,9 +60,9 @@ class FieldTreeModel(QAbstractItemModel):
     # -- reading -------------------------------------------------------------------------------------------
 
     def field_at(self, index: Index) -> MappingFieldView | None:
-        if not index.isValid() or index.internalId() == _GROUP:
+        if not index.isValid() or self.is_group(index):
             return None
-        group = self._groups[index.internalId() - 1]
+        group = self._groups[self.group_row(index)]
         return group[1][index.row()] if index.row() < len(group[1]) else None
 
     def index_of(self, path: str, column: int = 0) -> QModelIndex:
@@ -63,7 +70,7 @@ class FieldTreeModel(QAbstractItemModel):
         for group_row, (_, fields) in enumerate(self._groups):
             for row, found in enumerate(fields):
                 if found.path == path:
-                    return self.createIndex(row, column, group_row + 1)
+                    return self.child_index(group_row, row, column)
         return QModelIndex()
 
     def paths(self) -> list[str]:
@@ -75,42 +82,16 @@ class FieldTreeModel(QAbstractItemModel):
 
     # -- Qt's model ----------------------------------------------------------------------------------------
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, _GROUP)
-        if parent.internalId() == _GROUP:
-            return self.createIndex(row, column, parent.row() + 1)
-        return QModelIndex()
+    def group_count(self) -> int:
+        return len(self._groups)
 
-    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not child.isValid() or child.internalId() == _GROUP:
-            return QModelIndex()
-        return self.createIndex(child.internalId() - 1, 0, _GROUP)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups):
-            return len(self._groups[parent.row()][1])
-        return 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        del parent
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+    def child_count(self, group_row: int) -> int:
+        return len(self._groups[group_row][1])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        if index.internalId() == _GROUP:
+        if self.is_group(index):
             if index.row() >= len(self._groups):
                 return None
             if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
@@ -136,8 +117,3 @@ class FieldTreeModel(QAbstractItemModel):
         if found.path in self._linked and role == Qt.ItemDataRole.ForegroundRole and self._linked_brush is not None:
             return self._linked_brush
         return self.field_data(found, index.column(), role)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

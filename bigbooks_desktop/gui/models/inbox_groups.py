@@ -4,27 +4,22 @@ the FreshBooks items table of the SKU picker."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont
 
 from bigbooks_desktop.core.inbox_views import FreshBooksItemView, InboxCauseView, InboxGroupsView, row_label
 from bigbooks_desktop.core.views import InboxStatus, InboxView
 from bigbooks_desktop.gui.formatting import cell_text
+from bigbooks_desktop.gui.models.group_tree import GroupTreeModel, Index
 from bigbooks_desktop.gui.models.table import ROW_ROLE, SORT_ROLE, Column, ViewTableModel
 
 __all__ = ["FRESHBOOKS_ITEM_COLUMNS", "FreshBooksItemsModel", "GroupColumn", "InboxGroupsModel", "status_words"]
-
-Index = QModelIndex | QPersistentModelIndex
-_GROUP = 0          # internalId of a group row; an order row's is its group's row + 1
 
 
 class GroupColumn:
     """Column numbers of InboxGroupsModel."""
 
     PROBLEM, STATUS, ATTEMPTS, UPDATED = range(4)
-
-
-_HEADERS = ("Problem", "Status", "Tries", "Updated")
 
 
 def status_words(item: InboxView) -> str:
@@ -35,9 +30,11 @@ def status_words(item: InboxView) -> str:
             InboxStatus.RESOLVED: "fixed", InboxStatus.IGNORED: "ignored"}[item.status]
 
 
-class InboxGroupsModel(QAbstractItemModel):
+class InboxGroupsModel(GroupTreeModel):
     """Top level: one `InboxCauseView` a row ("12 orders: no email"); below each, its `InboxView`s.
     `ROW_ROLE` gives the view object; `SORT_ROLE` native values."""
+
+    HEADERS = ("Problem", "Status", "Tries", "Updated")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,52 +69,22 @@ class InboxGroupsModel(QAbstractItemModel):
     def group_of(self, index: Index) -> InboxCauseView | None:
         if not index.isValid():
             return None
-        group_row = index.row() if index.internalId() == _GROUP else index.internalId() - 1
+        group_row = self.group_row(index)
         return self._groups[group_row] if 0 <= group_row < len(self._groups) else None
 
     def item_of(self, index: Index) -> InboxView | None:
-        if not index.isValid() or index.internalId() == _GROUP:
+        if not index.isValid() or self.is_group(index):
             return None
         group = self.group_of(index)
         return group.items[index.row()] if group is not None and index.row() < len(group.items) else None
 
     # -- the tree ----------------------------------------------------------------------------------------
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, _GROUP)
-        if parent.internalId() == _GROUP:
-            return self.createIndex(row, column, parent.row() + 1)
-        return QModelIndex()
+    def group_count(self) -> int:
+        return len(self._groups)
 
-    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not child.isValid() or child.internalId() == _GROUP:
-            return QModelIndex()
-        return self.createIndex(child.internalId() - 1, 0, _GROUP)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups):
-            return len(self._groups[parent.row()].items)
-        return 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return len(_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(_HEADERS):
-            return _HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def child_count(self, group_row: int) -> int:
+        return len(self._groups[group_row].items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():

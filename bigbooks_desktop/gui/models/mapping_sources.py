@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from bigbooks_desktop.core.profile_views import MappingFieldView
-from bigbooks_desktop.gui.models.field_tree import FieldGroup, FieldTreeModel, Index
+from bigbooks_desktop.gui.models.field_tree import FieldGroup, FieldTreeModel, Index, group_fields
 
 __all__ = ["SOURCE_MIME", "WILDCARD", "SourceColumn", "SourceFieldModel", "path_of", "source_groups"]
 
@@ -20,15 +20,14 @@ _GROUPS = (("order", "Order"), ("billing_address", "Billing address"), ("shippin
 
 
 class SourceColumn:
-    FIELD = 0
-    TYPE = 1
-    SAMPLE = 2
+    """Column numbers of SourceFieldModel."""
+
+    FIELD, TYPE, SAMPLE = range(3)
 
 
 def source_groups(fields: Iterable[MappingFieldView]) -> list[FieldGroup]:
     """The source fields of `mapping_fields()` grouped by entity, in the order a merchant thinks of them."""
-    sources = [f for f in fields if f.side == "source"]
-    return [(title, tuple(f for f in sources if f.path.split(".", 1)[0] == prefix)) for prefix, title in _GROUPS]
+    return group_fields(fields, "source", _GROUPS)
 
 
 class SourceFieldModel(FieldTreeModel):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from bigbooks_desktop.core.mapping_editor_views import EditorIssueView, EditorProfileView, FieldMappingView, SourceKind
 from bigbooks_desktop.core.profile_views import IssueSeverity, MappingFieldView
-from bigbooks_desktop.gui.models.field_tree import FieldGroup, FieldTreeModel, Index
+from bigbooks_desktop.gui.models.field_tree import FieldGroup, FieldTreeModel, Index, group_fields
 from bigbooks_desktop.gui.models.mapping_sources import SOURCE_MIME
 
 __all__ = ["TargetColumn", "TargetFieldModel", "source_text", "target_groups"]
@@ -22,14 +22,13 @@ _GROUPS = (("invoice", "FreshBooks invoice"), ("line", "Invoice line (each produ
 
 
 class TargetColumn:
-    FIELD = 0
-    SOURCE = 1
-    PROBLEM = 2
+    """Column numbers of TargetFieldModel."""
+
+    FIELD, SOURCE, PROBLEM = range(3)
 
 
 def target_groups(fields: Iterable[MappingFieldView]) -> list[FieldGroup]:
-    targets = [f for f in fields if f.side == "target"]
-    return [(title, tuple(f for f in targets if f.path.split(".", 1)[0] == prefix)) for prefix, title in _GROUPS]
+    return group_fields(fields, "target", _GROUPS)
 
 
 def source_text(mapping: FieldMappingView) -> str:

@@ -35,8 +35,8 @@ from bigbooks_desktop.gui.models.inbox_groups import FreshBooksItemsModel
 from bigbooks_desktop.gui.models.table import ROW_ROLE
 from bigbooks_desktop.gui.wizard.common import MessageLine, hint, make_button
 
-__all__ = ["EmailFixForm", "FixForm", "IgnoreDialog", "InvoicePickForm", "NoFixForm", "RawPayloadDialog",
-           "SkuFixForm", "TaxFixForm"]
+__all__ = ["EmailFixForm", "FixForm", "IgnoreDialog", "InvoicePickForm", "NoFixForm", "RadioPickForm",
+           "RawPayloadDialog", "SkuFixForm", "TaxFixForm"]
 
 
 class FixForm(QWidget):
@@ -304,18 +304,19 @@ class TaxFixForm(FixForm):
         return self.tax
 
 
-class InvoicePickForm(FixForm):
-    """One radio button a candidate invoice."""
+class RadioPickForm(FixForm):
+    """One radio button a choice (in `choices`, the button's id the choice's id, laid out in `box`) and a Save
+    button that hands the checked id to `_picked`, or asks with `unpicked` when none is checked."""
 
-    pick_requested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, save: tuple[str, str, str], unpicked: str, parent: QWidget | None = None) -> None:
+        """`save`: the Save button's text, tooltip and accessible name."""
         super().__init__(parent)
         self.choices = QButtonGroup(self)
         self.box = QVBoxLayout()
-        self.save = make_button("&Link and retry", "Link the picked invoice to this order and sync it",
-                                default=True)
-        self.save.setAccessibleName("Link invoice and retry")
+        self._unpicked = unpicked
+        text, tooltip, name = save
+        self.save = make_button(text, tooltip, default=True)
+        self.save.setAccessibleName(name)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.save)
@@ -324,33 +325,57 @@ class InvoicePickForm(FixForm):
         self.layout_.addLayout(row)
         self.save.clicked.connect(self._submit)
 
-    def fill(self, fix: InboxFixView) -> None:
-        super().fill(fix)
+    def clear_choices(self) -> None:
         for button in self.choices.buttons():
             self.choices.removeButton(button)
+            button.hide()
             button.deleteLater()
-        for candidate in fix.candidates:
-            issued = cell_text(candidate.issued) if candidate.issued else "no date"
-            button = QRadioButton(f"{candidate.number}: {candidate.customer}, {candidate.amount:,.2f} "
-                                  f"{candidate.currency}, {issued}, {candidate.status}")
-            button.setToolTip(f"FreshBooks invoice id {candidate.id}")
-            button.setChecked(candidate.picked)
-            self.choices.addButton(button, candidate.id)
-            self.box.addWidget(button)
-        if not fix.candidates:
-            self.message.show_info("None of the candidate invoices is still active in FreshBooks; Retry lets "
-                                   "BigBooks create the invoice.")
+
+    def add_choice(self, choice_id: int, text: str, tooltip: str, *, checked: bool) -> None:
+        button = QRadioButton(text)
+        button.setToolTip(tooltip)
+        button.setChecked(checked)
+        self.choices.addButton(button, choice_id)
+        self.box.addWidget(button)
 
     def first_field(self) -> QWidget:
         buttons = self.choices.buttons()
         return buttons[0] if buttons else self.save
 
+    def _picked(self, choice_id: int) -> None:
+        raise NotImplementedError
+
     def _submit(self) -> None:
         picked = self.choices.checkedId()
         if picked < 0:
-            self.message.show_info("Pick one of the invoices first.")
+            self.message.show_info(self._unpicked)
             return
-        self.pick_requested.emit(picked)
+        self._picked(picked)
+
+
+class InvoicePickForm(RadioPickForm):
+    """One radio button a candidate invoice."""
+
+    pick_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(("&Link and retry", "Link the picked invoice to this order and sync it",
+                          "Link invoice and retry"), "Pick one of the invoices first.", parent)
+
+    def fill(self, fix: InboxFixView) -> None:
+        super().fill(fix)
+        self.clear_choices()
+        for candidate in fix.candidates:
+            issued = cell_text(candidate.issued) if candidate.issued else "no date"
+            self.add_choice(candidate.id, f"{candidate.number}: {candidate.customer}, {candidate.amount:,.2f} "
+                                          f"{candidate.currency}, {issued}, {candidate.status}",
+                            f"FreshBooks invoice id {candidate.id}", checked=candidate.picked)
+        if not fix.candidates:
+            self.message.show_info("None of the candidate invoices is still active in FreshBooks; Retry lets "
+                                   "BigBooks create the invoice.")
+
+    def _picked(self, choice_id: int) -> None:
+        self.pick_requested.emit(choice_id)
 
 
 class IgnoreDialog(QDialog):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QRadioButton, QWidget
 
 from bigbooks_desktop.core.inbox_views import ConflictChoice, FieldConflictView, InboxFixView
-from bigbooks_desktop.gui.pages.inbox_fix_forms import FixForm
+from bigbooks_desktop.gui.pages.inbox_fix_forms import FixForm, RadioPickForm
 from bigbooks_desktop.gui.wizard.common import hint, make_button
 
 __all__ = ["ConflictFixForm", "SharedSkuForm", "shown_value"]
@@ -141,52 +141,28 @@ class ConflictFixForm(FixForm):
         self.choose_requested.emit(picked)
 
 
-class SharedSkuForm(FixForm):
+class SharedSkuForm(RadioPickForm):
     """One radio button a product sharing the SKU; Save and retry makes the item follow the chosen one."""
 
     follow_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.choices = QButtonGroup(self)
-        self.box = QVBoxLayout()
+        super().__init__(("&Follow and retry", "The FreshBooks item follows the chosen product from now on",
+                          "Follow the chosen product and retry"),
+                         "Choose the product the item follows first (or fix the SKU in BigCommerce).", parent)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.save = make_button("&Follow and retry", "The FreshBooks item follows the chosen product from now on",
-                                default=True)
-        self.save.setAccessibleName("Follow the chosen product and retry")
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.save)
-        self.layout_.addWidget(self.intro)
-        self.layout_.addLayout(self.box)
-        self.layout_.addWidget(self.message)
-        self.layout_.addLayout(row)
-        self.save.clicked.connect(self._submit)
+        self.layout_.insertWidget(0, self.intro)
 
     def fill(self, fix: InboxFixView) -> None:
         super().fill(fix)
-        for button in self.choices.buttons():
-            self.choices.removeButton(button)
-            button.hide()
-            button.deleteLater()
+        self.clear_choices()
         self.intro.setText(f"The FreshBooks item {fix.shared_sku} follows:")
         for product in fix.products:
             now = " (the item follows it now)" if product.followed else ""
-            button = QRadioButton(f"BigCommerce product {product.id}{now}")
-            button.setToolTip(f"From the next sync, the item {fix.shared_sku} takes its name and price from "
-                              f"product {product.id}")
-            button.setChecked(product.chosen)
-            self.choices.addButton(button, product.id)
-            self.box.addWidget(button)
+            self.add_choice(product.id, f"BigCommerce product {product.id}{now}",
+                            f"From the next sync, the item {fix.shared_sku} takes its name and price from "
+                            f"product {product.id}", checked=product.chosen)
 
-    def first_field(self) -> QWidget:
-        buttons = self.choices.buttons()
-        return buttons[0] if buttons else self.save
-
-    def _submit(self) -> None:
-        picked = self.choices.checkedId()
-        if picked < 0:
-            self.message.show_info("Choose the product the item follows first (or fix the SKU in BigCommerce).")
-            return
-        self.follow_requested.emit(picked)
+    def _picked(self, choice_id: int) -> None:
+        self.follow_requested.emit(choice_id)
