@@ -1,30 +1,16 @@
-"""Helpers shared by the mapping editor's GUI tests: wait for a future or a condition on the qasync loop, read a
-draft's mapping, and tell when the live preview has settled. The page fixture itself is `mapping_page` in
-conftest.py."""
+"""Helpers shared by the mapping editor's GUI tests: read a draft's mapping and tell when the live preview has
+settled; `settle` and `wait_until` (waits on the qasync loop) come from page_helpers. The page fixture itself is
+`mapping_page` in conftest.py."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any
+
+from page_helpers import settle as settle
+from page_helpers import wait_until as wait_until
 
 from bigbooks_desktop.core.mapping_editor_views import EditorProfileView
 from bigbooks_desktop.gui.pages.mapping_editor import MappingEditorPage
-
-
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any] | None) -> Any:
-    assert future is not None
-    loop.run_until_complete(asyncio.wait([future], timeout=90))
-    assert future.done()
-    return future.result()
-
-
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 60) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
 
 
 def draft(page: MappingEditorPage) -> EditorProfileView:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from page_helpers import open_page, wait_until
 from PySide6.QtWidgets import QApplication
 
 from bigbooks_desktop import accounts
@@ -23,20 +23,6 @@ from bigbooks_desktop.gui.theme import dark_palette
 from bigbooks_desktop.service import BigBooksService
 
 pytestmark = [pytest.mark.gui]
-
-
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any]) -> Any:
-    loop.run_until_complete(asyncio.wait([future], timeout=60))
-    assert future.done()
-    return future.result()
-
-
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 60) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
 
 
 async def _invoiced(service: BigBooksService, orders: tuple[int, ...]) -> dict[str, Decimal]:
@@ -55,11 +41,7 @@ def test_the_dashboard_adds_up_to_a_real_sync(qtbot: Any, qloop: asyncio.Abstrac
                                               save_screenshot: Any, qtmodeltester: Any) -> None:
     service: BigBooksService = sandbox_service
     presenter = ErrorPresenter()
-    page = DashboardPage(service, presenter=presenter)
-    qtbot.addWidget(page)
-    page.resize(1280, 720)
-    page.show()
-    settle(qloop, page.refresh())
+    page = open_page(qtbot, qloop, DashboardPage(service, presenter=presenter))
     assert page.board is not None and page.board.last_run is None
     assert page.activity_page.showing_table is False              # the empty state explains
     assert "No sync has run yet" in page.last_run.text()

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from page_helpers import open_page
 
 from bigbooks_desktop.core.inbox_views import ConflictChoice, FixKind
 
@@ -104,11 +105,7 @@ def test_the_conflict_form_shows_both_values_and_settles_the_choice(
 
     sku, item_id = records_service.conflict
     presenter = ErrorPresenter()
-    page = InboxPage(records_service, presenter=presenter)
-    qtbot.addWidget(page)
-    page.resize(1280, 720)
-    page.show()
-    qloop.run_until_complete(page.refresh())
+    page = open_page(qtbot, qloop, InboxPage(records_service, presenter=presenter))
     qtmodeltester.check(page.model)
     summaries = {g.key: g.summary for g in page.groups.groups}
     assert summaries["field_conflict:item"] == "1 item: changed in both BigCommerce and FreshBooks"
@@ -155,11 +152,7 @@ def test_the_dashboard_counts_items_and_clients_kept_in_step(
     from bigbooks_desktop.gui.pages.dashboard import DashboardPage
 
     presenter = ErrorPresenter()
-    page = DashboardPage(records_service, presenter=presenter)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    qloop.run_until_complete(page.refresh())
+    page = open_page(qtbot, qloop, DashboardPage(records_service, presenter=presenter), (1280, 800))
     assert page.board is not None
     kept = page.board.kept_in_step
     assert kept.items_in_step > 5 and kept.clients_in_step >= 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from page_helpers import open_page
 from PySide6.QtWidgets import QApplication
 
 from bigbooks_desktop.core import views as v
@@ -35,11 +36,7 @@ def run_inbox(window: MainWindow) -> int:
 def test_sync_now_fills_runs_inbox_and_summary(qtbot: Any, qloop: asyncio.AbstractEventLoop,
                                                sandbox_service: Any, save_screenshot: Any) -> None:
     presenter = RecordingPresenter()
-    window = MainWindow(sandbox_service, presenter=presenter)
-    qtbot.addWidget(window)
-    window.resize(1100, 680)
-    window.show()
-    qloop.run_until_complete(window.refresh())
+    window = open_page(qtbot, qloop, MainWindow(sandbox_service, presenter=presenter), (1100, 680))
     assert "sbx" in window.bigcommerce_card.detail.text()
     assert "Sandbox Trading Co." in window.freshbooks_card.detail.text()
     assert window.tabs.runs.history.currentIndex() == 0            # no run yet: a sentence, not an empty grid

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from page_helpers import open_page, settle, wait_until
 
 from bigbooks_desktop import accounts
 from bigbooks_desktop.core import freshbooks as fb
@@ -31,28 +31,10 @@ from bigbooks_desktop.service import BigBooksService
 pytestmark = [pytest.mark.gui]
 
 
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any]) -> Any:
-    loop.run_until_complete(asyncio.wait([future], timeout=90))
-    assert future.done()
-    return future.result()
-
-
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 60) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
-
-
 @pytest.fixture
 def page(qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox_service: Any) -> RunsPage:
     presenter = ErrorPresenter()
-    made = RunsPage(sandbox_service, presenter=presenter)
-    qtbot.addWidget(made)
-    made.resize(1280, 720)
-    made.show()
-    settle(qloop, made.refresh())
+    made = open_page(qtbot, qloop, RunsPage(sandbox_service, presenter=presenter))
     made.kept_alive = made   # type: ignore[attr-defined]  # qtbot keeps only a weak reference
     return made
 

@@ -14,6 +14,7 @@ from typing import Any
 import keyring
 import keyring.backends.fail
 import pytest
+from page_helpers import shown, wait_done, wait_until
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,30 +29,13 @@ pytestmark = [pytest.mark.gui]
 SCREEN = (1280, 800)
 
 
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any] | None) -> None:
-    assert future is not None
-    loop.run_until_complete(asyncio.wait([future], timeout=60))
-    assert future.done()
-
-
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 30) -> None:
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
-
-
 @pytest.fixture
 def settings_for(qtbot: Any, qloop: asyncio.AbstractEventLoop) -> Iterator[Callable[..., SettingsDialog]]:
     made: list[SettingsDialog] = []
 
     def make(service: BigBooksService, **kwargs: Any) -> SettingsDialog:
-        dialog = SettingsDialog(service, **kwargs)
-        qtbot.addWidget(dialog)
-        dialog.resize(*SCREEN)
-        dialog.show()
-        settle(qloop, dialog.loading)
+        dialog = shown(qtbot, SettingsDialog(service, **kwargs), SCREEN)
+        wait_done(qloop, dialog.loading)
         made.append(dialog)
         return dialog
 
@@ -124,7 +108,7 @@ def test_preferences_are_saved_read_back_and_announced(
     dialog.policies.retries.setValue(9)
     dialog.diagnostics.log_level.setCurrentIndex(dialog.diagnostics.log_level.findData(LogLevel.DEBUG))
     dialog.save_button.click()
-    settle(qloop, dialog.saving)
+    wait_done(qloop, dialog.saving)
     assert dialog.message.tone == "ok" and len(announced) == 1
     saved = load_preferences()
     assert (saved.poll_interval_seconds, saved.background_polling, saved.close_to_tray, saved.backfill_start,
@@ -163,7 +147,7 @@ def test_sign_out_asks_first_then_reconnect_in_its_own_dialog(
     assert tab.pending is None
     tab.bigcommerce.sign_out.click()
     _answer(tab.confirm, QMessageBox.StandardButton.Yes)
-    settle(qloop, tab.pending)
+    wait_done(qloop, tab.pending)
     assert changed and not changed[-1].bigcommerce.connected and changed[-1].freshbooks.connected
     assert tab.bigcommerce.reconnect.text() == "&Connect..." and not tab.bigcommerce.sign_out.isEnabled()
 
@@ -175,14 +159,14 @@ def test_sign_out_asks_first_then_reconnect_in_its_own_dialog(
     panel.api_path.setText(info["bigcommerce_api_path"])
     panel.token.setText(info["bigcommerce_token"])
     panel.connect_button.click()
-    settle(qloop, panel.pending)
+    wait_done(qloop, panel.pending)
     assert not reconnect.isVisible()                                   # done: it closed itself
     assert changed[-1].bigcommerce.connected and tab.bigcommerce.reconnect.text() == "&Reconnect..."
     assert "Signed in again" in tab.message.text()
 
     tab.sign_out_both.click()
     _answer(tab.confirm, QMessageBox.StandardButton.Yes)
-    settle(qloop, tab.pending)
+    wait_done(qloop, tab.pending)
     assert not changed[-1].bigcommerce.connected and not changed[-1].freshbooks.connected
 
 
@@ -199,7 +183,7 @@ def test_diagnostics_export_through_the_file_dialog_holds_no_secret(
     target = tmp_path / "report.zip"
     chooser.fileSelected.emit(str(target))                 # what choosing a file and pressing Save does
     chooser.close()
-    settle(qloop, tab.pending)
+    wait_done(qloop, tab.pending)
     assert tab.message.tone == "ok" and "report.zip" in tab.message.text()
     entries = [accounts.make_vault(allow_file_store=True).get_json(name) for name in ("bigcommerce", "freshbooks")]
     info = sandbox_service.sandbox_info
@@ -223,7 +207,7 @@ def test_without_a_keychain_the_file_store_is_offered_and_confirmed(
         save_screenshot(dialog, "settings-accounts-no-keychain")
         tab.use_file.click()
         _answer(tab.confirm, QMessageBox.StandardButton.Yes)
-        settle(qloop, tab.pending)
+        wait_done(qloop, tab.pending)
         assert load_preferences().plaintext_credentials_opt_in and not tab.use_file.isVisible()
         assert "private file" in tab.vault_text.text()
         wait_until(qloop, lambda: tab.status is not None and tab.status.insecure_file_store)
