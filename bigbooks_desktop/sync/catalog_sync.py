@@ -25,18 +25,16 @@ lookup by SKU after a kill.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
-from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, ErrorKind, PermissionDeniedError
-from bigbooks_desktop.store.cursors import get_cursor, set_cursor
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, PermissionDeniedError
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
 from bigbooks_desktop.store.error_queue import (
     ErrorEntry,
@@ -47,20 +45,19 @@ from bigbooks_desktop.store.error_queue import (
 )
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_item_link, link_item
-from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_item
+from bigbooks_desktop.store.runs import log_activity
+from bigbooks_desktop.sync import following
+from bigbooks_desktop.sync.books_lookups import find_item
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
-from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
-from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, same_conflict
+from bigbooks_desktop.sync.field_merge import Merge, merge_fields
+from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, record_conflict
 from bigbooks_desktop.sync.item_values import current_values, item_taxes, item_update, item_values
 
 __all__ = ["CATALOG_IDS_STREAM", "CATALOG_STREAM", "sync_catalog"]
 
 CATALOG_STREAM = "catalog"
 CATALOG_IDS_STREAM = "catalog_ids"          # when the product ids were last read (deletions)
-OVERLAP = timedelta(minutes=5)              # re-read this much before the cursor (clock skew, paging shifts)
-ID_SCAN_EVERY = timedelta(hours=24)
 SUBJECT = "item:"
 ARCHIVED = 2                                # an item's vis_state when archived (freshbooks SUMMARY.md §10)
 
@@ -81,9 +78,8 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
     if not ctx.profile.catalog_sync:
         return
     await _apply_decisions(ctx, currency)
-    cursor = get_cursor(CATALOG_STREAM)
-    since = datetime.fromisoformat(cursor) - OVERLAP if cursor else None
-    products = [p async for p in ctx.bigcommerce.iter_products(since)]
+    stream = following.StreamPass(ctx, CATALOG_STREAM, started)
+    products = [p async for p in ctx.bigcommerce.iter_products(stream.since)]
     ctx.count("catalog_products_read", len(products))
     by_sku: dict[str, list[_Wanted]] = defaultdict(list)
     for product in products:
@@ -97,29 +93,24 @@ async def sync_catalog(ctx: SyncContext, *, started: datetime, currency: str) ->
               if not _unchanged(ctx, wanted, states.get(sku), currency)}
     current = await _current_items(ctx, [s.object_id for k, s in states.items() if k in by_sku and s.object_id])
     await _snapshot_new(ctx, [sku for sku in by_sku if sku not in states and find_item_link(sku) is None])
-    failed: list[datetime] = []
     for sku, wanted in by_sku.items():
         state = states.get(sku)
         followed = state.source_id if state is not None and state.status is EntityStatus.ACTIVE else None
         if len({w.product.id for w in wanted}) > 1 or (followed is not None and followed != wanted[0].product.id):
             _shared_sku(ctx, sku, wanted, followed)
             continue
-        try:
-            await _one(ctx, wanted[0], states.get(sku), current, currency)
-        except (AuthError, PermissionDeniedError):
-            raise
-        except BigBooksError as exc:
-            if exc.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT):
-                failed.append(wanted[0].product.date_modified or started)
-            record_error(None, ErrorStage.ITEM, exc, {"sku": sku, "product": wanted[0].product.model_dump(
-                mode="json")}, run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + sku)
-            ctx.count("catalog_failed")
-    if not ctx.dry_run:
-        # a product that failed for a passing reason (the network, a rate limit) is read again next run: the
-        # cursor stays before it; one that failed for good waits in the inbox (ignoring it ends it) and is read
-        # again when it changes
-        set_cursor(CATALOG_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
-    await _archive_deleted(ctx, started, {p.id for p in products} if since is None else None)
+        await stream.attempt(_one(ctx, wanted[0], state, current, currency),
+                             modified=wanted[0].product.date_modified, stage=ErrorStage.ITEM, subject=SUBJECT + sku,
+                             payload=partial(_failed_payload, wanted[0]), counter="catalog_failed")
+    # a product that failed for a passing reason (the network, a rate limit) is read again next run: the cursor
+    # stays before it; one that failed for good waits in the inbox (ignoring it ends it) and is read again when
+    # it changes
+    stream.save()
+    await _archive_deleted(ctx, started, {p.id for p in products} if stream.since is None else None)
+
+
+def _failed_payload(wanted: _Wanted) -> dict[str, object]:
+    return {"sku": wanted.sku, "product": wanted.product.model_dump(mode="json")}
 
 
 def _unchanged(ctx: SyncContext, wanted: list[_Wanted], state: EntityState | None, currency: str) -> bool:
@@ -131,30 +122,20 @@ def _unchanged(ctx: SyncContext, wanted: list[_Wanted], state: EntityState | Non
         return False
     desired = {**item_values(want.product, want.variant, currency=currency,
                              inventory=ctx.profile.catalog_inventory), **item_taxes(ctx, want.product)}
-    return all(state.values.get(STORE + name, state.values.get(name)) == value for name, value in desired.items())
+    return following.unchanged(state, desired)
 
 
 async def _snapshot_new(ctx: SyncContext, skus: list[str]) -> None:
     """For many SKUs no link knows (a first catalog sync), read FreshBooks' items as one list when that costs
     fewer calls than a lookup per SKU (`sync.books_lookups`)."""
-    if len(skus) < 2:
-        return
-    items = await ctx.freshbooks.active_items_within(max_pages=len(skus) - 1)
-    if items is None:
-        return
-    snapshot = ctx.books if isinstance(ctx.books, BooksSnapshot) else BooksSnapshot()
-    snapshot.items = {}
-    for item in items:
-        snapshot.items.setdefault(item.sku, item)
-    snapshot.read_at = time.monotonic()
-    ctx.books = snapshot
+    items = await following.listed_within(len(skus), ctx.freshbooks.active_items_within)
+    if items is not None:
+        following.renew_snapshot(ctx).items = following.first_by(items, lambda item: item.sku)
 
 
 async def _current_items(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Item]:
     """The FreshBooks items to compare with, in one list read when that costs fewer calls than one each."""
-    if len(ids) < 2:
-        return {}
-    listed = await ctx.freshbooks.active_items_within(max_pages=len(ids) - 1)
+    listed = await following.listed_within(len(ids), ctx.freshbooks.active_items_within)
     return {item.id: item for item in listed or ()}
 
 
@@ -231,29 +212,15 @@ async def _write(ctx: SyncContext, sku: str, item_id: int, merge: Merge, currenc
     if not merge.writes:
         return
     await ctx.freshbooks.update_item(item_id, item_update(merge.writes, currency))
-    changes = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in merge.overwrites.items())
-    log_activity(f"Updated FreshBooks item {item_id} ({sku}), {reason}: {changes}.", run_id=ctx.run_id)
-    ctx.count("catalog_items_updated")
+    following.log_update(ctx, f"item {item_id} ({sku})", merge, reason=reason, counter="catalog_items_updated")
 
 
 def _conflict(ctx: SyncContext, sku: str, item_id: int, product: bc.CatalogProduct, desired: Mapping[str, str],
               merge: Merge, currency: str) -> None:
-    if same_conflict(SUBJECT + sku, merge):
-        return                      # read again within the overlap: already waiting, not another attempt
-    fields = ", ".join(c.field for c in merge.conflicts)
-    error = DataError(
-        f"The FreshBooks item {sku} was changed in FreshBooks and its product in BigCommerce since the last "
-        f"sync ({fields}). Choose which value to keep for each field, then retry; until then those fields are "
-        "left as they are in FreshBooks.", field="item", title="Item changed in both places",
-        details={"cause": {"code": "field_conflict", "kind": "item", "key": sku, "object_id": item_id,
-                           "currency": currency, "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
-                                          "freshbooks": c.freshbooks, "baseline": c.baseline}
-                                         for c in merge.conflicts]}})
-    record_error(None, ErrorStage.ITEM, error, {"sku": sku, "product_id": product.id, "desired": dict(desired)},
-                 run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + sku)
-    log_activity(f"Item {sku} changed in both places ({fields}): waiting in the inbox for a choice.",
-                 level=ActivityLevel.WARNING, run_id=ctx.run_id)
-    ctx.count("catalog_conflicts")
+    record_conflict(ctx, merge, subject=SUBJECT + sku, stage=ErrorStage.ITEM, kind="item",
+                    cause={"key": sku, "object_id": item_id, "currency": currency},
+                    payload={"sku": sku, "product_id": product.id, "desired": dict(desired)},
+                    named=f"item {sku}", source="its product", counter="catalog_conflicts")
 
 
 def _shared_sku(ctx: SyncContext, sku: str, wanted: list[_Wanted], followed: int | None) -> None:
@@ -315,28 +282,24 @@ def _follow(sku: str, product_id: int) -> None:
 async def _archive_deleted(ctx: SyncContext, started: datetime, listed: set[int] | None) -> None:
     """Once a day: archive the items of products deleted in BigCommerce (their ids are no longer listed).
     `listed`: every product id, when this run read the whole catalog anyway."""
-    last = get_cursor(CATALOG_IDS_STREAM)
-    if listed is None and last is not None and started - datetime.fromisoformat(last) < ID_SCAN_EVERY:
-        return
-    states = [s for s in get_states(EntityKind.ITEM).values() if s.status is EntityStatus.ACTIVE]
-    if states:
-        alive = listed if listed is not None else set(await ctx.bigcommerce.list_product_ids())
-        for state in states:
-            if state.source_id in alive or ctx.dry_run or not state.object_id:
-                continue
-            try:
-                await ctx.freshbooks.archive_item(state.object_id)
-            except (AuthError, PermissionDeniedError):
-                raise
-            except BigBooksError as exc:
-                record_error(None, ErrorStage.ITEM, exc, {"sku": state.key, "object_id": state.object_id},
-                             run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + state.key)
-                ctx.count("catalog_failed")
-                continue
-            put_state(EntityKind.ITEM, state.key, object_id=state.object_id, source_id=state.source_id,
-                      values=state.values, source_modified=state.source_modified, status=EntityStatus.ARCHIVED)
-            log_activity(f"Archived FreshBooks item {state.object_id} ({state.key}): its product was deleted in "
-                         "BigCommerce.", run_id=ctx.run_id)
-            ctx.count("catalog_items_archived")
-    if not ctx.dry_run:
-        set_cursor(CATALOG_IDS_STREAM, started.isoformat())
+
+    async def gone(state: EntityState) -> None:
+        if not state.object_id:
+            return
+        try:
+            await ctx.freshbooks.archive_item(state.object_id)
+        except (AuthError, PermissionDeniedError):
+            raise
+        except BigBooksError as exc:
+            record_error(None, ErrorStage.ITEM, exc, {"sku": state.key, "object_id": state.object_id},
+                         run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + state.key)
+            ctx.count("catalog_failed")
+            return
+        put_state(EntityKind.ITEM, state.key, object_id=state.object_id, source_id=state.source_id,
+                  values=state.values, source_modified=state.source_modified, status=EntityStatus.ARCHIVED)
+        log_activity(f"Archived FreshBooks item {state.object_id} ({state.key}): its product was deleted in "
+                     "BigCommerce.", run_id=ctx.run_id)
+        ctx.count("catalog_items_archived")
+
+    await following.scan_deleted(ctx, stream=CATALOG_IDS_STREAM, kind=EntityKind.ITEM, started=started,
+                                 listed=listed, list_ids=ctx.bigcommerce.list_product_ids, gone=gone)

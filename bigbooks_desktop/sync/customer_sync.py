@@ -16,32 +16,29 @@ order sync's behaviour (a client per email, written when an order is).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 
 from bigbooks_desktop.core import bigcommerce as bc
 from bigbooks_desktop.core import freshbooks as fb
-from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, ErrorKind, PermissionDeniedError
 from bigbooks_desktop.mapping.countries import COUNTRY_NAMES
-from bigbooks_desktop.store.cursors import get_cursor, set_cursor
 from bigbooks_desktop.store.entity_state import EntityKind, EntityState, EntityStatus, get_states, put_state
-from bigbooks_desktop.store.error_queue import ErrorStage, record_error, resolve_subject
+from bigbooks_desktop.store.error_queue import ErrorStage, resolve_subject
 from bigbooks_desktop.store.intents import IntentKind
 from bigbooks_desktop.store.links import find_client_link, link_client
 from bigbooks_desktop.store.runs import ActivityLevel, log_activity
-from bigbooks_desktop.sync.books_lookups import BooksSnapshot, find_client, remember_client
+from bigbooks_desktop.sync import following
+from bigbooks_desktop.sync.books_lookups import find_client, remember_client
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.exactly_once import create_once
-from bigbooks_desktop.sync.field_merge import STORE, Merge, merge_fields
-from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, same_conflict
+from bigbooks_desktop.sync.field_merge import Merge, merge_fields
+from bigbooks_desktop.sync.inbox_decisions import REASON, Decisions, apply_decisions, record_conflict
 
 __all__ = ["CUSTOMERS_IDS_STREAM", "CUSTOMERS_STREAM", "client_values", "sync_customers"]
 
 CUSTOMERS_STREAM = "customers"
 CUSTOMERS_IDS_STREAM = "customers_ids"
-OVERLAP = timedelta(minutes=5)
-ID_SCAN_EVERY = timedelta(hours=24)
 SUBJECT = "client:"
 FIELDS = ("fname", "lname", "organization", "email", "bus_phone", "p_street", "p_city", "p_province", "p_code",
           "p_country")
@@ -69,9 +66,8 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
     if mode == "off":
         return
     await _apply_decisions(ctx)
-    cursor = get_cursor(CUSTOMERS_STREAM)
-    since = datetime.fromisoformat(cursor) - OVERLAP if cursor else None
-    customers = [c async for c in ctx.bigcommerce.iter_customers(since)]
+    stream = following.StreamPass(ctx, CUSTOMERS_STREAM, started)
+    customers = [c async for c in ctx.bigcommerce.iter_customers(stream.since)]
     ctx.count("customers_read", len(customers))
     keys = {f"customer:{c.id}": c for c in customers}
     states = get_states(EntityKind.CLIENT, keys)
@@ -80,53 +76,38 @@ async def sync_customers(ctx: SyncContext, *, started: datetime) -> None:
     if mode == "all":
         await _snapshot_new(ctx, [k for k in keys if k not in states and find_client_link(k) is None])
     current = await _current_clients(ctx, [s.object_id for k, s in states.items() if k in keys])
-    failed: list[datetime] = []
     for key, customer in keys.items():
         if mode == "ordered" and find_client_link(key) is None and key not in states:
             continue                       # has not ordered: its client comes with its first order
-        try:
-            await _one(ctx, key, customer, states.get(key), current)
-        except (AuthError, PermissionDeniedError):
-            raise
-        except BigBooksError as exc:
-            if exc.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT):     # read again next run
-                failed.append(customer.date_modified or started)
-            record_error(None, ErrorStage.CLIENT, exc, {"customer": customer.model_dump(mode="json")},
-                         run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + key)
-            ctx.count("customers_failed")
-    await _flag_deleted(ctx, started, {c.id for c in customers} if since is None else None)
-    if not ctx.dry_run:
-        set_cursor(CUSTOMERS_STREAM, (min(failed) - timedelta(seconds=1) if failed else started).isoformat())
+        await stream.attempt(_one(ctx, key, customer, states.get(key), current), modified=customer.date_modified,
+                             stage=ErrorStage.CLIENT, subject=SUBJECT + key,
+                             payload=partial(_failed_payload, customer), counter="customers_failed")
+    await _flag_deleted(ctx, started, {c.id for c in customers} if stream.since is None else None)
+    stream.save()
+
+
+def _failed_payload(customer: bc.Customer) -> dict[str, object]:
+    return {"customer": customer.model_dump(mode="json")}
 
 
 def _unchanged(state: EntityState | None, customer: bc.Customer) -> bool:
     if state is None or state.status is not EntityStatus.ACTIVE or state.source_id != customer.id:
         return False
-    return all(state.values.get(STORE + name, state.values.get(name)) == value
-               for name, value in client_values(customer).items())
+    return following.unchanged(state, client_values(customer))
 
 
 async def _snapshot_new(ctx: SyncContext, keys: list[str]) -> None:
     """For many customers no link knows (a first customer sync with "all"), read FreshBooks' clients as one list
     when that costs fewer calls than a lookup by email each (`sync.books_lookups`)."""
-    if len(keys) < 2:
-        return
-    clients = await ctx.freshbooks.active_clients_within(max_pages=len(keys) - 1)
-    if clients is None:
-        return
-    snapshot = ctx.books if isinstance(ctx.books, BooksSnapshot) else BooksSnapshot()
-    snapshot.clients = {}
-    for client in clients:
-        snapshot.clients.setdefault(client.email.strip().casefold(), client)
-    snapshot.read_at = time.monotonic()
-    ctx.books = snapshot
+    clients = await following.listed_within(len(keys), ctx.freshbooks.active_clients_within)
+    if clients is not None:
+        by_email = following.first_by(clients, lambda client: client.email.strip().casefold())
+        following.renew_snapshot(ctx).clients = by_email
 
 
 async def _current_clients(ctx: SyncContext, ids: list[int]) -> dict[int, fb.Client]:
     """The FreshBooks clients to compare with, in one list read when that costs fewer calls than one each."""
-    if len(ids) < 2:
-        return {}
-    listed = await ctx.freshbooks.active_clients_within(max_pages=len(ids) - 1)
+    listed = await following.listed_within(len(ids), ctx.freshbooks.active_clients_within)
     return {client.id: client for client in listed or ()}
 
 
@@ -189,30 +170,17 @@ async def _write(ctx: SyncContext, key: str, client: fb.Client, merge: Merge, *,
     fields = {name: getattr(client, name) for name in fb.ClientDraft.model_fields}
     draft = fb.ClientDraft(**{**fields, **merge.writes})
     await ctx.freshbooks.update_client(client.id, draft)
-    changes = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in merge.overwrites.items())
-    log_activity(f"Updated FreshBooks client {client.id} ({key}), {reason}: {changes}.", run_id=ctx.run_id)
-    ctx.count("clients_updated_from_customers")
+    following.log_update(ctx, f"client {client.id} ({key})", merge, reason=reason,
+                         counter="clients_updated_from_customers")
 
 
 def _conflict(ctx: SyncContext, key: str, client_id: int, customer: bc.Customer, desired: Mapping[str, str],
               merge: Merge) -> None:
-    if same_conflict(SUBJECT + key, merge):
-        return                      # read again within the overlap: already waiting, not another attempt
-    fields = ", ".join(c.field for c in merge.conflicts)
-    error = DataError(
-        f"The FreshBooks client of customer {customer.id} was changed in FreshBooks and the customer's account "
-        f"in BigCommerce since the last sync ({fields}). Choose which value to keep for each field, then retry; "
-        "until then those fields are left as they are in FreshBooks.", field="client",
-        title="Client changed in both places",
-        details={"cause": {"code": "field_conflict", "kind": "client", "key": key, "object_id": client_id,
-                           "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
-                                          "freshbooks": c.freshbooks, "baseline": c.baseline}
-                                         for c in merge.conflicts]}})
-    record_error(None, ErrorStage.CLIENT, error, {"customer_id": customer.id, "desired": dict(desired)},
-                 run_id=ctx.run_id, policy=ctx.retry_policy, subject=SUBJECT + key)
-    log_activity(f"Client of customer {customer.id} changed in both places ({fields}): waiting in the inbox for "
-                 "a choice.", level=ActivityLevel.WARNING, run_id=ctx.run_id)
-    ctx.count("customer_conflicts")
+    record_conflict(ctx, merge, subject=SUBJECT + key, stage=ErrorStage.CLIENT, kind="client",
+                    cause={"key": key, "object_id": client_id},
+                    payload={"customer_id": customer.id, "desired": dict(desired)},
+                    named=f"client of customer {customer.id}", source="the customer's account",
+                    counter="customer_conflicts")
 
 
 async def _apply_decisions(ctx: SyncContext) -> None:
@@ -229,21 +197,14 @@ async def _apply_decisions(ctx: SyncContext) -> None:
 
 async def _flag_deleted(ctx: SyncContext, started: datetime, listed: set[int] | None) -> None:
     """Once a day: flag the clients of customers deleted in BigCommerce; they are never deleted in FreshBooks."""
-    last = get_cursor(CUSTOMERS_IDS_STREAM)
-    if listed is None and last is not None and started - datetime.fromisoformat(last) < ID_SCAN_EVERY:
-        return
-    states = [s for s in get_states(EntityKind.CLIENT).values() if s.status is EntityStatus.ACTIVE]
-    if states:
-        alive = listed if listed is not None else set(await ctx.bigcommerce.list_customer_ids())
-        for state in states:
-            if state.source_id in alive or ctx.dry_run:
-                continue
-            put_state(EntityKind.CLIENT, state.key, object_id=state.object_id, source_id=state.source_id,
-                      values=state.values, source_modified=state.source_modified,
-                      status=EntityStatus.SOURCE_DELETED)
-            log_activity(f"BigCommerce customer {state.source_id} was deleted; its FreshBooks client "
-                         f"{state.object_id} is kept (its invoices name it) and no longer follows the store.",
-                         level=ActivityLevel.WARNING, run_id=ctx.run_id)
-            ctx.count("customers_deleted_flagged")
-    if not ctx.dry_run:
-        set_cursor(CUSTOMERS_IDS_STREAM, started.isoformat())
+
+    async def gone(state: EntityState) -> None:
+        put_state(EntityKind.CLIENT, state.key, object_id=state.object_id, source_id=state.source_id,
+                  values=state.values, source_modified=state.source_modified, status=EntityStatus.SOURCE_DELETED)
+        log_activity(f"BigCommerce customer {state.source_id} was deleted; its FreshBooks client "
+                     f"{state.object_id} is kept (its invoices name it) and no longer follows the store.",
+                     level=ActivityLevel.WARNING, run_id=ctx.run_id)
+        ctx.count("customers_deleted_flagged")
+
+    await following.scan_deleted(ctx, stream=CUSTOMERS_IDS_STREAM, kind=EntityKind.CLIENT, started=started,
+                                 listed=listed, list_ids=ctx.bigcommerce.list_customer_ids, gone=gone)

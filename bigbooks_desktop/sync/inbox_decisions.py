@@ -6,7 +6,8 @@ A field changed on both sides waits in the inbox as a `field_conflict` row about
 is applied the same way for items and clients: the FreshBooks object is read again, merged with the choices
 (`merge_fields`), written, its baseline kept (`put_state`) and the row resolved. A field still undecided leaves
 the row waiting; an object FreshBooks no longer has (or any other refusal) is recorded on the row. What differs
-between items and clients is passed in (`Decisions`).
+between items and clients is passed in (`Decisions`). `record_conflict` puts such a row in the inbox (once: a
+conflict read again within a run's overlap, already waiting, is not another attempt).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from bigbooks_desktop.core.errors import AuthError, BigBooksError, PermissionDeniedError
+from bigbooks_desktop.core.errors import AuthError, BigBooksError, DataError, PermissionDeniedError
 from bigbooks_desktop.store.entity_state import EntityKind, get_states, put_state
 from bigbooks_desktop.store.error_queue import (
     ErrorEntry,
@@ -25,10 +26,11 @@ from bigbooks_desktop.store.error_queue import (
     record_error,
     resolve_subject,
 )
+from bigbooks_desktop.store.runs import ActivityLevel, log_activity
 from bigbooks_desktop.sync.context import SyncContext
 from bigbooks_desktop.sync.field_merge import Merge, merge_fields
 
-__all__ = ["REASON", "Decisions", "apply_decisions", "same_conflict"]
+__all__ = ["REASON", "Decisions", "apply_decisions", "record_conflict", "same_conflict"]
 
 T = TypeVar("T")
 
@@ -100,3 +102,26 @@ def same_conflict(subject: str, merge: Merge) -> bool:
         return False
     recorded = {(c.get("field"), c.get("bigcommerce"), c.get("freshbooks")) for c in waiting.cause.get("conflicts", ())}
     return recorded == {(c.field, c.bigcommerce, c.freshbooks) for c in merge.conflicts}
+
+
+def record_conflict(ctx: SyncContext, merge: Merge, *, subject: str, stage: ErrorStage, kind: str,
+                    cause: Mapping[str, object], payload: Mapping[str, object], named: str, source: str,
+                    counter: str) -> None:
+    """Put the fields `merge` found changed on both sides in the inbox as a `field_conflict` row about `subject`
+    (`kind`: "item" or "client"; `cause`: the row's key, object_id...; `named`: "item MUG-1"; `source`: what
+    changed in BigCommerce, "its product"), unless that row already waits on exactly these values."""
+    if same_conflict(subject, merge):
+        return                      # read again within the overlap: already waiting, not another attempt
+    fields = ", ".join(c.field for c in merge.conflicts)
+    error = DataError(
+        f"The FreshBooks {named} was changed in FreshBooks and {source} in BigCommerce since the last sync "
+        f"({fields}). Choose which value to keep for each field, then retry; until then those fields are left as "
+        "they are in FreshBooks.", field=kind, title=f"{kind.capitalize()} changed in both places",
+        details={"cause": {"code": "field_conflict", "kind": kind, **cause,
+                           "conflicts": [{"field": c.field, "bigcommerce": c.bigcommerce,
+                                          "freshbooks": c.freshbooks, "baseline": c.baseline}
+                                         for c in merge.conflicts]}})
+    record_error(None, stage, error, payload, run_id=ctx.run_id, policy=ctx.retry_policy, subject=subject)
+    log_activity(f"{named[:1].upper()}{named[1:]} changed in both places ({fields}): waiting in the inbox for a "
+                 "choice.", level=ActivityLevel.WARNING, run_id=ctx.run_id)
+    ctx.count(counter)
