@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -233,14 +233,7 @@ class BigCommerceClient(StoreReads):
             else self.get_order_refunds(order_id),
             self._fees_unless_known(order),
         ]
-        results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
-        failure = next((r for r in results if isinstance(r, BaseException)), None)
-        if failure is not None:
-            raise failure
-        return bc.OrderDetail(order=order, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
-                              coupons=tuple(results[2]), taxes=tuple(results[3]),
-                              transactions=tuple(results[4]), refunds=tuple(results[5]),
-                              fees=tuple(results[6]))
+        return await _gather_detail(order, parts)
 
     async def _coupons(self, listed: bc_listing.ListedOrder) -> list[bc.Coupon]:
         """The listed order's coupons: rebuilt from its lines when they account for all of them
@@ -313,15 +306,7 @@ class BigCommerceClient(StoreReads):
             self.get_order_refunds(order_id),
             self._fees_unless_known(header),
         ]
-        results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
-        # Every part is awaited before the first failure is raised, so no request is left running.
-        failure = next((r for r in results if isinstance(r, BaseException)), None)
-        if failure is not None:
-            raise failure
-        return bc.OrderDetail(order=header, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
-                              coupons=tuple(results[2]), taxes=tuple(results[3]),
-                              transactions=tuple(results[4]), refunds=tuple(results[5]),
-                              fees=tuple(results[6]))
+        return await _gather_detail(header, parts)
 
     async def iter_refunds(self, *, created_since: datetime | None = None) -> AsyncIterator[bc.Refund]:
         """Store-wide refunds (GET /v3/orders/payment_actions/refunds), optionally from `created_since` on."""
@@ -374,6 +359,19 @@ def _order_filters(modified_since: datetime | None, modified_until: datetime | N
         if value is not None:
             params[name] = value
     return params
+
+
+async def _gather_detail(order: bc.Order, parts: Sequence[Awaitable[Any]]) -> bc.OrderDetail:
+    """The order's detail from its parts, fetched concurrently: products, shipping addresses, coupons, taxes,
+    transactions, refunds and fees, in that order. Every part is awaited before the first failure is raised, so
+    no request is left running."""
+    results: list[Any] = await asyncio.gather(*parts, return_exceptions=True)
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    if failure is not None:
+        raise failure
+    return bc.OrderDetail(order=order, products=tuple(results[0]), shipping_addresses=tuple(results[1]),
+                          coupons=tuple(results[2]), taxes=tuple(results[3]), transactions=tuple(results[4]),
+                          refunds=tuple(results[5]), fees=tuple(results[6]))
 
 
 async def _known(values: Sequence[Any]) -> list[Any]:

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bigbooks_desktop.connectors.bigcommerce.budget import BudgetWindows
+from bigbooks_desktop.connectors.request_slots import RequestSlots, header_value
 
 __all__ = ["RateGovernor", "RateLimitHeaders"]
 
@@ -35,19 +36,7 @@ _WINDOW = "x-rate-limit-time-window-ms"
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    # httpx.Headers is case-insensitive already; plain dicts (tests, other callers) may not be.
-    value = headers.get(name)
-    if value is None:
-        for key, candidate in headers.items():
-            if key.lower() == name:
-                value = candidate
-                break
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
+    return header_value(headers, name, lambda text: int(float(text)))
 
 
 @dataclass(frozen=True)
@@ -65,8 +54,9 @@ class RateLimitHeaders:
                    reset_ms=_int_header(headers, _RESET), window_ms=_int_header(headers, _WINDOW))
 
 
-class RateGovernor:
-    """Shared per-store pacing: reserve a slot with `acquire()`, hand it back with `release(headers)`.
+class RateGovernor(RequestSlots):
+    """Shared per-store pacing: reserve a slot with `acquire()`, hand it back with `release(headers)` (both from
+    `RequestSlots`).
 
     `reserve` slots of every window are left unused as a margin for other apps on the store. Until the first
     response shows the headers, only one request is let through at a time; a response without any headers
@@ -78,12 +68,11 @@ class RateGovernor:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  rng: Callable[[], float] = random.random, poll_interval: float = 0.05,
                  reset_margin: float = 0.005) -> None:
+        super().__init__(clock=clock, sleep=sleep)
         self.reserve = reserve
         self.reset_margin = reset_margin      # wait this much past the reported reset (ms rounding, clocks)
         self.max_backoff = max_backoff
         self.base_backoff = base_backoff
-        self.clock = clock
-        self.sleep = sleep
         self.rng = rng
         self.poll_interval = poll_interval
         self.quota: int | None = None
@@ -94,17 +83,11 @@ class RateGovernor:
         self._previous_end = 0.0                # end of the window before an assumed one
         self._rolled_at = 0.0                   # when we assumed the current window began
         self._unlimited = False
-        self._in_flight = 0
         self._paused_until = 0.0
         self._consecutive_429 = 0
-        self._gate = asyncio.Lock()
         self.waits = 0                          # how often a caller had to wait (for stats and tests)
         self.waited_seconds = 0.0
         self.budget = BudgetWindows()           # what each window used, as the answers said (recorded per run)
-
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
 
     @property
     def paused_until(self) -> float:
@@ -145,26 +128,14 @@ class RateGovernor:
             return self.poll_interval
         return max(self._reset_at - now, 0.0) + self.reset_margin
 
-    async def acquire(self) -> float:
-        """Wait until a request may be sent, count it as in flight and return the clock time (its `sent_at`).
+    def _sending(self, now: float) -> float:
+        return self.clock()                     # its `sent_at`: the clock read again as it goes
 
-        Always pair with `release`."""
-        async with self._gate:
-            while True:
-                wait = self._wait_needed(self.clock())
-                if wait <= 0:
-                    self._in_flight += 1   # counted against the budget until its answer comes
-                    return self.clock()
-                self.waits += 1
-                self.waited_seconds += wait
-                await self.sleep(wait)
+    def _waiting(self, seconds: float) -> None:
+        self.waits += 1
+        self.waited_seconds += seconds
 
-    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None,
-                sent_at: float | None = None) -> None:
-        """Give the slot back and learn from the answer's headers (None when no answer arrived)."""
-        self._in_flight = max(0, self._in_flight - 1)
-        if headers is None:
-            return
+    def _take_answer(self, headers: Mapping[str, str], *, status: int | None, sent_at: float | None) -> None:
         info = RateLimitHeaders.from_headers(headers)
         self.budget.observe(left=info.left, quota=info.quota, reset_ms=info.reset_ms, window_ms=info.window_ms,
                             limited=status == 429)

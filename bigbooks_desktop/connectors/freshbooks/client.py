@@ -31,7 +31,7 @@ import httpx
 
 from bigbooks_desktop.connectors.freshbooks import bodies
 from bigbooks_desktop.connectors.freshbooks.errors import SERVICE, error_from_response
-from bigbooks_desktop.connectors.freshbooks.items import ItemsAndTaxes, Params, _search
+from bigbooks_desktop.connectors.freshbooks.items import ItemsAndTaxes, Params, V, _search
 from bigbooks_desktop.connectors.freshbooks.pacing import FreshBooksPacer, shared_pacer
 from bigbooks_desktop.connectors.freshbooks.parsing import (
     FreshBooksParseError,
@@ -274,6 +274,23 @@ class FreshBooksClient(ItemsAndTaxes):
                 return records
             page += 1
 
+    async def _first_active(self, path: str, key: str, search: dict[str, Any], parse: Callable[[dict[str, Any]], V],
+                            match: Callable[[V], bool]) -> V | None:
+        """The first active record the `search[...]` filters find that `match`es, or None."""
+        async for record in self._iter_raw(path, key, _search({**search, "vis_state": 0})):
+            found = parse(record)
+            if match(found) and found.vis_state == 0:
+                return found
+        return None
+
+    async def _active_within(self, path: str, key: str, parse: Callable[[dict[str, Any]], V], max_pages: int
+                             ) -> list[V] | None:
+        """Every active record when they fit in `max_pages` pages (`_list_within`), else None."""
+        records = await self._list_within(path, key, _search({"vis_state": 0}), max_pages)
+        if records is None:
+            return None
+        return [r for r in (parse(record) for record in records) if r.vis_state == 0]
+
     async def _list(self, path: str, key: str, params: Params) -> list[dict[str, Any]]:
         return [record async for record in self._iter_raw(path, key, params)]
 
@@ -299,20 +316,13 @@ class FreshBooksClient(ItemsAndTaxes):
     async def find_client_by_email(self, email: str) -> fb.Client | None:
         """The first active client whose email matches exactly (case-insensitive), or None."""
         wanted = email.strip().casefold()
-        params = _search({"email": email.strip(), "vis_state": 0})
-        async for record in self._iter_raw("users/clients", "clients", params):
-            client = parse_client(record)
-            if client.email.strip().casefold() == wanted and client.vis_state == 0:
-                return client
-        return None
+        return await self._first_active("users/clients", "clients", {"email": email.strip()}, parse_client,
+                                        lambda client: client.email.strip().casefold() == wanted)
 
     async def active_clients_within(self, max_pages: int) -> list[fb.Client] | None:
         """Every active client when they fit in `max_pages` pages of 100 (else None, after one request): cheaper
         than one `find_client_by_email` per new shopper when a run meets more new shoppers than that."""
-        records = await self._list_within("users/clients", "clients", _search({"vis_state": 0}), max_pages)
-        if records is None:
-            return None
-        return [c for c in (parse_client(r) for r in records) if c.vis_state == 0]
+        return await self._active_within("users/clients", "clients", parse_client, max_pages)
 
     async def get_client(self, client_id: int) -> fb.Client:
         return parse_client(await self._get_one(f"users/clients/{client_id}", "client"))

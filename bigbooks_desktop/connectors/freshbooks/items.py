@@ -4,16 +4,24 @@ account's taxes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bigbooks_desktop.connectors.freshbooks import bodies
 from bigbooks_desktop.connectors.freshbooks.parsing import parse_item, parse_tax
 from bigbooks_desktop.core import freshbooks as fb
 
-__all__ = ["ItemsAndTaxes", "Params"]
+__all__ = ["ItemsAndTaxes", "Params", "V"]
 
 Params = list[tuple[str, str | int | float | bool | None]]
+
+
+class _Visible(Protocol):
+    @property
+    def vis_state(self) -> int: ...
+
+
+V = TypeVar("V", bound=_Visible)        # a FreshBooks record that can be active (`vis_state` 0) or not
 
 
 def _search(filters: dict[str, Any]) -> Params:
@@ -32,8 +40,11 @@ class ItemsAndTaxes:
     if TYPE_CHECKING:
         def _iter_raw(self, path: str, key: str, params: Params) -> AsyncIterator[dict[str, Any]]: ...
 
-        async def _list_within(self, path: str, key: str, params: Params, max_pages: int
-                               ) -> list[dict[str, Any]] | None: ...
+        async def _first_active(self, path: str, key: str, search: dict[str, Any],
+                                parse: Callable[[dict[str, Any]], V], match: Callable[[V], bool]) -> V | None: ...
+
+        async def _active_within(self, path: str, key: str, parse: Callable[[dict[str, Any]], V], max_pages: int
+                                 ) -> list[V] | None: ...
 
         async def _list(self, path: str, key: str, params: Params) -> list[dict[str, Any]]: ...
 
@@ -47,20 +58,13 @@ class ItemsAndTaxes:
         def _one(self, body: dict[str, Any], *keys: str) -> dict[str, Any]: ...
 
     async def find_item_by_sku(self, sku: str) -> fb.Item | None:
-        params = _search({"sku": sku, "vis_state": 0})
-        async for record in self._iter_raw("items/items", "items", params):
-            item = parse_item(record)
-            if item.sku == sku and item.vis_state == 0:
-                return item
-        return None
+        return await self._first_active("items/items", "items", {"sku": sku}, parse_item,
+                                        lambda item: item.sku == sku)
 
     async def active_items_within(self, max_pages: int) -> list[fb.Item] | None:
         """Every active item when they fit in `max_pages` pages of 100 (else None, after one request): cheaper
         than one `find_item_by_sku` per new SKU when a run meets more new SKUs than that."""
-        records = await self._list_within("items/items", "items", _search({"vis_state": 0}), max_pages)
-        if records is None:
-            return None
-        return [i for i in (parse_item(r) for r in records) if i.vis_state == 0]
+        return await self._active_within("items/items", "items", parse_item, max_pages)
 
     async def list_items(self) -> list[fb.Item]:
         """Every active item of the catalogue (the inbox's SKU picker)."""

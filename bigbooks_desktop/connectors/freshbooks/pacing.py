@@ -41,6 +41,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bigbooks_desktop.connectors.request_slots import RequestSlots, header_value
+
 __all__ = ["DEFAULT_WINDOW", "FreshBooksPacer", "PacingCounters", "RateLimitInfo", "shared_pacer"]
 
 DEFAULT_WINDOW = 60.0       # seconds; captured Retry-After on a fresh window (an inference, see above)
@@ -53,16 +55,9 @@ _RETRY_AFTER = "retry-after"
 
 
 def _header(headers: Mapping[str, str], name: str) -> float | None:
-    value = headers.get(name)
-    if value is None:   # httpx.Headers is case-insensitive; a plain dict may not be
-        value = next((v for k, v in headers.items() if k.lower() == name), None)
-    if value is None:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None     # e.g. an HTTP-date Retry-After: not a rate-limit reading; the client handles it
-    return number if math.isfinite(number) and number >= 0 else None
+    # None for an unreadable one too, e.g. an HTTP-date Retry-After: not a rate-limit reading; the client handles it
+    number = header_value(headers, name, float)
+    return number if number is not None and math.isfinite(number) and number >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -112,18 +107,18 @@ class PacingCounters:
         return self.paced_seconds + self.backoff_seconds
 
 
-class FreshBooksPacer:
-    """Per-account pacing from FreshBooks' rate-limit headers (see the module docstring)."""
+class FreshBooksPacer(RequestSlots):
+    """Per-account pacing from FreshBooks' rate-limit headers (see the module docstring); `acquire` and `release`
+    come from `RequestSlots`."""
 
     def __init__(self, *, reserve: int = 1, default_window: float = DEFAULT_WINDOW,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, poll_interval: float = 0.02,
                  reset_margin: float = 0.002) -> None:
+        super().__init__(clock=clock, sleep=sleep)
         self.reserve = reserve
         self.default_window = default_window
-        self.clock = clock
         self.wall = wall                      # for X-RateLimit-Reset, an epoch time
-        self.sleep = sleep
         self.poll_interval = poll_interval
         self.reset_margin = reset_margin      # wait this much past a reported reset (rounding, clocks)
         self.limit: int | None = None
@@ -131,21 +126,15 @@ class FreshBooksPacer:
         self._left: int | None = None         # the server's count left in the current window
         self._reset_at: float | None = None   # clock time that window ends (an upper bound)
         self._sent: deque[float] = deque(maxlen=100_000)   # clock times of our sends in the last window
-        self._in_flight = 0
         self._answered = False                # any answer at all yet (one at a time until then)
         self._headers_at: float | None = None # clock time of the last answer with rate-limit headers
         self._from_429 = False                # the limit was learnt from a 429 (then it is never forgotten)
-        self._gate = asyncio.Lock()
         self.requests = 0
         self.rate_limited_count = 0
         self.paced_seconds = 0.0
         self.backoff_seconds = 0.0
 
     # ---- the budget -------------------------------------------------------------------------------
-
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
 
     def window(self) -> float:
         return self.window_s or self.default_window
@@ -179,28 +168,15 @@ class FreshBooksPacer:
                          else self._reset_at - now + self.reset_margin)
         return max(waits)
 
-    async def acquire(self) -> float:
-        """Wait until a request may go, count it as in flight and return the clock time (its `sent_at`).
+    def _sending(self, now: float) -> float:
+        self.requests += 1
+        self._sent.append(now)   # kept even before a limit is known: a 429 may teach it
+        return now
 
-        Always pair with `release`."""
-        async with self._gate:
-            while True:
-                now = self.clock()
-                wait = self._wait_needed(now)
-                if wait <= 0:
-                    self._in_flight += 1
-                    self.requests += 1
-                    self._sent.append(now)   # kept even before a limit is known: a 429 may teach it
-                    return now
-                self.paced_seconds += wait
-                await self.sleep(wait)
+    def _waiting(self, seconds: float) -> None:
+        self.paced_seconds += seconds
 
-    def release(self, headers: Mapping[str, str] | None = None, *, status: int | None = None,
-                sent_at: float | None = None) -> None:
-        """Give the slot back and learn from the answer's headers (None when no answer arrived)."""
-        self._in_flight = max(0, self._in_flight - 1)
-        if headers is None:
-            return
+    def _take_answer(self, headers: Mapping[str, str], *, status: int | None, sent_at: float | None) -> None:
         self._answered = True
         info = RateLimitInfo.from_headers(headers)
         now = self.clock()
