@@ -1,6 +1,8 @@
-"""The states the service's views carry (runs, inbox rows, sign-ins, sync stages and results, dry-run plans, undo
-outcomes): string enums repeating the values of the store's and the engine's own enums, which sit above this
-layer; tests/test_service.py pins them equal. `core.views` re-exports every one. No Qt, no I/O."""
+"""The states the app's layers share (runs, inbox rows, sign-ins, sync stages and results, dry-run plans, undo
+outcomes): the store keeps runs, inbox rows and written objects in these very enums (`store.runs.RunMode`,
+`store.error_queue.ErrorStage` / `ErrorStatus`, `store.intents.IntentKind` are these), and the service's views
+carry them to the window; the engine's own result enums repeat their values, pinned equal by
+tests/test_service.py. `core.views` re-exports every one. No Qt, no I/O."""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from bigbooks_desktop.core.errors import BigBooksError, ErrorKind, NotFoundError, RateLimitedError
 from bigbooks_desktop.core.redact import redact, redact_mapping
+from bigbooks_desktop.core.view_states import InboxStage as ErrorStage  # one enum each: kept here, shown
+from bigbooks_desktop.core.view_states import InboxStatus as ErrorStatus  # by the window as the inbox's
 from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import ErrorFixRow, ErrorRow, database_proxy
@@ -48,29 +50,6 @@ __all__ = [
     "resolve_subject",
     "retry_error_now",
 ]
-
-
-class ErrorStage(StrEnum):
-    INGEST = "ingest"
-    VALIDATE = "validate"
-    TRANSFORM = "transform"
-    CLIENT = "client"
-    ITEM = "item"
-    TAX = "tax"
-    INVOICE = "invoice"
-    PAYMENT = "payment"
-    REFUND = "refund"
-    UPDATE = "update"
-    VOID = "void"
-    UNDO = "undo"
-
-
-class ErrorStatus(StrEnum):
-    OPEN = "open"
-    RETRYING = "retrying"
-    WAITING = "waiting"
-    RESOLVED = "resolved"
-    IGNORED = "ignored"
 
 
 ACTIVE_STATUSES = frozenset({ErrorStatus.OPEN, ErrorStatus.RETRYING, ErrorStatus.WAITING})

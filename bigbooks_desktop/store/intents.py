@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bigbooks_desktop.core.errors import NotFoundError
+from bigbooks_desktop.core.view_states import ObjectKind as IntentKind  # one enum: what a write makes
 from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.rows import IntentRow, database_proxy
@@ -33,17 +34,6 @@ __all__ = [
     "note_intent_object",
     "pending_intents",
 ]
-
-
-class IntentKind(StrEnum):
-    CLIENT = "client"
-    ITEM = "item"
-    TAX = "tax"
-    INVOICE = "invoice"
-    PAYMENT = "payment"
-    CREDIT = "credit"
-    UPDATE = "update"
-    VOID = "void"
 
 
 class IntentState(StrEnum):

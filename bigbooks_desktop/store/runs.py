@@ -13,6 +13,7 @@ from typing import Any, NewType
 from peewee import chunked
 
 from bigbooks_desktop.core.redact import redact
+from bigbooks_desktop.core.view_states import RunMode, RunStatus  # one enum each, kept here, shown by the window
 from bigbooks_desktop.store import statements
 from bigbooks_desktop.store.fields import utc_now
 from bigbooks_desktop.store.intents import IntentKind
@@ -44,22 +45,6 @@ __all__ = [
 ]
 
 RunId = NewType("RunId", int)
-
-
-class RunMode(StrEnum):
-    ONCE = "once"
-    WATCH = "watch"
-    DRY_RUN = "dry-run"
-    BACKFILL = "backfill"
-    RETRY = "retry"
-    UNDO = "undo"
-
-
-class RunStatus(StrEnum):
-    RUNNING = "running"
-    FINISHED = "finished"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"  # the process died (kill -9, power cut) or was stopped mid-run
 
 
 class ActivityLevel(StrEnum):
