@@ -26,7 +26,11 @@ P = TypeVar("P", bound=_Page)
 
 def wait_done(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any] | None) -> None:
     """Run the loop until `future` is done (at most 90 s), without reading it: a failed operation's error is the
-    presenter's to show."""
+    presenter's to show.
+
+    Only for the last operation of a chain: qasync's run_until_complete ends with one more pass of Qt events in
+    which no event loop counts as running, and a task that an operation's completion starts would take its
+    first step there (httpx then finds no event loop). Wait for the chain's end with `wait_until` instead."""
     assert future is not None
     loop.run_until_complete(asyncio.wait([future], timeout=90))
     assert future.done()

@@ -13,6 +13,7 @@ import httpx
 import keyring
 import keyring.backends.fail
 import pytest
+from page_helpers import wait_done, wait_until
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWizard
 
@@ -45,26 +46,6 @@ class Browser:
     async def _visit(self, url: str) -> None:
         async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
             await browser.get(url)
-
-
-def wait_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 30) -> None:
-    """Run the loop until `condition` holds (never qtbot.waitUntil on the qasync loop)."""
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - a widget's state, which no event announces
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
-
-
-def settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any] | None) -> None:
-    """Wait for an operation started by a click, whatever its outcome (errors are shown in the page).
-
-    Only for the last operation of a chain: qasync's run_until_complete ends with one more pass of Qt events in
-    which no event loop counts as running, and a task that an operation's completion starts would take its
-    first step there (httpx then finds no event loop). Wait for the chain's end with `wait_until` instead."""
-    assert future is not None
-    loop.run_until_complete(asyncio.wait([future], timeout=60))
-    assert future.done()
 
 
 @pytest.fixture
@@ -121,14 +102,14 @@ def test_the_wizard_connects_both_previews_and_starts(qloop: asyncio.AbstractEve
         panel.api_path.setText(info["bigcommerce_api_path"])
         panel.token.setText("not-the-token-0000")
         panel.connect_button.click()
-        settle(qloop, panel.pending)
+        wait_done(qloop, panel.pending)
         assert panel.message.tone == "error" and "copied whole" in panel.message.text()
         assert "not-the-token-0000" not in panel.message.text()
         assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
         save_screenshot(wizard, "first-run-bigcommerce-error")
         panel.token.setText(info["bigcommerce_token"])
         panel.connect_button.click()
-        settle(qloop, panel.pending)
+        wait_done(qloop, panel.pending)
         assert panel.message.tone == "ok" and info["bigcommerce_store_hash"] in panel.message.text()
         assert panel.token.text() == ""
         assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -151,7 +132,7 @@ def test_the_wizard_connects_both_previews_and_starts(qloop: asyncio.AbstractEve
         save_screenshot(wizard, "first-run-freshbooks-business")
         fb.businesses.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith("Sandbox Trading")))
         fb.business_button.click()
-        settle(qloop, fb.pending)
+        wait_done(qloop, fb.pending)
         assert fb.message.tone == "ok" and "Sandbox Trading Co." in fb.message.text()
         save_screenshot(wizard, "first-run-freshbooks-signed-in")
 
@@ -163,7 +144,7 @@ def test_the_wizard_connects_both_previews_and_starts(qloop: asyncio.AbstractEve
         chooser.from_date.setChecked(True)
         chooser.start.setDate(QDate(2000, 1, 1))
         chooser.preview_button.click()
-        settle(qloop, chooser.pending)
+        wait_done(qloop, chooser.pending)
         preview = chooser.summary
         assert preview is not None and preview.dry_run
         assert preview.planned_totals.invoices_to_create > 0 and preview.planned_totals.amounts
@@ -177,7 +158,7 @@ def test_the_wizard_connects_both_previews_and_starts(qloop: asyncio.AbstractEve
         assert f"{preview.planned_totals.invoices_to_create} invoices" in wizard.start_page.summary_text()
         save_screenshot(wizard, "first-run-start")
         wizard.button(QWizard.WizardButton.FinishButton).click()
-        settle(qloop, wizard.saving)
+        wait_done(qloop, wizard.saving)
         assert [p.backfill_start for p in finished] == [date(2000, 1, 1)] and finished[0].background_polling
         assert load_preferences().backfill_start == date(2000, 1, 1)
         status = qloop.run_until_complete(wizard.service.status())
@@ -208,7 +189,7 @@ def test_the_demo_store_in_three_clicks(qloop: asyncio.AbstractEventLoop, fresh:
         assert wizard.backfill.chooser.summary.planned_totals.invoices_to_create > 0
         wizard.button(QWizard.WizardButton.NextButton).click()                     # 2
         wizard.button(QWizard.WizardButton.FinishButton).click()                   # 3
-        settle(qloop, wizard.saving)
+        wait_done(qloop, wizard.saving)
         assert finished and finished[0].backfill_start == date(2000, 1, 1)
         status = qloop.run_until_complete(service.status())
         assert status.bigcommerce.method is v.SignInMethod.SANDBOX and status.freshbooks.connected
@@ -262,7 +243,7 @@ def test_freshbooks_by_pasting_the_address_and_cancelling(qloop: asyncio.Abstrac
         fb.sign_in_button.click()
         assert fb.cancel_button.isVisible() and fb.paste_box.isVisible() and not fb.sign_in_button.isEnabled()
         fb.cancel_button.click()
-        settle(qloop, fb.pending)
+        wait_done(qloop, fb.pending)
         assert fb.pending is not None and fb.pending.cancelled()
         assert "cancelled" in fb.message.text() and fb.sign_in_button.isEnabled() and not fb.paste_box.isVisible()
 
@@ -273,7 +254,7 @@ def test_freshbooks_by_pasting_the_address_and_cancelling(qloop: asyncio.Abstrac
         fb.paste_button.click()
         wait_until(qloop, lambda: fb.business_box.isVisible())
         fb.business_button.click()                       # the first business
-        settle(qloop, fb.pending)
+        wait_done(qloop, fb.pending)
         assert fb.message.tone == "ok" and wizard.freshbooks.isComplete()
         loop_status = qloop.run_until_complete(wizard.service.status())
         assert loop_status.freshbooks.connected and not loop_status.bigcommerce.connected
