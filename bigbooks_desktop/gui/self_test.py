@@ -1,18 +1,9 @@
 """The window's part of `bigbooks --self-test` (commands/self_test.py prepares the data folder, the keychain
 and the sandbox, then calls `start_qt` and `check_window`), and `bigbooks --startup-time`.
 
-- Qt starts on its offscreen platform (`--display`: on the real screen instead; a QT_QPA_PLATFORM already set
-  is kept, e.g. `xcb` under Xvfb);
-- a temporary data folder (BIGBOOKS_HOME) holds the test's database, preferences and log, so the merchant's own
-  profile is never read or written; it is removed afterwards (`--keep` keeps it);
-- the keyring backend is resolved and named; with no usable keychain the opt-in token file is used for this
-  test only (inside the temporary folder); tokens written to a real keychain are removed at the end;
-- the main window is built and every main screen shown, before and after signing in;
-- a small in-process sandbox store (BigCommerce + FreshBooks over loopback) is synced through the window's
-  own Sync now, and the invoices are checked in the sandbox's books and in the run history;
-- `--screenshot PATH` saves the main window (1280x800, the dashboard after the sync) as a PNG.
-
-It prints one `ok:` line per check and `self-test passed` (exit 0), or `self-test FAILED: <reason>` (exit 1).
+What it checks and prints: commands/self_test.py's docstring. Here: Qt started (offscreen unless `--display`),
+the main window built and every main screen shown before and after signing in, the sandbox synced through the
+window's own Sync now and its invoices checked, `--screenshot PATH` saved.
 
 `bigbooks --startup-time` opens the real window (the same start-up path as `bigbooks gui`) on a fresh temporary
 profile, prints `startup-time: shown_at=<epoch seconds> since_process_start=<seconds>` when the window is first

@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
+
+from .store_client import store_client
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +23,7 @@ def sandbox() -> BigCommerceSandbox:
 
 
 def _client(sandbox: BigCommerceSandbox, token: str | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
-        base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
-        headers={"X-Auth-Token": sandbox.config.bigcommerce_token if token is None else token},
-    )
+    return store_client(sandbox, token=token, accept_json=False)
 
 
 async def _json(client: httpx.AsyncClient, url: str, **params: Any) -> Any:

@@ -10,11 +10,12 @@ import httpx
 import jsonschema
 import pytest
 import yaml
-from starlette.applications import Starlette
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
+
+from .store_client import store_client
 
 SPECS = (
     Path(__file__).resolve().parents[1]
@@ -84,11 +85,7 @@ def sandbox() -> BigCommerceSandbox:
 
 
 def _client(sandbox: BigCommerceSandbox) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
-        base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
-        headers={"X-Auth-Token": sandbox.config.bigcommerce_token, "Accept": "application/json"},
-    )
+    return store_client(sandbox)
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> Any:

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from starlette.applications import Starlette
 
 from bigbooks_desktop.core.money import json_loads
 from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
 
+from .store_client import store_client
 from .test_bigcommerce_conformance import _pointer, _spec
 
 V2 = "orders.v2.oas2.yml"
@@ -70,11 +70,7 @@ def sandbox() -> BigCommerceSandbox:
 
 
 def _client(sandbox: BigCommerceSandbox) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=Starlette(routes=sandbox.routes())),
-        base_url=f"http://sandbox/stores/{sandbox.config.store_hash}",
-        headers={"X-Auth-Token": sandbox.config.bigcommerce_token, "Accept": "application/json"},
-    )
+    return store_client(sandbox)
 
 
 async def _get(client: httpx.AsyncClient, url: str, **params: Any) -> Any:
