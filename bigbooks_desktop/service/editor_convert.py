@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -38,6 +39,8 @@ _ACTIONS: dict[ev.RuleActionKind, type[BaseModel]] = {
     ev.RuleActionKind.SKIP: SkipAction, ev.RuleActionKind.INBOX: InboxAction, ev.RuleActionKind.DRAFT: DraftAction,
     ev.RuleActionKind.SET_FIELD: SetFieldAction, ev.RuleActionKind.SET_TERMS: SetTermsAction,
 }
+T = TypeVar("T")
+V = TypeVar("V")
 _OMIT = object()       # a setting left empty: the step's or action's default
 
 
@@ -237,27 +240,28 @@ def _rule(view: ev.RuleView, index: int) -> tuple[Rule | None, list[ev.EditorIss
 # -- the whole draft --------------------------------------------------------------------------------------
 
 
+def _readable(views: Sequence[V], read: Callable[[V, int], tuple[T | None, list[ev.EditorIssueView]]],
+              problems: list[ev.EditorIssueView]) -> tuple[list[T], list[int]]:
+    """The parts of `views` that read (and at which index of the draft each stands); every issue into
+    `problems`."""
+    parts: list[T] = []
+    at: list[int] = []
+    for index, view in enumerate(views):
+        part, found = read(view, index)
+        problems += found
+        if part is not None:
+            parts.append(part)
+            at.append(index)
+    return parts, at
+
+
 def build_profile(draft: ev.EditorProfileView) -> tuple[MappingProfile, list[ev.EditorIssueView]]:
     """The profile a draft describes, leaving out what does not read (each such part an issue), and every
     issue: those parts' and the profile's own check's, pointing at the draft's mappings and rules."""
     base = MappingProfile.from_json(draft.profile_json)
     problems: list[ev.EditorIssueView] = []
-    mappings: list[FieldMapping] = []
-    mapping_at: list[int] = []
-    for index, view in enumerate(draft.field_mappings):
-        mapping, found = _mapping(view, index)
-        problems += found
-        if mapping is not None:
-            mappings.append(mapping)
-            mapping_at.append(index)
-    rules: list[Rule] = []
-    rule_at: list[int] = []
-    for index, rule_draft in enumerate(draft.rules):
-        rule, found = _rule(rule_draft, index)
-        problems += found
-        if rule is not None:
-            rules.append(rule)
-            rule_at.append(index)
+    mappings, mapping_at = _readable(draft.field_mappings, _mapping, problems)
+    rules, rule_at = _readable(draft.rules, _rule, problems)
     profile = base.model_copy(update={"name": draft.name, "field_mappings": tuple(mappings),
                                       "rules": tuple(rules)})
     for issue in profile.check():
