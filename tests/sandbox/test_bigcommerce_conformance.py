@@ -63,9 +63,9 @@ def _pointer(doc: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def response_validator(spec: str, path: str, status: int = 200) -> jsonschema.Draft4Validator:
-    """A validator for the JSON body of GET `path` -> `status`; $refs resolve inside the spec file."""
-    doc = _spec(spec)
+def validator_in(doc: dict[str, Any], path: str, status: int = 200) -> jsonschema.Draft4Validator:
+    """A validator for the JSON body of GET `path` -> `status` in the OpenAPI document `doc`; $refs resolve
+    inside it."""
     response = doc["paths"][path]["get"]["responses"][str(status)]
     if "$ref" in response:
         response = _pointer(doc, response["$ref"])
@@ -74,9 +74,18 @@ def response_validator(spec: str, path: str, status: int = 200) -> jsonschema.Dr
     return jsonschema.Draft4Validator({**doc, **schema})
 
 
-def _validate(spec: str, path: str, body: Any, status: int = 200) -> None:
-    errors = sorted(response_validator(spec, path, status).iter_errors(body), key=lambda e: list(e.path))
+def response_validator(spec: str, path: str, status: int = 200) -> jsonschema.Draft4Validator:
+    """`validator_in` the spec file `spec`."""
+    return validator_in(_spec(spec), path, status)
+
+
+def assert_valid(validator: jsonschema.Draft4Validator, body: Any) -> None:
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def _validate(spec: str, path: str, body: Any, status: int = 200) -> None:
+    assert_valid(response_validator(spec, path, status), body)
 
 
 @pytest.fixture(scope="module")

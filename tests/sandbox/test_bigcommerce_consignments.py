@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from bigbooks_desktop.core.money import json_loads
@@ -20,7 +19,7 @@ from bigbooks_desktop.sandbox.bigcommerce import BigCommerceSandbox
 from bigbooks_desktop.sandbox.config import SandboxConfig
 
 from .store_client import store_client
-from .test_bigcommerce_conformance import _pointer, _spec
+from .test_bigcommerce_conformance import _spec, assert_valid, validator_in
 
 V2 = "orders.v2.oas2.yml"
 LINES = "consignments.line_items"
@@ -55,13 +54,7 @@ def _consignment_spec(expanded: bool) -> dict[str, Any]:
 
 
 def _validate(path: str, body: Any, *, expanded: bool) -> None:
-    doc = _consignment_spec(expanded)
-    response = doc["paths"][path]["get"]["responses"]["200"]
-    if "$ref" in response:
-        response = _pointer(doc, response["$ref"])
-    validator = jsonschema.Draft4Validator({**doc, **response["content"]["application/json"]["schema"]})
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+    assert_valid(validator_in(_consignment_spec(expanded), path), body)
 
 
 @pytest.fixture(scope="module")
